@@ -1,0 +1,336 @@
+"""Shared base of the sksequence estimators: parameters and the fit/predict template."""
+
+import inspect
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._modules import predict_in_batches
+from ._net import OPTIMIZERS, build_net, history_frame, net_input
+from ._validation import validate_sequences
+
+__all__ = ["SequenceEstimator"]
+
+# Parameter text shared by every estimator; substituted into the leaf
+# docstrings at ``{shared_parameters}`` so that it is written once.
+SHARED_PARAMETERS_DOC = """\
+hidden_size : int, default=64
+        Size of the hidden state ``h_t`` of each recurrent layer.
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+    dropout : float in [0, 1), default=0.0
+        Dropout probability between stacked layers and on the last hidden
+        state before the output layer.
+
+    bidirectional : bool, default=False
+        If True, each layer also reads the sequences backwards and the output
+        layer sees both final states.
+
+    max_epochs : int, default=100
+        Maximum number of passes over the training data.
+
+    batch_size : int, default=32
+        Number of sequences per gradient step.
+
+    lr : float, default=1e-3
+        Learning rate of the optimizer.
+
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+default="adam"
+        Optimization algorithm.
+
+    weight_decay : float, default=0.0
+        L2 penalty (the optimizer's ``weight_decay``; decoupled for
+        ``"adamw"``).
+
+    gradient_clip : float or None, default=1.0
+        Maximum norm of the gradient vector; larger gradients are rescaled
+        (guards against exploding gradients). None disables clipping.
+
+    early_stopping : bool, default=True
+        Whether to hold out the **last** ``validation_fraction`` of the
+        training samples (never a shuffled split: overlapping windows would
+        leak the future), stop when the validation loss has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs, and restore the weights of
+        the best epoch. If False, training stops when the training loss stops
+        improving in the same sense, as in scikit-learn's MLP.
+
+    validation_fraction : float in (0, 1), default=0.1
+        Share of the training samples held out (from the end) when
+        ``early_stopping=True``.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement before training stops.
+
+    tol : float, default=1e-4
+        Minimum decrease of the monitored loss that counts as improvement.
+
+    device : str or torch.device, default="cpu"
+        Where to train and predict, e.g. ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling and dropout. An int makes
+        training on the CPU exactly reproducible. The caller's global torch
+        and NumPy random states are left unchanged either way.
+
+    verbose : int, default=0
+        0 is silent; 1 prints skorch's per-epoch table.
+
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra :mod:`skorch.callbacks` run during training. They are copied,
+        so the instances passed are never modified."""
+
+SHARED_ATTRIBUTES_DOC = """\
+n_features_in_ : int
+        For 2-D input ``(n_samples, n_timesteps)``: the number of columns, as
+        everywhere in scikit-learn. For 3-D and variable-length input: the
+        number of features per time step (the number of time steps may
+        differ between fit and predict).
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, defined only when ``X`` was a DataFrame.
+
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the torch module.
+
+    history_ : pandas.DataFrame
+        One row per epoch with ``train_loss``, ``valid_loss`` (when early
+        stopping) and the duration ``dur`` in seconds.
+
+    n_iter_ : int
+        Number of epochs run."""
+
+INPUT_DOC = """\
+X : array-like of shape (n_samples, n_timesteps, n_features) or list
+            Sequences. A 2-D array or DataFrame ``(n_samples, n_timesteps)``
+            holds univariate sequences. A list of arrays of shape
+            ``(n_timesteps_i, n_features)`` (or 1-D) may mix lengths: they
+            are padded and packed, so padding never changes a prediction."""
+
+
+class SequenceEstimator(BaseEstimator):
+    """Base of all sequence estimators. Not meant to be used directly.
+
+    Subclasses set ``_cell`` (``"rnn"``, ``"lstm"`` or ``"gru"``), the
+    ``_criterion`` class and ``_prepare_target``. Cell-specific parameters are
+    declared in ``_cell_params`` (name -> default); ``__init_subclass__``
+    then builds an ``__init__`` whose signature lists them beside the shared
+    ones, so that ``get_params`` and ``clone`` see every parameter.
+    """
+
+    _cell = None
+    _cell_params = {}
+    _cell_param_constraints = {
+        "nonlinearity": [StrOptions({"tanh", "relu"})],
+    }
+
+    _parameter_constraints = {
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "bidirectional": ["boolean"],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "callbacks": [list, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        bidirectional=False,
+        max_epochs=100,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        gradient_clip=1.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.bidirectional = bidirectional
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.gradient_clip = gradient_clip
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_cell_params" in cls.__dict__ and cls._cell_params:
+            cls.__init__ = _init_with_cell_params(cls._cell_params)
+            cls._parameter_constraints = {
+                **cls._parameter_constraints,
+                **{k: cls._cell_param_constraints[k] for k in cls._cell_params},
+            }
+        if cls.__doc__:
+            cls.__doc__ = (
+                cls.__doc__.replace("{shared_parameters}", SHARED_PARAMETERS_DOC)
+                .replace("{shared_attributes}", SHARED_ATTRIBUTES_DOC)
+                .replace("{input}", INPUT_DOC)
+            )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.target_tags.required = True
+        return tags
+
+    # -- fit / predict template ------------------------------------------
+
+    def _module_params(self):
+        """Parameters of :class:`~sksequence._modules.SequenceModel`."""
+        params = {
+            "cell": self._cell,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "dropout": self.dropout,
+            "bidirectional": self.bidirectional,
+        }
+        params.update({name: getattr(self, name) for name in self._cell_params})
+        return params
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network on sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+            Training sequences (see the class docstring for accepted forms).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X3, lengths = validate_sequences(self, X, reset=True)
+        y_net, output_size = self._prepare_target(y, X3)
+        if self.early_stopping and len(X3) < 2:
+            raise ValueError(
+                "early_stopping=True holds out the last samples for validation and "
+                f"needs at least 2 samples; got n_samples = {len(X3)}. Pass more "
+                "samples or set early_stopping=False."
+            )
+        device = _resolve_device(self.device)
+        seed = _torch_seed(self.random_state)
+        cuda_devices = [device.index or 0] if device.type == "cuda" else []
+        with torch.random.fork_rng(devices=cuda_devices):
+            torch.manual_seed(seed)
+            net = build_net(
+                self,
+                input_size=X3.shape[2],
+                output_size=output_size,
+                criterion=self._criterion,
+                device=device,
+            )
+            net.fit(_as_net_input(X3, lengths), torch.from_numpy(y_net))
+        self.net_ = net
+        self.history_ = history_frame(net)
+        self.n_iter_ = len(net.history)
+        return self
+
+    def _forward(self, X):
+        """Validated network output for ``X`` as a float64 NumPy array."""
+        check_is_fitted(self)
+        X3, lengths = validate_sequences(self, X, reset=False)
+        out = predict_in_batches(
+            self.net_.module_,
+            X3,
+            lengths,
+            batch_size=self.net_.iterator_valid__batch_size,
+            device=self.net_.device,
+        )
+        return out.numpy()
+
+
+def _as_net_input(X3, lengths):
+    # X3 may be a read-only view (memmap, sliding windows); torch only reads
+    # it, so share its memory instead of copying the whole array.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not")
+        return net_input(X3, lengths)
+
+
+def _init_with_cell_params(cell_params):
+    """An ``__init__`` adding ``cell_params`` (name -> default) to the shared ones."""
+    base = inspect.signature(SequenceEstimator.__init__)
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+        for name, default in cell_params.items()
+    ]
+
+    def __init__(self, **params):
+        for name, default in cell_params.items():
+            setattr(self, name, params.pop(name, default))
+        SequenceEstimator.__init__(self, **params)
+
+    __init__.__signature__ = base.replace(
+        parameters=[*base.parameters.values(), *extra]
+    )
+    return __init__
+
+
+def _resolve_device(device):
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a valid torch device; use e.g. 'cpu', "
+            "'cuda' or 'cuda:0'."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but torch.cuda.is_available() is "
+            "False; install a CUDA build of torch or use device='cpu'."
+        )
+    return resolved
+
+
+def _torch_seed(random_state):
+    """A torch seed from ``random_state`` that never touches global RNG state."""
+    if random_state is None:
+        # fresh OS entropy: drawing from np.random's global state would change it
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))

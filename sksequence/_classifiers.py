@@ -1,0 +1,206 @@
+"""RNN, LSTM and GRU classifiers."""
+
+import numpy as np
+from scipy.special import softmax
+from sklearn.base import ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+from torch import nn
+
+from ._base import SequenceEstimator
+
+__all__ = ["RNNClassifier", "LSTMClassifier", "GRUClassifier"]
+
+
+class SequenceClassifier(ClassifierMixin, SequenceEstimator):
+    """Classification template: label encoding, cross-entropy, probabilities.
+
+    The network outputs one logit per class (two for binary problems);
+    ``predict_proba`` is their softmax and ``decision_function`` the logits
+    (for binary problems the difference of the two, positive for
+    ``classes_[1]``).
+    """
+
+    _criterion = nn.CrossEntropyLoss
+
+    def _prepare_target(self, y, X3):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X3, y)
+        check_classification_targets(y)
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in y; "
+                f"got only one class: {self.classes_[0]!r}."
+            )
+        return y_encoded.astype(np.int64), len(self.classes_)
+
+    def decision_function(self, X):
+        """Class scores (logits) for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+            Sequences, in the same form as in :meth:`fit`.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For binary problems, the score of ``classes_[1]`` minus that of
+            ``classes_[0]``; else one logit per class.
+        """
+        logits = self._forward(X)
+        if len(self.classes_) == 2:
+            return logits[:, 1] - logits[:, 0]
+        return logits
+
+    def predict_proba(self, X):
+        """Class probabilities for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+            Sequences, in the same form as in :meth:`fit`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``; rows sum to 1.
+        """
+        return softmax(self._forward(X), axis=1)
+
+    def predict(self, X):
+        """Predict class labels for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+            Sequences, in the same form as in :meth:`fit`.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        scores = self._forward(X)
+        return self.classes_[np.argmax(scores, axis=1)]
+
+
+class RNNClassifier(SequenceClassifier):
+    """Elman recurrent network classifier.
+
+    Reads each sequence with ``h_t = f(W x_t + U h_{t-1} + b)`` (``f`` is
+    ``nonlinearity``) and computes class logits ``V h_T + c`` from the last
+    hidden state.
+
+    Parameters
+    ----------
+    {shared_parameters}
+
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+        The activation ``f``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in :meth:`fit`.
+
+    {shared_attributes}
+
+    See Also
+    --------
+    LSTMClassifier : Long short-term memory, for long-range dependencies.
+    GRUClassifier : Gated recurrent unit.
+    RNNRegressor : The regressor counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksequence import RNNClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(64, 10, 2))
+    >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+    >>> clf = RNNClassifier(hidden_size=16, max_epochs=5, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['down', 'up'], dtype='<U4')
+    >>> clf.predict_proba(X[:2]).sum(axis=1)
+    array([1., 1.])
+    """
+
+    _cell = "rnn"
+    _cell_params = {"nonlinearity": "tanh"}
+
+
+class LSTMClassifier(SequenceClassifier):
+    """Long short-term memory (LSTM) classifier.
+
+    Parameters
+    ----------
+    {shared_parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in :meth:`fit`.
+
+    {shared_attributes}
+
+    See Also
+    --------
+    GRUClassifier : Gated recurrent unit.
+    RNNClassifier : Elman network.
+    LSTMRegressor : The regressor counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksequence import LSTMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = [rng.normal(size=(n, 1)) for n in (5, 8, 12, 7) * 8]  # ragged
+    >>> y = [len(x) > 7 for x in X]
+    >>> clf = LSTMClassifier(hidden_size=8, max_epochs=5, random_state=0).fit(X, y)
+    >>> clf.predict(X[:4]).shape
+    (4,)
+    """
+
+    _cell = "lstm"
+
+
+class GRUClassifier(SequenceClassifier):
+    """Gated recurrent unit (GRU) classifier.
+
+    Parameters
+    ----------
+    {shared_parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in :meth:`fit`.
+
+    {shared_attributes}
+
+    See Also
+    --------
+    LSTMClassifier : Long short-term memory.
+    RNNClassifier : Elman network.
+    GRURegressor : The regressor counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksequence import GRUClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(90, 12, 1))
+    >>> y = np.argmax(X[:, :3, 0], axis=1)  # 3 classes
+    >>> clf = GRUClassifier(hidden_size=16, max_epochs=5, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 3)
+    """
+
+    _cell = "gru"

@@ -1,0 +1,183 @@
+"""Input validation: every array that enters sksequence passes through here.
+
+Sequence data comes in three shapes:
+
+* a 2-D array-like ``(n_samples, n_timesteps)``: univariate sequences, one time
+  step per column (scikit-learn's usual 2-D input, so ``n_features_in_`` keeps
+  its meaning: the number of columns);
+* a 3-D array-like ``(n_samples, n_timesteps, n_features)``;
+* a list of 2-D (or 1-D) arrays of *different* lengths: variable-length
+  sequences, padded here to the longest one and returned with their lengths.
+
+Everything is converted once to ``float32``; the caller's arrays are never
+modified.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils.validation import (
+    _check_feature_names,
+    check_array,
+    check_consistent_length,
+)
+
+__all__ = ["check_sequences", "validate_sequences", "validate_target"]
+
+
+def _is_ragged_list(X):
+    """True when ``X`` is a list/tuple of array-likes of different lengths."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    lengths = set()
+    for item in X:
+        if np.isscalar(item) or item is None:
+            return False
+        lengths.add(len(item))
+    return len(lengths) > 1
+
+
+def _check_one_sequence(seq, index, input_name):
+    """Validate one member of a ragged list; return it as (T, F) float32."""
+    try:
+        arr = check_array(
+            seq,
+            dtype=np.float32,
+            ensure_2d=False,
+            ensure_min_samples=1,
+            input_name=f"{input_name}[{index}]",
+        )
+    except ValueError as exc:
+        raise ValueError(f"Sequence {input_name}[{index}] is invalid: {exc}") from exc
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(
+            f"Each sequence of a variable-length {input_name} must be 1-D "
+            f"(n_timesteps,) or 2-D (n_timesteps, n_features); {input_name}[{index}] "
+            f"has shape {arr.shape}."
+        )
+    return arr
+
+
+def _pad_ragged(X, input_name):
+    seqs = [_check_one_sequence(seq, i, input_name) for i, seq in enumerate(X)]
+    n_features = {s.shape[1] for s in seqs}
+    if len(n_features) > 1:
+        raise ValueError(
+            f"All sequences in {input_name} must have the same number of features "
+            f"(last axis); got {sorted(n_features)}. Check the column count of each "
+            "sequence."
+        )
+    lengths = np.array([s.shape[0] for s in seqs], dtype=np.int64)
+    out = np.zeros((len(seqs), lengths.max(), seqs[0].shape[1]), dtype=np.float32)
+    for i, seq in enumerate(seqs):
+        out[i, : len(seq)] = seq
+    return out, lengths
+
+
+def _to_sequences(X, input_name, allow_nan):
+    """Return ``(X3, lengths, was_2d)``; see :func:`check_sequences`."""
+    if _is_ragged_list(X):
+        return (*_pad_ragged(X, input_name), False)
+    arr = check_array(
+        X,
+        dtype=np.float32,
+        allow_nd=True,
+        ensure_all_finite="allow-nan" if allow_nan else True,
+        input_name=input_name,
+    )
+    if arr.ndim == 2:
+        return arr[:, :, None], None, True
+    if arr.ndim != 3:
+        raise ValueError(
+            f"{input_name} must be 2-D (n_samples, n_timesteps) or 3-D "
+            f"(n_samples, n_timesteps, n_features); got {arr.ndim}-D with shape "
+            f"{arr.shape}."
+        )
+    if arr.shape[1] == 0 or arr.shape[2] == 0:
+        raise ValueError(
+            f"{input_name} has shape {arr.shape}; sequences need at least 1 time "
+            "step and 1 feature."
+        )
+    return arr, None, False
+
+
+def check_sequences(X, *, input_name="X", allow_nan=False):
+    """Convert sequence input to a padded float32 array and lengths.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_timesteps[, n_features]) or list
+        Sequences. A list of arrays of different lengths is padded with zeros.
+    input_name : str, default="X"
+        Name used in error messages.
+    allow_nan : bool, default=False
+        Whether NaN values are accepted (inf never is).
+
+    Returns
+    -------
+    X3 : ndarray of shape (n_samples, max_timesteps, n_features), float32
+        A view of ``X`` when it already was a float32 array, else a copy.
+    lengths : ndarray of shape (n_samples,) of int64, or None
+        Lengths of the sequences when ``X`` was ragged, else ``None``.
+    """
+    X3, lengths, _ = _to_sequences(X, input_name, allow_nan)
+    return X3, lengths
+
+
+def validate_sequences(estimator, X, *, reset):
+    """Validate ``X`` for an estimator and set or check ``n_features_in_``.
+
+    ``n_features_in_`` follows scikit-learn for 2-D input (number of columns,
+    i.e. time steps of univariate sequences, with ``feature_names_in_`` for
+    DataFrames). For 3-D and variable-length input it is the number of features
+    per time step, because the number of time steps may vary between calls.
+
+    Returns
+    -------
+    X3 : ndarray of shape (n_samples, n_timesteps, n_features), float32
+    lengths : ndarray of shape (n_samples,) or None
+    """
+    X3, lengths, was_2d = _to_sequences(X, "X", allow_nan=False)
+    _check_feature_names(estimator, X if was_2d else X3, reset=reset)
+    n_channels = X3.shape[2]
+    if reset:
+        estimator.n_features_in_ = X3.shape[1] if was_2d else n_channels
+        estimator._n_channels = n_channels
+        estimator._fitted_2d = was_2d
+        return X3, lengths
+    if was_2d and estimator._fitted_2d:
+        n_found, n_expected, unit = X3.shape[1], estimator.n_features_in_, ""
+    else:
+        n_found, n_expected, unit = n_channels, estimator._n_channels, " per time step"
+    if n_found != n_expected:
+        raise ValueError(
+            f"X has {n_found} features{unit}, but {type(estimator).__name__} is "
+            f"expecting {n_expected} features as input."
+        )
+    return X3, lengths
+
+
+def validate_target(y, X3, *, multi_output=True, y_numeric=True):
+    """Validate a target array against validated sequences ``X3``."""
+    if y is None:
+        raise ValueError(
+            "This estimator requires y to be passed, but the target y is None."
+        )
+    y = check_array(
+        y,
+        ensure_2d=False,
+        dtype=np.float64 if y_numeric else None,
+        input_name="y",
+    )
+    if y.ndim > 2 or (y.ndim == 2 and not multi_output):
+        raise ValueError(f"y must be 1-D or 2-D; got shape {y.shape}.")
+    check_consistent_length(X3, y)
+    return y
+
+
+def check_positive_int(value, name):
+    if not isinstance(value, Integral) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+    return int(value)

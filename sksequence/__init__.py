@@ -1,7 +1,10 @@
 """sksequence: recurrent neural networks as scikit-learn estimators."""
 
+from . import datasets
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
+from ._scaling import SequenceScaler
+from ._windowing import SlidingWindowTransformer, make_forecasting_data
 
 __version__ = "0.1.0.dev0"
 
@@ -12,4 +15,8 @@ __all__ = [
     "LSTMRegressor",
     "RNNClassifier",
     "RNNRegressor",
+    "SequenceScaler",
+    "SlidingWindowTransformer",
+    "datasets",
+    "make_forecasting_data",
 ]

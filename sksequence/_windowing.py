@@ -1,0 +1,444 @@
+"""Sliding windows over one time series.
+
+Two tools cut one long series (rows are time steps, columns are features) into
+overlapping windows, the input that recurrent models learn from:
+
+* :func:`make_forecasting_data` builds the classic supervised data set
+  ``(X, y)``: each window of past rows is paired with the target value(s) of
+  the rows that follow it;
+* :class:`SlidingWindowTransformer` turns every row of a series into the
+  window of rows that ends at it, so that ``n_rows`` is preserved and a target
+  ``y`` passes through a :class:`~sklearn.pipeline.Pipeline` untouched.
+
+Neither materializes the windows: both return read-only
+:func:`~numpy.lib.stride_tricks.sliding_window_view` views, whose memory is
+that of the series, not ``window_size`` times it.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["SlidingWindowTransformer", "make_forecasting_data"]
+
+_KEPT_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _check_positive_int(value, name):
+    """Return ``value`` as an int >= 1 or raise an error naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+        raise TypeError(
+            f"{name} must be an int >= 1; got {value!r} of type {type(value).__name__}."
+        )
+    if value < 1:
+        raise ValueError(f"{name} must be an int >= 1; got {value!r}.")
+    return int(value)
+
+
+def _frame_to_array(frame):
+    """Numeric values of a DataFrame as a 2-D float array (a view when possible)."""
+    bad = [
+        col
+        for col, dtype in frame.dtypes.items()
+        if not pd.api.types.is_numeric_dtype(dtype)
+        or pd.api.types.is_complex_dtype(dtype)
+    ]
+    if bad:
+        raise TypeError(
+            f"series must hold real numbers only; columns {bad!r} have non-numeric "
+            f"dtypes {[str(frame[c].dtype) for c in bad]!r}. Encode or drop them "
+            "first."
+        )
+    dtypes = set(frame.dtypes)
+    if len(dtypes) == 1 and dtypes.pop() in _KEPT_FLOATS:
+        return frame.to_numpy()
+    return frame.to_numpy(dtype=np.float32, na_value=np.nan)
+
+
+def _array_to_float(arr):
+    """``arr`` itself when float32/float64, else one float32 copy of it."""
+    if arr.dtype in _KEPT_FLOATS:
+        return arr
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"series must hold real numbers; got an array of dtype {arr.dtype}."
+        )
+    return arr.astype(np.float32)
+
+
+def _series_to_array(series):
+    """Return ``(values, columns)``: values 2-D (n_rows, n_columns) float."""
+    if isinstance(series, pd.DataFrame):
+        return _frame_to_array(series), list(series.columns)
+    if isinstance(series, pd.Series):
+        values = _frame_to_array(series.to_frame())
+        return values, [series.name]
+    arr = np.asarray(series)
+    if arr.ndim not in (1, 2):
+        raise ValueError(
+            "series must be 1-D (n_timesteps,) or 2-D (n_timesteps, n_features); "
+            f"got a {arr.ndim}-D array of shape {arr.shape}."
+        )
+    arr = _array_to_float(arr)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    return arr, None
+
+
+def _resolve_one_target(label, columns, n_columns, series):
+    """Position of one target column."""
+    if isinstance(series, pd.Series):
+        if label == 0 or label == series.name:
+            return 0
+        raise ValueError(
+            f"target {label!r} is unknown: a Series has one column, named "
+            f"{series.name!r} (or 0)."
+        )
+    if columns is not None:
+        matches = [i for i, col in enumerate(columns) if col == label]
+        if not matches:
+            raise ValueError(
+                f"target {label!r} is not a column of series; the columns are "
+                f"{columns!r}."
+            )
+        if len(matches) > 1:
+            raise ValueError(
+                f"target {label!r} names {len(matches)} columns of series; column "
+                "labels must be unique."
+            )
+        return matches[0]
+    if isinstance(label, (bool, np.bool_)) or not isinstance(label, Integral):
+        raise TypeError(
+            "For an array series, target must be an int column index or a list of "
+            f"them; got {label!r}."
+        )
+    if not -n_columns <= label < n_columns:
+        raise ValueError(
+            f"target column {label!r} is out of range for a series with "
+            f"{n_columns} column(s)."
+        )
+    return int(label) % n_columns
+
+
+def _resolve_targets(target, columns, n_columns, series):
+    """Return ``(positions, single)``: single means drop the target axis of y."""
+    if target is None:
+        return list(range(n_columns)), n_columns == 1
+    if isinstance(target, (list, np.ndarray, pd.Index)):
+        labels = list(target)
+        if not labels:
+            raise ValueError("target must not be an empty list.")
+        return [
+            _resolve_one_target(t, columns, n_columns, series) for t in labels
+        ], False
+    return [_resolve_one_target(target, columns, n_columns, series)], True
+
+
+def make_forecasting_data(series, window_size, horizon=1, *, target=None, step=1):
+    """Cut one time series into windows and the values that follow them.
+
+    Window ``i`` holds rows ``[i * step, i * step + window_size)`` of the
+    series; its target is the value of the target column(s) in the
+    ``horizon`` rows right after it. This is the data set a recurrent
+    regressor learns to forecast from.
+
+    Parameters
+    ----------
+    series : array-like of shape (n_timesteps,) or (n_timesteps, n_features), \
+            pandas Series or DataFrame
+        One time series, rows in time order. Must hold finite real numbers.
+        float32 and float64 arrays are used as they are; other numeric input
+        is converted to float32 once.
+    window_size : int
+        Number of consecutive rows in each window (>= 1).
+    horizon : int, default=1
+        Number of rows after each window whose target values are predicted
+        (>= 1). ``window_size + horizon`` must not exceed ``n_timesteps``.
+    target : column label, int or list of them, default=None
+        Which columns are forecast: a column label of a DataFrame, an int
+        column index of an array, or a list of them. ``None`` makes every
+        column a target. Columns that are not targets are exogenous inputs:
+        they are still part of ``X``.
+    step : int, default=1
+        Number of rows between the starts of consecutive windows (>= 1).
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, window_size, n_features)
+        The windows, with ``n_windows = (n_timesteps - window_size - horizon)
+        // step + 1``. A read-only view on the series' memory (no window is
+        copied): float32 or float64 as the series when that was a float
+        array, else float32.
+    y : ndarray
+        Target values, same dtype as ``X``, of shape
+
+        - ``(n_windows,)`` for ``horizon=1`` and a single target,
+        - ``(n_windows, horizon)`` for ``horizon > 1`` and a single target,
+        - ``(n_windows, n_targets)`` for ``horizon=1`` and several targets,
+        - ``(n_windows, horizon, n_targets)`` otherwise.
+
+        A single target is a scalar ``target`` or ``target=None`` on a
+        one-column series; a list keeps the target axis even with one entry.
+
+    Raises
+    ------
+    TypeError
+        If ``window_size``, ``horizon`` or ``step`` is not an int, or the
+        series or a column of it is not numeric.
+    ValueError
+        If an int parameter is < 1, the series is too short, is not 1-D or 2-D,
+        contains NaN or infinity, or ``target`` names an unknown column.
+
+    See Also
+    --------
+    SlidingWindowTransformer : One window per row, ending at that row.
+
+    Notes
+    -----
+    Consecutive windows overlap, so a random train/validation split leaks the
+    future into training: hold out the last windows instead (e.g. with
+    :class:`~sklearn.model_selection.TimeSeriesSplit`). A float64 series gives
+    float64 windows; pass float32 (``series.astype("float32")``, one copy of
+    the series) to keep the view when a model converts to float32.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksequence import make_forecasting_data
+    >>> series = np.arange(10.0)
+    >>> X, y = make_forecasting_data(series, window_size=3)
+    >>> X.shape, y.shape
+    ((7, 3, 1), (7,))
+    >>> X[0, :, 0], y[0]
+    (array([0., 1., 2.]), np.float64(3.0))
+    >>> np.shares_memory(X, series)
+    True
+    >>> X, y = make_forecasting_data(series, window_size=4, horizon=2, step=3)
+    >>> X[:, :, 0]
+    array([[0., 1., 2., 3.],
+           [3., 4., 5., 6.]])
+    >>> y
+    array([[4., 5.],
+           [7., 8.]])
+
+    With exogenous columns, only the target is forecast:
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"load": np.arange(6.0), "temp": 10 + np.arange(6.0)})
+    >>> X, y = make_forecasting_data(df, window_size=2, target="load")
+    >>> X.shape, y
+    ((4, 2, 2), array([2., 3., 4., 5.]))
+    """
+    window_size = _check_positive_int(window_size, "window_size")
+    horizon = _check_positive_int(horizon, "horizon")
+    step = _check_positive_int(step, "step")
+
+    values, columns = _series_to_array(series)
+    n_rows, n_columns = values.shape
+    if n_columns == 0:
+        raise ValueError("series has no columns; at least one is required.")
+    if window_size + horizon > n_rows:
+        raise ValueError(
+            f"window_size + horizon ({window_size} + {horizon}) must not exceed "
+            f"the length of series ({n_rows} time steps)."
+        )
+    finite = np.isfinite(values)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite.all(axis=1))[0])
+        raise ValueError(
+            f"series contains NaN or infinity (first at row {row}); fill or drop "
+            "missing values first."
+        )
+    del finite
+    positions, single = _resolve_targets(target, columns, n_columns, series)
+
+    stop = n_rows - window_size - horizon + 1  # number of possible window starts
+    # sliding_window_view puts the window axis last: (starts, n_features, size)
+    X = sliding_window_view(values, window_size, axis=0)[:stop:step]
+    X = X.transpose(0, 2, 1)
+
+    futures = sliding_window_view(values[window_size:], horizon, axis=0)[::step]
+    y = futures[:, positions, :].transpose(0, 2, 1)  # (n_windows, horizon, n_t)
+    if horizon == 1:
+        y = y[:, 0, :]
+    if single:
+        y = y[..., 0]
+    return X, np.ascontiguousarray(y)
+
+
+class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
+    """Replace each time step of a series by the window of steps ending at it.
+
+    ``X`` holds consecutive time steps of *one* series. Output row ``t`` is
+    the window of input rows ``t - window_size + 1, ..., t``: it ends at row
+    ``t`` and never looks ahead. The number of rows is preserved, so a target
+    ``y`` aligned with the rows passes through a
+    :class:`~sklearn.pipeline.Pipeline` untouched and
+    :class:`~sklearn.model_selection.TimeSeriesSplit` folds stay aligned.
+
+    The first ``window_size - 1`` rows lack a full history; their windows are
+    completed in front according to ``padding``. The transformer learns
+    nothing from the data: ``fit`` only records the number of features (and
+    their names), against which ``transform`` checks its input.
+
+    Parameters
+    ----------
+    window_size : int, default=10
+        Number of time steps in each window (>= 1). It may exceed the number
+        of rows: windows are then mostly padding.
+    padding : {"edge", "constant", "nan"}, default="edge"
+        How the missing history of the first ``window_size - 1`` rows is filled:
+        ``"edge"`` repeats the first row, ``"constant"`` uses ``fill_value``,
+        ``"nan"`` uses NaN (for models or later steps that handle it).
+    fill_value : float, default=0.0
+        Padding value when ``padding="constant"``; ignored otherwise.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features (columns) seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    make_forecasting_data : Windows paired with the values that follow them.
+    SequenceScaler : Standardize the windowed sequences per feature.
+
+    Notes
+    -----
+    The output of :meth:`transform` is a read-only float32 view of shape
+    ``(n_rows, window_size, n_features)`` on one padded copy of the series,
+    of shape ``(n_rows + window_size - 1, n_features)``; the windows are never
+    materialized. Each call pads from the rows it is given: to give the first
+    rows of a test period their true history, transform the whole series and
+    split afterwards.
+
+    ``X`` is 2-D, ``(n_rows, n_features)``, or 1-D for a univariate series
+    (a NumPy array or pandas Series, read as one feature column). Because each
+    output row depends on its neighbours, the output is not invariant to
+    shuffling or sub-setting the rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksequence import SlidingWindowTransformer
+    >>> X = np.arange(5.0).reshape(-1, 1)
+    >>> Xt = SlidingWindowTransformer(window_size=3).fit_transform(X)
+    >>> Xt.shape
+    (5, 3, 1)
+    >>> Xt[:, :, 0]
+    array([[0., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 2.],
+           [1., 2., 3.],
+           [2., 3., 4.]], dtype=float32)
+    >>> windows = SlidingWindowTransformer(3, padding="nan").fit_transform(X + 1)
+    >>> windows[:2, :, 0]
+    array([[nan, nan,  1.],
+           [nan,  1.,  2.]], dtype=float32)
+    """
+
+    _parameter_constraints: dict = {
+        "window_size": [Interval(Integral, 1, None, closed="left")],
+        "padding": [StrOptions({"edge", "constant", "nan"})],
+        "fill_value": [Real],
+    }
+
+    def __init__(self, window_size=10, *, padding="edge", fill_value=0.0):
+        self.window_size = window_size
+        self.padding = padding
+        self.fill_value = fill_value
+
+    def _validate(self, X, *, reset):
+        ndim = getattr(X, "ndim", None)
+        if ndim is not None and ndim > 2:
+            raise ValueError(
+                f"{type(self).__name__} expects one series of shape (n_timesteps, "
+                f"n_features); got a {ndim}-D array of shape {X.shape}. 3-D input is "
+                "already windowed: pass it to a sequence estimator directly."
+            )
+        if ndim == 1:  # one univariate series: a single feature column
+            X = X.to_frame() if hasattr(X, "to_frame") else np.reshape(X, (-1, 1))
+        return validate_data(self, X, reset=reset, dtype=[np.float32, np.float64])
+
+    def _window(self, X):
+        n_rows, n_features = X.shape
+        n_pad = self.window_size - 1
+        padded = np.empty((n_rows + n_pad, n_features), dtype=np.float32)
+        padded[n_pad:] = X
+        if self.padding == "edge":
+            padded[:n_pad] = X[0]
+        elif self.padding == "constant":
+            padded[:n_pad] = self.fill_value
+        else:
+            padded[:n_pad] = np.nan
+        windows = sliding_window_view(padded, self.window_size, axis=0)
+        return windows.transpose(0, 2, 1)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Record the number of features (and their names) of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features)
+            Consecutive time steps of one series.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        self._validate(X, reset=True)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit to ``X`` and return its windows; validates ``X`` only once.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features)
+            Consecutive time steps of one series.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_windows : ndarray of shape (n_timesteps, window_size, n_features)
+            Read-only float32 view; row ``t`` is the window ending at row ``t``.
+        """
+        return self._window(self._validate(X, reset=True))
+
+    def transform(self, X):
+        """Return the window ending at each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features)
+            Consecutive time steps of one series, with the features seen in
+            :meth:`fit`.
+
+        Returns
+        -------
+        X_windows : ndarray of shape (n_timesteps, window_size, n_features)
+            Read-only float32 view; row ``t`` is the window ending at row ``t``.
+        """
+        check_is_fitted(self)
+        return self._window(self._validate(X, reset=False))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # the output is always float32 (what torch computes in), so float32 is
+        # the one dtype that is preserved
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

@@ -1,0 +1,432 @@
+"""Behaviour of the six estimators beyond scikit-learn's generic checks."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from torch import nn
+
+from sksequence import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+)
+from sksequence._modules import RECURRENT_LAYERS
+
+REGRESSORS = [RNNRegressor, LSTMRegressor, GRURegressor]
+CLASSIFIERS = [RNNClassifier, LSTMClassifier, GRUClassifier]
+FAST = dict(hidden_size=8, max_epochs=3, random_state=0)
+
+
+@pytest.fixture
+def seq_data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 12, 3))
+    y = X[:, -4:, 0].sum(axis=1) + 0.5 * X[:, 0, 1]
+    return X, y
+
+
+def _ragged(n=24, seed=0):
+    rng = np.random.default_rng(seed)
+    X = [rng.normal(size=(rng.integers(2, 15), 2)) for _ in range(n)]
+    y = np.array([x[:, 0].sum() for x in X])
+    return X, y
+
+
+# -- learning ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", REGRESSORS)
+def test_regressors_learn_a_sequence_sum(cls, seq_data):
+    X, y = seq_data
+    reg = cls(hidden_size=32, max_epochs=150, lr=1e-2, random_state=0).fit(X, y)
+    assert reg.score(X, y) > 0.7  # early stopping on a 6-sample tail
+    assert reg.n_iter_ == len(reg.history_) < 150
+    assert {"train_loss", "valid_loss", "dur"} <= set(reg.history_.columns)
+    reg = cls(hidden_size=32, max_epochs=100, lr=1e-2, early_stopping=False)
+    assert reg.fit(X, y).score(X, y) > 0.95
+    assert "valid_loss" not in reg.history_
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_classifiers_learn_string_labels_multiclass(cls):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(150, 8, 1))
+    y = np.array(["a", "b", "c"])[np.argmax(X[:, -3:, 0], axis=1)]
+    clf = cls(hidden_size=32, max_epochs=80, lr=1e-2, early_stopping=False)
+    clf.set_params(random_state=0).fit(X, y)
+    assert list(clf.classes_) == ["a", "b", "c"]
+    assert clf.score(X, y) > 0.9
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
+    assert clf.decision_function(X).shape == (150, 3)
+
+
+@pytest.mark.parametrize("labels", [[False, True], [-1, 1], ["no", "yes"]])
+def test_binary_decision_function_sign_matches_predict(labels):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(40, 6))
+    y = np.asarray(labels)[(X[:, -1] > 0).astype(int)]
+    clf = GRUClassifier(**FAST).fit(X, y)
+    scores = clf.decision_function(X)
+    assert scores.shape == (40,)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[(scores > 0) * 1])
+
+
+def test_multi_output_regression_mirrors_y_shape(seq_data):
+    X, y = seq_data
+    Y = np.c_[y, -2 * y]
+    reg = LSTMRegressor(**FAST).fit(X, Y)
+    assert reg.predict(X).shape == (60, 2)
+    assert GRURegressor(**FAST).fit(X, Y[:, :1]).predict(X).shape == (60, 1)
+
+
+def test_regressor_predicts_in_target_units():
+    """Targets are standardized internally; predictions come back in y's units."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 5, 1))
+    y = 1e4 + 1e3 * X[:, -1, 0]
+    reg = GRURegressor(hidden_size=16, max_epochs=100, lr=1e-2, random_state=0)
+    reg.fit(X, y)
+    assert abs(reg.predict(X).mean() - 1e4) < 300
+    assert reg.score(X, y) > 0.9
+
+
+# -- module parity -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", REGRESSORS + CLASSIFIERS)
+def test_module_equals_torch_layer_plus_linear(cls, seq_data):
+    X, y = seq_data
+    if cls in CLASSIFIERS:
+        y = y > 0
+    est = cls(num_layers=2, **FAST).fit(X, y)
+    module = est.net_.module_
+    kw = {"nonlinearity": "tanh"} if est._cell == "rnn" else {}
+    rnn = RECURRENT_LAYERS[est._cell](3, 8, num_layers=2, batch_first=True, **kw)
+    rnn.load_state_dict(module.rnn.state_dict())
+    head = nn.Linear(8, module.head.out_features)
+    head.load_state_dict(module.head.state_dict())
+    with torch.no_grad():
+        ref = head(rnn(torch.as_tensor(X, dtype=torch.float32))[0][:, -1]).numpy()
+    if cls in CLASSIFIERS:
+        np.testing.assert_allclose(
+            est.decision_function(X), ref[:, 1] - ref[:, 0], atol=1e-5
+        )
+    else:
+        np.testing.assert_allclose(
+            est.predict(X), ref[:, 0] * est._y_scale + est._y_mean, atol=1e-4
+        )
+
+
+# -- variable length -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [LSTMRegressor, GRURegressor, RNNRegressor])
+def test_ragged_predictions_equal_unpadded_predictions(cls):
+    X, y = _ragged()
+    reg = cls(**FAST).fit(X, y)
+    batch = reg.predict(X)
+    alone = np.array([reg.predict(x[None])[0] for x in X])
+    np.testing.assert_allclose(batch, alone, rtol=0, atol=1e-9)
+
+
+def test_ragged_training_ignores_padding_values():
+    """Training on a ragged list equals training on the same data padded
+    differently: only real time steps reach the loss."""
+    X, y = _ragged()
+    a = GRURegressor(**FAST).fit(X, y)
+    b = GRURegressor(**FAST).fit([x.copy() for x in X], y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    assert a.n_features_in_ == 2
+
+
+def test_ragged_univariate_lists_and_classification():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=n) for n in rng.integers(3, 10, size=30)]
+    y = [len(x) % 2 for x in X]
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    assert clf.predict_proba(X).shape == (30, 2)
+
+
+# -- composition ----------------------------------------------------------------
+
+
+def test_pipeline_with_sklearn_preprocessing():
+    rng = np.random.default_rng(0)
+    X2 = rng.normal(loc=100, scale=20, size=(50, 10))  # univariate sequences
+    y = X2[:, -1] / 20
+    pipe = make_pipeline(StandardScaler(), GRURegressor(**FAST)).fit(X2, y)
+    assert pipe.predict(X2).shape == (50,)
+
+
+def test_grid_search_over_hidden_size_and_cell_family(seq_data):
+    X, y = seq_data
+    pipe = Pipeline([("model", GRURegressor(**FAST))])
+    grid = {
+        "model": [GRURegressor(**FAST), LSTMRegressor(**FAST)],
+        "model__hidden_size": [4, 8],
+    }
+    search = GridSearchCV(pipe, grid, cv=TimeSeriesSplit(n_splits=2)).fit(X, y)
+    assert search.best_params_["model__hidden_size"] in (4, 8)
+    assert len(search.cv_results_["params"]) == 4
+    search = GridSearchCV(GRURegressor(**FAST), {"hidden_size": [2, 6]}, cv=2)
+    assert search.fit(X, y).best_estimator_.hidden_size in (2, 6)
+
+
+def test_cross_val_score(seq_data):
+    X, y = seq_data
+    scores = cross_val_score(RNNClassifier(**FAST), X, y > 0, cv=3)
+    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+
+
+@pytest.mark.parametrize("cls", [LSTMRegressor, GRUClassifier])
+def test_pickle_and_joblib_round_trips(cls, seq_data, tmp_path):
+    X, y = seq_data
+    y = y > 0 if cls is GRUClassifier else y
+    est = cls(**FAST).fit(X, y)
+    method = est.predict_proba if cls is GRUClassifier else est.predict
+    expected = method(X)
+    restored = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(getattr(restored, method.__name__)(X), expected)
+    joblib.dump(est, tmp_path / "model.joblib")
+    restored = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(getattr(restored, method.__name__)(X), expected)
+
+
+def test_clone_of_fitted_estimator_is_unfitted(seq_data):
+    X, y = seq_data
+    est = GRURegressor(**FAST).fit(X, y)
+    fresh = clone(est)
+    assert fresh.get_params() == est.get_params()
+    with pytest.raises(NotFittedError):
+        fresh.predict(X)
+
+
+def test_dataframe_input_records_feature_names():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(30, 4)), columns=["t0", "t1", "t2", "t3"])
+    reg = RNNRegressor(**FAST).fit(df, df["t3"])
+    assert list(reg.feature_names_in_) == ["t0", "t1", "t2", "t3"]
+    assert reg.n_features_in_ == 4
+
+
+def test_n_features_in_meaning_for_3d_input(seq_data):
+    X, y = seq_data
+    reg = GRURegressor(**FAST).fit(X, y)
+    assert reg.n_features_in_ == 3
+    # other sequence lengths are fine at predict for 3-D input
+    assert reg.predict(X[:, :5]).shape == (60,)
+
+
+# -- parameters, reproducibility, side effects -------------------------------
+
+
+def test_cell_specific_parameters_are_real_parameters():
+    reg = RNNRegressor(nonlinearity="relu", hidden_size=3)
+    assert reg.get_params()["nonlinearity"] == "relu"
+    assert "nonlinearity" not in GRURegressor().get_params()
+    assert clone(reg).nonlinearity == "relu"
+    with pytest.raises(TypeError):
+        GRURegressor(nonlinearity="relu")
+
+
+def test_relu_nonlinearity_reaches_the_module(seq_data):
+    X, y = seq_data
+    reg = RNNRegressor(nonlinearity="relu", **FAST).fit(X, y)
+    assert reg.net_.module_.rnn.nonlinearity == "relu"
+
+
+@pytest.mark.parametrize(
+    "optimizer", ["adam", "adamw", "sgd", "rmsprop", torch.optim.Adagrad]
+)
+def test_optimizers_and_weight_decay(optimizer, seq_data):
+    X, y = seq_data
+    reg = GRURegressor(optimizer=optimizer, weight_decay=1e-3, **FAST).fit(X, y)
+    opt = reg.net_.optimizer_
+    assert opt.param_groups[0]["weight_decay"] == 1e-3
+    if isinstance(optimizer, str):
+        assert type(opt).__name__.lower() == optimizer
+    else:
+        assert isinstance(opt, optimizer)
+
+
+def test_same_random_state_gives_identical_models(seq_data):
+    X, y = seq_data
+    a = LSTMRegressor(dropout=0.3, num_layers=2, **FAST).fit(X, y).predict(X)
+    b = LSTMRegressor(dropout=0.3, num_layers=2, **FAST).fit(X, y).predict(X)
+    c = LSTMRegressor(dropout=0.3, num_layers=2, **{**FAST, "random_state": 1})
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c.fit(X, y).predict(X))
+
+
+@pytest.mark.parametrize("random_state", [None, 0])
+def test_global_rng_state_is_left_unchanged(random_state, seq_data):
+    X, y = seq_data
+    torch_state = torch.get_rng_state()
+    np_state = np.random.get_state()[1].copy()
+    GRURegressor(hidden_size=4, max_epochs=2, random_state=random_state).fit(X, y)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)
+
+
+def test_user_inputs_are_not_modified(seq_data):
+    X, y = seq_data
+    X_before, y_before = X.copy(), y.copy()
+    callback_list = []
+    reg = GRURegressor(callbacks=callback_list, **FAST).fit(X, y)
+    reg.predict(X)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+    assert reg.get_params()["max_epochs"] == 3
+
+
+def test_user_callbacks_run_on_a_copy(seq_data):
+    from skorch.callbacks import Callback
+
+    class CountEpochs(Callback):
+        def __init__(self):
+            self.epochs = 0
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs += 1
+
+    X, y = seq_data
+    cb = CountEpochs()
+    reg = GRURegressor(callbacks=[("count", cb)], **FAST).fit(X, y)
+    assert cb.epochs == 0  # the user's instance is untouched
+    assert dict(reg.net_.callbacks_)["count"].epochs == 3
+
+
+def test_early_stopping_holds_out_the_tail_and_restores_best(seq_data):
+    X, y = seq_data
+    reg = GRURegressor(
+        hidden_size=8,
+        max_epochs=60,
+        lr=5e-2,
+        n_iter_no_change=3,
+        validation_fraction=0.25,
+        random_state=0,
+    ).fit(X, y)
+    assert reg.n_iter_ < 60
+    assert reg.net_.history[-1, "train_batch_count"] == 2  # 45 samples, batch 32
+    best = reg.history_["valid_loss"].idxmin()
+    # restored weights reproduce the best epoch's validation loss on the tail
+    X_tail, y_tail = X[45:], y[45:]
+    mse = np.mean(((reg.predict(X_tail) - y_tail) / reg._y_scale) ** 2)
+    assert mse == pytest.approx(reg.history_.loc[best, "valid_loss"], rel=1e-4)
+
+
+def test_verbose_prints_the_epoch_table(seq_data, capsys):
+    X, y = seq_data
+    GRURegressor(verbose=1, **FAST).fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "valid_loss" in out
+    GRURegressor(**FAST).fit(X, y)
+    assert capsys.readouterr().out == ""
+
+
+# -- bad input ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.full((10, 5, 1), np.nan), "NaN"),
+        (np.full((10, 5, 1), np.inf), "infinity"),
+        (np.zeros(10), "2D array"),
+        (np.zeros((10, 5, 1, 1)), "2-D .* or 3-D"),
+        (np.zeros((0, 5, 1)), "0 sample"),
+        (np.zeros((10, 0, 1)), "at least 1 time step"),
+        (np.array([["a", "b"]] * 10), "float"),
+        ([np.zeros((3, 2)), np.zeros((4, 3))] * 5, "same number of features"),
+        ([np.zeros((3, 2)), np.zeros((0, 2))] * 5, r"X\[1\]"),
+    ],
+)
+def test_bad_X_raises_clear_error(X, match):
+    with pytest.raises(ValueError, match=match):
+        GRURegressor(**FAST).fit(X, np.zeros(len(X)))
+
+
+def test_length_mismatch_and_missing_y():
+    X = np.zeros((10, 4, 1))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        GRURegressor(**FAST).fit(X, np.zeros(9))
+    with pytest.raises(ValueError, match="requires y"):
+        GRURegressor(**FAST).fit(X, None)
+    with pytest.raises(ValueError, match="NaN"):
+        GRURegressor(**FAST).fit(X, np.full(10, np.nan))
+
+
+def test_single_class_is_rejected():
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        GRUClassifier(**FAST).fit(np.zeros((10, 4)), ["a"] * 10)
+
+
+def test_continuous_target_is_rejected_by_classifiers():
+    with pytest.raises(ValueError, match="Unknown label type"):
+        LSTMClassifier(**FAST).fit(np.zeros((10, 4)), np.linspace(0, 1, 10))
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "decision_function"])
+def test_predict_before_fit(method):
+    with pytest.raises(NotFittedError):
+        getattr(GRUClassifier(), method)(np.zeros((2, 3)))
+
+
+def test_different_n_features_at_predict(seq_data):
+    X, y = seq_data
+    reg = GRURegressor(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="X has 2 features per time step.*expecting 3"):
+        reg.predict(X[:, :, :2])
+    reg2d = GRURegressor(**FAST).fit(X[:, :, 0], y)
+    with pytest.raises(
+        ValueError, match="X has 5 features, but GRURegressor is expecting 12"
+    ):
+        reg2d.predict(X[:, :5, 0])
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"hidden_size": 0}, "hidden_size"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"optimizer": "adagrad"}, "optimizer"),
+        ({"lr": -1.0}, "lr"),
+        ({"validation_fraction": 1.5}, "validation_fraction"),
+        ({"device": "gpu0"}, "not a valid torch device"),
+        ({"callbacks": "print"}, "callbacks"),
+    ],
+)
+def test_bad_parameters_raise_on_fit(params, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        GRURegressor(**params).fit(np.zeros((10, 4)), np.zeros(10))
+
+
+def test_bad_nonlinearity():
+    with pytest.raises(ValueError, match="nonlinearity"):
+        RNNClassifier(nonlinearity="sigmoid").fit(np.zeros((10, 4)), [0, 1] * 5)
+
+
+def test_cuda_without_gpu_is_a_clear_error():
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ValueError, match="cuda.is_available"):
+        GRURegressor(device="cuda").fit(np.zeros((10, 4)), np.zeros(10))
+
+
+def test_early_stopping_needs_two_samples():
+    with pytest.raises(ValueError, match="n_samples = 1"):
+        GRURegressor().fit(np.zeros((1, 4)), np.zeros(1))

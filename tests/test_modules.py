@@ -1,0 +1,95 @@
+"""The torch floor against torch's own recurrent layers."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from sksequence._modules import RECURRENT_LAYERS, SequenceModel, predict_in_batches
+
+
+def _reference(model, cell, input_size, hidden_size, num_layers, bidirectional, **kw):
+    """nn.RNN/LSTM/GRU + nn.Linear carrying the same weights as ``model``."""
+    rnn = RECURRENT_LAYERS[cell](
+        input_size,
+        hidden_size,
+        num_layers=num_layers,
+        batch_first=True,
+        bidirectional=bidirectional,
+        **kw,
+    )
+    rnn.load_state_dict(model.rnn.state_dict())
+    head = nn.Linear(model.head.in_features, model.head.out_features)
+    head.load_state_dict(model.head.state_dict())
+    return rnn, head
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("num_layers,bidirectional", [(1, False), (2, True)])
+def test_matches_torch_layer_plus_linear_head(cell, num_layers, bidirectional):
+    torch.manual_seed(0)
+    kw = {"nonlinearity": "relu"} if cell == "rnn" else {}
+    model = SequenceModel(
+        cell, 3, 8, 2, num_layers=num_layers, bidirectional=bidirectional, **kw
+    ).eval()
+    rnn, head = _reference(model, cell, 3, 8, num_layers, bidirectional, **kw)
+    X = torch.randn(5, 7, 3)
+    with torch.no_grad():
+        out, _ = rnn(X)
+        if bidirectional:
+            # forward direction ends at the last step, backward at the first
+            last = torch.cat([out[:, -1, :8], out[:, 0, 8:]], dim=1)
+        else:
+            last = out[:, -1]
+        expected = head(last)
+        assert torch.allclose(model(X), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_padding_never_leaks_into_outputs(cell, bidirectional):
+    torch.manual_seed(0)
+    model = SequenceModel(cell, 2, 6, 1, bidirectional=bidirectional).eval()
+    lengths = torch.tensor([3, 6, 1])
+    X = torch.randn(3, 6, 2)
+    garbage = X.clone()
+    for i, n in enumerate(lengths):
+        garbage[i, n:] = 1e3
+    with torch.no_grad():
+        padded = model(X, lengths)
+        assert torch.allclose(padded, model(garbage, lengths))
+        for i, n in enumerate(lengths):
+            alone = model(X[i : i + 1, :n])
+            assert torch.allclose(padded[i : i + 1], alone, atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_packed_gradient_equals_sum_of_unpadded_gradients(cell):
+    torch.manual_seed(0)
+    model = SequenceModel(cell, 2, 5, 1)
+    X = torch.randn(3, 4, 2)
+    lengths = torch.tensor([4, 2, 3])
+    model.zero_grad()
+    model(X, lengths).sum().backward()
+    packed = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    for i, n in enumerate(lengths):
+        model(X[i : i + 1, :n]).sum().backward()
+    for g_packed, p in zip(packed, model.parameters()):
+        assert torch.allclose(g_packed, p.grad, atol=1e-5)
+
+
+def test_predict_in_batches_is_batch_invariant_and_float64():
+    torch.manual_seed(0)
+    model = SequenceModel("rnn", 1, 32, 1)
+    X = np.random.default_rng(0).normal(size=(37, 30, 1)).astype(np.float32)
+    full = predict_in_batches(model, X, batch_size=1024)
+    assert full.dtype == torch.float64
+    one_by_one = predict_in_batches(model, X, batch_size=1)
+    np.testing.assert_allclose(full.numpy(), one_by_one.numpy(), rtol=0, atol=1e-12)
+    assert next(model.parameters()).dtype == torch.float32  # module untouched
+
+
+def test_unknown_cell_is_rejected():
+    with pytest.raises(ValueError, match="cell must be one of"):
+        SequenceModel("transformer", 1, 4, 1)

@@ -1,0 +1,550 @@
+"""Tests for sksequence._windowing."""
+
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import TimeSeriesSplit, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sksequence._windowing import SlidingWindowTransformer, make_forecasting_data
+
+# Checks that assume rows are independent samples. A sliding window makes each
+# output row depend on the rows before it, so shuffling or sub-setting the rows
+# must change the output: the checks do not apply (scikit-learn lists the same
+# exemption for KNeighborsTransformer).
+WINDOW_EXPECTED_FAILED_CHECKS = {
+    "check_methods_sample_order_invariance": (
+        "check is not applicable: each output row is the window of the rows "
+        "before it, so the output depends on the order of the rows."
+    ),
+    "check_fit1d": (
+        "1-D input is one univariate series (n_timesteps,), a documented and "
+        "tested input form, not a mistaken sample vector."
+    ),
+    "check_fit2d_predict1d": (
+        "1-D input is one univariate series (n_timesteps,), accepted on purpose."
+    ),
+    "check_methods_subset_invariance": (
+        "check is not applicable: a row transformed alone has no history, so "
+        "its window is padding, unlike the same row transformed in its series."
+    ),
+}
+
+
+def _root_buffer(arr):
+    """The last ndarray of ``arr``'s ``.base`` chain: the one owning the memory.
+
+    ``as_strided`` (under ``sliding_window_view``) links through a helper
+    object that is not an ndarray but has a ``base`` too.
+    """
+    root, obj = arr, arr.base
+    while obj is not None:
+        if isinstance(obj, np.ndarray):
+            root = obj
+        obj = getattr(obj, "base", None)
+    return root
+
+
+def _reference_windows(X, window_size, pad_row):
+    """Row t: rows t-window_size+1..t of X, missing rows replaced by pad_row."""
+    n_rows, n_features = X.shape
+    out = np.empty((n_rows, window_size, n_features))
+    for t in range(n_rows):
+        for k in range(window_size):
+            src = t - window_size + 1 + k
+            out[t, k] = X[src] if src >= 0 else pad_row
+    return out
+
+
+# --------------------------------------------------------------------------
+# make_forecasting_data
+
+
+def test_forecasting_exact_windows_on_arange():
+    series = np.arange(20.0)
+    X, y = make_forecasting_data(series, window_size=4)
+    assert X.shape == (16, 4, 1)
+    assert y.shape == (16,)
+    for i in range(16):
+        np.testing.assert_array_equal(X[i, :, 0], np.arange(i, i + 4))
+        assert y[i] == i + 4
+
+
+def test_forecasting_target_comes_after_window():
+    series = np.arange(50.0)
+    X, y = make_forecasting_data(series, window_size=7, horizon=3, step=2)
+    # every target step is later than every step of its window
+    assert np.all(y.min(axis=1) > X[:, :, 0].max(axis=1))
+    np.testing.assert_array_equal(y[:, 0], X[:, -1, 0] + 1)
+
+
+def test_forecasting_multivariate_horizon_1():
+    series = np.arange(30.0).reshape(15, 2)
+    X, y = make_forecasting_data(series, window_size=3)
+    assert X.shape == (12, 3, 2)
+    assert y.shape == (12, 2)
+    for i in range(12):
+        np.testing.assert_array_equal(X[i], series[i : i + 3])
+        np.testing.assert_array_equal(y[i], series[i + 3])
+
+
+def test_forecasting_horizon_3_single_target():
+    series = np.arange(20.0)
+    X, y = make_forecasting_data(series, window_size=5, horizon=3)
+    assert X.shape == (13, 5, 1)
+    assert y.shape == (13, 3)
+    for i in range(13):
+        np.testing.assert_array_equal(y[i], np.arange(i + 5, i + 8))
+
+
+def test_forecasting_horizon_3_several_targets():
+    series = np.arange(40.0).reshape(20, 2)
+    X, y = make_forecasting_data(series, window_size=4, horizon=3)
+    assert X.shape == (14, 4, 2)
+    assert y.shape == (14, 3, 2)
+    for i in range(14):
+        np.testing.assert_array_equal(y[i], series[i + 4 : i + 7])
+
+
+@pytest.mark.parametrize("step", [2, 3, 7])
+def test_forecasting_step(step):
+    series = np.arange(30.0)
+    X, y = make_forecasting_data(series, window_size=5, horizon=2, step=step)
+    n_windows = (30 - 5 - 2) // step + 1
+    assert X.shape == (n_windows, 5, 1)
+    assert y.shape == (n_windows, 2)
+    for i in range(n_windows):
+        start = i * step
+        np.testing.assert_array_equal(X[i, :, 0], np.arange(start, start + 5))
+        np.testing.assert_array_equal(y[i], [start + 5, start + 6])
+
+
+def test_forecasting_dataframe_target_with_exogenous_columns():
+    index = pd.date_range("2024-01-01", periods=12, freq="h")
+    df = pd.DataFrame(
+        {
+            "load": np.arange(12.0),
+            "temp": 100 + np.arange(12.0),
+            "hour": index.hour.to_numpy(),
+        },
+        index=index,
+    )
+    X, y = make_forecasting_data(df, window_size=3, horizon=2, target="load")
+    assert X.shape == (8, 3, 3)  # exogenous columns stay in X
+    assert y.shape == (8, 2)
+    np.testing.assert_array_equal(X[0], df.to_numpy(dtype=float)[:3])
+    np.testing.assert_array_equal(y[0], [3.0, 4.0])
+    np.testing.assert_array_equal(y[-1], [10.0, 11.0])
+
+    X, y = make_forecasting_data(df, window_size=3, target=["temp", "load"])
+    assert y.shape == (9, 2)
+    np.testing.assert_array_equal(y[0], [103.0, 3.0])
+
+    _, y = make_forecasting_data(df, window_size=3, target=["load"])
+    assert y.shape == (9, 1)  # a list keeps the target axis
+
+
+def test_forecasting_array_target_index():
+    series = np.arange(30.0).reshape(10, 3)
+    _, y = make_forecasting_data(series, window_size=2, target=2)
+    np.testing.assert_array_equal(y, series[2:, 2])
+    _, y_neg = make_forecasting_data(series, window_size=2, target=-1)
+    np.testing.assert_array_equal(y_neg, y)
+    _, y_two = make_forecasting_data(series, window_size=2, horizon=2, target=[0, 2])
+    assert y_two.shape == (7, 2, 2)
+    np.testing.assert_array_equal(y_two[0], series[2:4][:, [0, 2]])
+
+
+def test_forecasting_pandas_series_with_datetime_index():
+    index = pd.date_range("2000-01-01", periods=24, freq="MS")
+    series = pd.Series(np.arange(24.0), index=index, name="sales")
+    X, y = make_forecasting_data(series, window_size=12)
+    assert X.shape == (12, 12, 1)
+    np.testing.assert_array_equal(y, np.arange(12.0, 24.0))
+    _, y_named = make_forecasting_data(series, window_size=12, target="sales")
+    np.testing.assert_array_equal(y_named, y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_forecasting_zero_copy_on_float_arrays(dtype):
+    series = np.arange(100, dtype=dtype).reshape(50, 2)
+    X, y = make_forecasting_data(series, window_size=10, horizon=2, step=3)
+    assert X.dtype == dtype and y.dtype == dtype
+    assert np.shares_memory(X, series)
+    assert not X.flags.writeable
+    assert not np.shares_memory(y, series)  # y is a small owned copy
+    univariate = np.arange(50, dtype=dtype)
+    X1, _ = make_forecasting_data(univariate, window_size=10)
+    assert np.shares_memory(X1, univariate)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.float16, np.uint8, bool])
+def test_forecasting_other_numeric_becomes_float32(dtype):
+    series = (np.arange(20) % 2).astype(dtype)
+    X, y = make_forecasting_data(series, window_size=3)
+    assert X.dtype == np.float32 and y.dtype == np.float32
+    np.testing.assert_array_equal(
+        X[:, :, 0], np.stack([series[i : i + 3] for i in range(17)])
+    )
+
+
+def test_forecasting_mixed_dtype_dataframe():
+    df = pd.DataFrame({"a": np.arange(10), "b": np.arange(10.0) / 2})
+    X, y = make_forecasting_data(df, window_size=2, target="b")
+    assert X.dtype == np.float32
+    np.testing.assert_array_equal(X[3], [[3, 1.5], [4, 2.0]])
+    np.testing.assert_array_equal(y, np.arange(2, 10) / 2)
+
+
+def test_forecasting_does_not_copy_a_long_series():
+    series = np.random.default_rng(0).standard_normal(200_000)
+    tracemalloc.start()
+    try:
+        X, y = make_forecasting_data(series, window_size=256)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert X.shape == (200_000 - 256, 256, 1)
+    assert X.nbytes > 400e6  # what materialized windows would take
+    # y (one value per window) and a boolean finiteness mask are all it allocates
+    assert peak < 3 * series.nbytes
+    assert np.shares_memory(X, series)
+
+
+def test_forecasting_leaves_input_unchanged():
+    df = pd.DataFrame({"a": np.arange(10.0), "b": np.arange(10) * 2})
+    df_before = df.copy()
+    arr = np.arange(30.0).reshape(15, 2)
+    arr_before = arr.copy()
+    make_forecasting_data(df, window_size=3, target="a")
+    make_forecasting_data(arr, window_size=3, horizon=2, step=2, target=[1])
+    pd.testing.assert_frame_equal(df, df_before)
+    np.testing.assert_array_equal(arr, arr_before)
+    assert arr.flags.writeable
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"window_size": 0}, ValueError, "window_size must be an int >= 1"),
+        ({"window_size": -3}, ValueError, "window_size must be an int >= 1"),
+        ({"window_size": 2.5}, TypeError, "window_size must be an int"),
+        ({"window_size": True}, TypeError, "window_size must be an int"),
+        ({"window_size": 3, "horizon": 0}, ValueError, "horizon must be an int"),
+        ({"window_size": 3, "horizon": 1.0}, TypeError, "horizon must be an int"),
+        ({"window_size": 3, "step": 0}, ValueError, "step must be an int >= 1"),
+        ({"window_size": 3, "step": -1}, ValueError, "step must be an int >= 1"),
+        ({"window_size": 3, "step": "2"}, TypeError, "step must be an int"),
+        ({"window_size": 10}, ValueError, r"window_size \+ horizon \(10 \+ 1\)"),
+        ({"window_size": 8, "horizon": 3}, ValueError, "must not exceed"),
+        ({"window_size": 3, "target": 5}, ValueError, "target column 5 is out"),
+        ({"window_size": 3, "target": "a"}, TypeError, "int column index"),
+        ({"window_size": 3, "target": []}, ValueError, "empty"),
+    ],
+)
+def test_forecasting_bad_parameters(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_forecasting_data(np.arange(10.0), **kwargs)
+
+
+@pytest.mark.parametrize(
+    "series, kwargs, error, match",
+    [
+        (np.array([1.0, np.nan, 3.0, 4.0]), {}, ValueError, "NaN or infinity.*row 1"),
+        (np.array([1.0, 2.0, np.inf, 4.0]), {}, ValueError, "NaN or infinity.*row 2"),
+        (np.zeros((4, 2, 2)), {}, ValueError, "series must be 1-D.*3-D"),
+        (np.array(5.0), {}, ValueError, "series must be 1-D.*0-D"),
+        (np.array(["a", "b", "c", "d"]), {}, TypeError, "real numbers"),
+        (np.arange(4) + 1j, {}, TypeError, "real numbers"),
+        (
+            pd.DataFrame({"x": [1.0, 2, 3, 4], "s": list("abcd")}),
+            {},
+            TypeError,
+            r"columns \['s'\] have non-numeric",
+        ),
+        (
+            pd.DataFrame({"x": [1.0, 2, 3, 4], "y": [0.0, 1, 2, 3]}),
+            {"target": "z"},
+            ValueError,
+            "target 'z' is not a column of series",
+        ),
+        (
+            pd.Series([1.0, 2, 3, 4], name="y"),
+            {"target": "x"},
+            ValueError,
+            "target 'x' is unknown",
+        ),
+        (
+            pd.DataFrame([[1.0, 2.0]] * 4, columns=["a", "a"]),
+            {"target": "a"},
+            ValueError,
+            "names 2 columns",
+        ),
+        (pd.Series([1.0, None, 3, 4]), {}, ValueError, "NaN or infinity"),
+        (np.empty((4, 0)), {}, ValueError, "no columns"),
+    ],
+)
+def test_forecasting_bad_series(series, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_forecasting_data(series, 2, **kwargs)
+
+
+@st.composite
+def _forecasting_cases(draw):
+    n_rows = draw(st.integers(2, 120))
+    n_features = draw(st.integers(1, 3))
+    window_size = draw(st.integers(1, n_rows - 1))
+    horizon = draw(st.integers(1, n_rows - window_size))
+    step = draw(st.integers(1, 12))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    return n_rows, n_features, window_size, horizon, step, dtype
+
+
+@settings(max_examples=150, deadline=None)
+@given(_forecasting_cases())
+def test_forecasting_property_windows_are_slices(case):
+    n_rows, n_features, window_size, horizon, step, dtype = case
+    series = np.random.default_rng(n_rows).standard_normal((n_rows, n_features))
+    series = series.astype(dtype)
+    X, y = make_forecasting_data(series, window_size, horizon, step=step)
+    n_windows = (n_rows - window_size - horizon) // step + 1
+    assert X.shape == (n_windows, window_size, n_features)
+    expected_y_shape = (n_windows,) + ((horizon,) if horizon > 1 else ())
+    expected_y_shape += (n_features,) if n_features > 1 else ()
+    assert y.shape == expected_y_shape
+    assert np.shares_memory(X, series)
+    y3 = y.reshape(n_windows, horizon, n_features)
+    for i in range(n_windows):
+        start = i * step
+        np.testing.assert_array_equal(X[i], series[start : start + window_size])
+        after = series[start + window_size : start + window_size + horizon]
+        np.testing.assert_array_equal(y3[i], after)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_rows=st.integers(3, 60),
+    data=st.data(),
+    bad=st.sampled_from([np.nan, np.inf, -np.inf]),
+)
+def test_forecasting_property_nan_anywhere_raises(n_rows, data, bad):
+    series = np.arange(n_rows * 2, dtype=float).reshape(n_rows, 2)
+    row = data.draw(st.integers(0, n_rows - 1))
+    col = data.draw(st.integers(0, 1))
+    series[row, col] = bad
+    with pytest.raises(ValueError, match=f"NaN or infinity \\(first at row {row}\\)"):
+        make_forecasting_data(series, 1, step=data.draw(st.integers(1, 5)))
+
+
+# --------------------------------------------------------------------------
+# SlidingWindowTransformer
+
+
+@parametrize_with_checks(
+    [SlidingWindowTransformer(), SlidingWindowTransformer(3, padding="constant")],
+    expected_failed_checks=lambda est: WINDOW_EXPECTED_FAILED_CHECKS,
+    xfail_strict=True,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_transformer_exact_windows_edge_padding():
+    X = np.arange(6.0).reshape(-1, 1)
+    Xt = SlidingWindowTransformer(window_size=3).fit_transform(X)
+    expected = [[0, 0, 0], [0, 0, 1], [0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]]
+    np.testing.assert_array_equal(Xt[:, :, 0], expected)
+    assert Xt.dtype == np.float32
+    assert not Xt.flags.writeable
+
+
+@pytest.mark.parametrize(
+    "params, pad_row",
+    [
+        ({"padding": "edge"}, "first"),
+        ({"padding": "constant"}, [0.0, 0.0]),
+        ({"padding": "constant", "fill_value": -7.5}, [-7.5, -7.5]),
+        ({"padding": "nan"}, [np.nan, np.nan]),
+    ],
+)
+def test_transformer_padding_modes(params, pad_row):
+    X = np.arange(1.0, 21.0).reshape(10, 2)
+    pad = X[0] if pad_row == "first" else np.asarray(pad_row)
+    Xt = SlidingWindowTransformer(window_size=4, **params).fit_transform(X)
+    assert Xt.shape == (10, 4, 2)
+    np.testing.assert_array_equal(Xt, _reference_windows(X, 4, pad))
+    # row t has exactly window_size - 1 - t padding rows in front
+    for t in range(3):
+        np.testing.assert_array_equal(Xt[t, : 3 - t], np.broadcast_to(pad, (3 - t, 2)))
+
+
+def test_transformer_window_larger_than_series():
+    X = np.array([[1.0], [2.0]])
+    Xt = SlidingWindowTransformer(window_size=5).fit_transform(X)
+    assert Xt.shape == (2, 5, 1)
+    np.testing.assert_array_equal(Xt[:, :, 0], [[1, 1, 1, 1, 1], [1, 1, 1, 1, 2]])
+
+
+def test_transformer_window_size_one_is_identity():
+    X = np.random.default_rng(0).standard_normal((7, 3))
+    Xt = SlidingWindowTransformer(window_size=1).fit_transform(X)
+    np.testing.assert_allclose(Xt[:, 0, :], X.astype(np.float32))
+
+
+def test_transformer_is_a_view_on_one_padded_copy():
+    n_rows, window_size, n_features = 1000, 50, 3
+    X = np.random.default_rng(0).standard_normal((n_rows, n_features))
+    Xt = SlidingWindowTransformer(window_size).fit_transform(X)
+    buffer = _root_buffer(Xt)
+    assert buffer.shape == (n_rows + window_size - 1, n_features)
+    assert buffer.dtype == np.float32
+    assert np.shares_memory(Xt, buffer)
+    assert Xt.nbytes == n_rows * window_size * n_features * 4
+    assert buffer.nbytes * 40 < Xt.nbytes
+
+
+def test_transformer_allocates_no_windows():
+    X = np.random.default_rng(0).standard_normal((100_000, 2)).astype(np.float32)
+    transformer = SlidingWindowTransformer(window_size=64).fit(X)
+    tracemalloc.start()
+    try:
+        Xt = transformer.transform(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert Xt.nbytes == 100_000 * 64 * 2 * 4
+    assert peak < 2 * X.nbytes  # the padded copy of the series, nothing more
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    n_rows=st.integers(1, 40),
+    n_features=st.integers(1, 3),
+    window_size=st.integers(1, 50),
+    padding=st.sampled_from(["edge", "constant", "nan"]),
+)
+def test_transformer_property_no_look_ahead(n_rows, n_features, window_size, padding):
+    X = np.random.default_rng(n_rows).standard_normal((n_rows, n_features))
+    X = X.astype(np.float32)
+    Xt = SlidingWindowTransformer(
+        window_size, padding=padding, fill_value=3.0
+    ).fit_transform(X)
+    assert Xt.shape == (n_rows, window_size, n_features)
+    for t in range(n_rows):
+        real = min(t + 1, window_size)  # how many steps of true history
+        # the window ends at row t and holds only rows <= t, in order
+        np.testing.assert_array_equal(
+            Xt[t, window_size - real :], X[t + 1 - real : t + 1]
+        )
+        pad = Xt[t, : window_size - real]
+        if padding == "edge":
+            np.testing.assert_array_equal(pad, np.broadcast_to(X[0], pad.shape))
+        elif padding == "constant":
+            assert np.all(pad == 3.0)
+        else:
+            assert np.all(np.isnan(pad))
+
+
+def test_transformer_dataframe_with_datetime_index():
+    index = pd.date_range("2024-01-01", periods=8, freq="D")
+    df = pd.DataFrame(
+        {"load": np.arange(8.0), "temp": np.arange(8.0) * 10}, index=index
+    )
+    transformer = SlidingWindowTransformer(window_size=2).fit(df)
+    assert transformer.n_features_in_ == 2
+    np.testing.assert_array_equal(transformer.feature_names_in_, ["load", "temp"])
+    Xt = transformer.transform(df)
+    np.testing.assert_array_equal(Xt[3], [[2.0, 20.0], [3.0, 30.0]])
+    with pytest.raises(ValueError, match="feature names should match"):
+        transformer.transform(df[["temp", "load"]])
+
+
+def test_transformer_int_input_and_input_unchanged():
+    X = np.arange(12).reshape(6, 2)
+    before = X.copy()
+    Xt = SlidingWindowTransformer(window_size=2, padding="constant").fit_transform(X)
+    assert Xt.dtype == np.float32
+    np.testing.assert_array_equal(Xt[0], [[0, 0], [0, 1]])
+    np.testing.assert_array_equal(X, before)
+
+    Xf = np.arange(12.0, dtype=np.float32).reshape(6, 2)
+    Xt = SlidingWindowTransformer(window_size=3).fit_transform(Xf)
+    assert not np.shares_memory(Xt, Xf)
+    np.testing.assert_array_equal(Xf, np.arange(12.0).reshape(6, 2))
+
+
+def test_transformer_reads_1d_input_as_one_univariate_series():
+    series = np.arange(5.0)
+    expected = SlidingWindowTransformer(3).fit_transform(series.reshape(-1, 1))
+    np.testing.assert_array_equal(
+        SlidingWindowTransformer(3).fit_transform(series), expected
+    )
+    named = pd.Series(series, name="load")
+    transformer = SlidingWindowTransformer(3).fit(named)
+    assert list(transformer.feature_names_in_) == ["load"]
+    np.testing.assert_array_equal(transformer.transform(named), expected)
+
+
+def test_transformer_rejects_3d_input_and_other_widths():
+    transformer = SlidingWindowTransformer(window_size=2)
+    with pytest.raises(ValueError, match="got a 3-D array of shape"):
+        transformer.fit(np.zeros((4, 3, 2)))
+    transformer.fit(np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="got a 3-D array"):
+        transformer.transform(np.zeros((4, 3, 2)))
+    with pytest.raises(ValueError, match="expecting 2 features"):
+        transformer.transform(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="expecting 2 features"):
+        transformer.transform(np.zeros(4))
+
+
+def test_transformer_rejects_nan_input():
+    with pytest.raises(ValueError, match="NaN"):
+        SlidingWindowTransformer(2).fit(np.array([[1.0], [np.nan]]))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"window_size": 0}, "'window_size' parameter"),
+        ({"window_size": 2.0}, "'window_size' parameter"),
+        ({"padding": "reflect"}, "'padding' parameter"),
+        ({"fill_value": "zero"}, "'fill_value' parameter"),
+    ],
+)
+def test_transformer_bad_parameters(params, match):
+    with pytest.raises(ValueError, match=match):
+        SlidingWindowTransformer(**params).fit(np.zeros((3, 1)))
+
+
+def test_transformer_unfitted_transform_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        SlidingWindowTransformer().transform(np.zeros((3, 1)))
+
+
+def test_transformer_in_pipeline_with_time_series_split():
+    # y[t] depends on rows t and t-1 only; with rows misaligned (or a window
+    # not ending at its row) a linear model could not recover it
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 2))
+    y = 3 * X[:, 0] + np.concatenate([[X[0, 0]], X[:-1, 0]]) - X[:, 1]
+    model = make_pipeline(
+        SlidingWindowTransformer(window_size=4),
+        FunctionTransformer(lambda W: W.reshape(len(W), -1)),
+        Ridge(alpha=1e-6),
+    )
+    scores = cross_val_score(model, X, y, cv=TimeSeriesSplit(n_splits=3))
+    assert scores.shape == (3,)
+    # only the first row of each test fold lacks its true history
+    assert np.all(scores > 0.95)
+    model.fit(X, y)
+    np.testing.assert_allclose(model.predict(X), y, atol=1e-3)

@@ -1,0 +1,77 @@
+"""Windows stay views from windowing through validation, training and prediction."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+from sksequence import GRURegressor, SlidingWindowTransformer, make_forecasting_data
+from sksequence._base import _as_net_input
+from sksequence._net import TailSplit, TensorBatchIterator
+from sksequence._validation import validate_sequences
+
+
+def test_validation_and_net_input_share_the_series_memory():
+    series = np.random.default_rng(0).normal(size=5_000).astype(np.float32)
+    X, _ = make_forecasting_data(series, window_size=256)
+    X3, lengths = validate_sequences(GRURegressor(), X, reset=True)
+    assert np.shares_memory(X3, series)
+    tensor = _as_net_input(X3, lengths)
+    assert tensor.data_ptr() == series.ctypes.data
+    windows = SlidingWindowTransformer(64).fit_transform(series)
+    X3, _ = validate_sequences(GRURegressor(), windows, reset=True)
+    assert np.shares_memory(X3, windows)
+
+
+def test_tail_split_and_batches_do_not_copy_the_data_set():
+    from skorch.dataset import Dataset
+
+    series = np.arange(1_000, dtype=np.float32)
+    X, y = make_forecasting_data(series, window_size=100)
+    tensor = _as_net_input(X, None)
+    import torch
+
+    train, valid = TailSplit(0.2)(Dataset(tensor, torch.from_numpy(y)))
+    assert train.X.data_ptr() == series.ctypes.data  # a view, not a copy
+    assert len(valid) == round(0.2 * len(X))
+    np.testing.assert_array_equal(valid.X[0].numpy(), X[len(train)])
+    batches = list(TensorBatchIterator(train, batch_size=64, shuffle=True))
+    assert sum(len(xb) for xb, _ in batches) == len(train)
+    assert max(xb.shape[0] for xb, _ in batches) == 64
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, resource
+    import numpy as np
+    import torch
+    from sksequence import GRURegressor, make_forecasting_data
+    torch.set_num_threads(1)
+    rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    def fit_predict(n_steps):
+        series = np.random.default_rng(0).normal(size=n_steps).astype(np.float32)
+        X, y = make_forecasting_data(series, window_size=256)
+        reg = GRURegressor(hidden_size=1, batch_size=512, max_epochs=1,
+                           early_stopping=False, random_state=0)
+        reg.fit(X, y).predict(X)
+        return X.size * X.itemsize
+
+    fit_predict(50_000)  # warm up: libraries, allocator, per-batch workspaces
+    before = rss()
+    materialized = fit_predict(200_000)
+    print(json.dumps({"growth": rss() - before, "materialized": materialized}))
+    """
+)
+
+
+def test_fitting_200k_windows_never_materializes_them():
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True
+    )
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    # materialized windows would be 204 MB; batches and activations are small
+    # and were already reached in the warm-up on 4x fewer windows
+    assert figures["growth"] < figures["materialized"] / 3, figures

@@ -84,6 +84,14 @@ default="adam"
     verbose : int, default=0
         0 is silent; 1 prints skorch's per-epoch table.
 
+    return_sequences : bool, default=False
+        If True, predict one target (or label) per time step,
+        ``y_t = V h_t + c``, instead of one per sequence: ``y`` then has
+        shape ``(n_samples, n_timesteps[, n_outputs])``, or is a list of
+        per-sequence arrays when ``X`` is a list of variable-length
+        sequences (sequence-to-sequence regression, sequence labelling).
+        Padded steps never enter the loss.
+
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra :mod:`skorch.callbacks` run during training. They are copied,
         so the instances passed are never modified."""
@@ -130,6 +138,8 @@ class SequenceEstimator(BaseEstimator):
     _cell_params = {}
     _cell_param_constraints = {
         "nonlinearity": [StrOptions({"tanh", "relu"})],
+        "peephole": ["boolean"],
+        "reset_after": ["boolean"],
     }
 
     _parameter_constraints = {
@@ -150,6 +160,7 @@ class SequenceEstimator(BaseEstimator):
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "return_sequences": ["boolean"],
         "callbacks": [list, None],
     }
 
@@ -173,6 +184,7 @@ class SequenceEstimator(BaseEstimator):
         device="cpu",
         random_state=None,
         verbose=0,
+        return_sequences=False,
         callbacks=None,
     ):
         self.hidden_size = hidden_size
@@ -192,6 +204,7 @@ class SequenceEstimator(BaseEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.return_sequences = return_sequences
         self.callbacks = callbacks
 
     def __init_subclass__(cls, **kwargs):
@@ -225,6 +238,7 @@ class SequenceEstimator(BaseEstimator):
             "num_layers": self.num_layers,
             "dropout": self.dropout,
             "bidirectional": self.bidirectional,
+            "return_sequences": self.return_sequences,
         }
         params.update({name: getattr(self, name) for name in self._cell_params})
         return params
@@ -246,7 +260,7 @@ class SequenceEstimator(BaseEstimator):
             The fitted estimator.
         """
         X3, lengths = validate_sequences(self, X, reset=True)
-        y_net, output_size = self._prepare_target(y, X3)
+        y_net, output_size = self._prepare_target(y, X3, lengths)
         if self.early_stopping and len(X3) < 2:
             raise ValueError(
                 "early_stopping=True holds out the last samples for validation and "
@@ -262,7 +276,7 @@ class SequenceEstimator(BaseEstimator):
                 self,
                 input_size=X3.shape[2],
                 output_size=output_size,
-                criterion=self._criterion,
+                criterion=self._criterion(),
                 device=device,
             )
             net.fit(_as_net_input(X3, lengths), torch.from_numpy(y_net))
@@ -272,7 +286,11 @@ class SequenceEstimator(BaseEstimator):
         return self
 
     def _forward(self, X):
-        """Validated network output for ``X`` as a float64 NumPy array."""
+        """Validated network output for ``X`` as a float64 NumPy array.
+
+        Returns ``(out, lengths)``: ``out`` has shape (n_samples[, n_timesteps],
+        output_size); ``lengths`` is None unless ``X`` had variable lengths.
+        """
         check_is_fitted(self)
         X3, lengths = validate_sequences(self, X, reset=False)
         out = predict_in_batches(
@@ -282,7 +300,16 @@ class SequenceEstimator(BaseEstimator):
             batch_size=self.net_.iterator_valid__batch_size,
             device=self.net_.device,
         )
-        return out.numpy()
+        return out.numpy(), lengths
+
+    def _per_sequence(self, out, lengths, squeeze_last=False):
+        """Per-step outputs as returned to the user: an array, or a list of
+        arrays trimmed to each sequence's length when lengths varied."""
+        if squeeze_last:
+            out = out[..., 0]
+        if lengths is None or not self.return_sequences:
+            return out
+        return [row[:n] for row, n in zip(out, lengths)]
 
 
 def _as_net_input(X3, lengths):

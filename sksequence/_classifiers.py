@@ -5,9 +5,10 @@ from scipy.special import softmax
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, column_or_1d
-from torch import nn
 
 from ._base import SequenceEstimator
+from ._modules import IGNORE_INDEX, SequenceCrossEntropyLoss
+from ._validation import validate_sequence_target
 
 __all__ = ["RNNClassifier", "LSTMClassifier", "GRUClassifier"]
 
@@ -21,9 +22,15 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
     ``classes_[1]``).
     """
 
-    _criterion = nn.CrossEntropyLoss
+    def _criterion(self):
+        return SequenceCrossEntropyLoss
 
-    def _prepare_target(self, y, X3):
+    def _prepare_target(self, y, X3, lengths):
+        if self.return_sequences:
+            Y, mask, _ = validate_sequence_target(y, X3, lengths, numeric=False)
+            encoded = np.full(Y.shape, IGNORE_INDEX, dtype=np.int64)
+            encoded[mask] = self._encode_labels(Y[mask])
+            return encoded, len(self.classes_)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
@@ -31,6 +38,10 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
             )
         y = column_or_1d(y, warn=True)
         check_consistent_length(X3, y)
+        return self._encode_labels(y), len(self.classes_)
+
+    def _encode_labels(self, y):
+        """Set ``classes_`` from 1-D labels ``y``; return their int64 codes."""
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -38,7 +49,7 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
                 f"{type(self).__name__} needs samples of at least 2 classes in y; "
                 f"got only one class: {self.classes_[0]!r}."
             )
-        return y_encoded.astype(np.int64), len(self.classes_)
+        return y_encoded.astype(np.int64)
 
     def decision_function(self, X):
         """Class scores (logits) for sequences ``X``.
@@ -52,12 +63,14 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             For binary problems, the score of ``classes_[1]`` minus that of
-            ``classes_[0]``; else one logit per class.
+            ``classes_[0]``; else one logit per class. With
+            ``return_sequences=True`` one such score per time step (a list
+            of arrays when ``X`` had variable lengths).
         """
-        logits = self._forward(X)
+        logits, lengths = self._forward(X)
         if len(self.classes_) == 2:
-            return logits[:, 1] - logits[:, 0]
-        return logits
+            logits = logits[..., 1] - logits[..., 0]
+        return self._per_sequence(logits, lengths)
 
     def predict_proba(self, X):
         """Class probabilities for sequences ``X``.
@@ -70,9 +83,12 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Probabilities in the order of ``classes_``; rows sum to 1.
+            Probabilities in the order of ``classes_``; rows sum to 1. With
+            ``return_sequences=True``, shape (n_samples, n_timesteps,
+            n_classes) (a list of arrays when ``X`` had variable lengths).
         """
-        return softmax(self._forward(X), axis=1)
+        logits, lengths = self._forward(X)
+        return self._per_sequence(softmax(logits, axis=-1), lengths)
 
     def predict(self, X):
         """Predict class labels for sequences ``X``.
@@ -85,10 +101,33 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+            Labels from ``classes_``. With ``return_sequences=True``, shape
+            (n_samples, n_timesteps), or a list of per-sequence arrays when
+            ``X`` had variable lengths.
         """
-        scores = self._forward(X)
-        return self.classes_[np.argmax(scores, axis=1)]
+        logits, lengths = self._forward(X)
+        return self._per_sequence(self.classes_[np.argmax(logits, axis=-1)], lengths)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy; per-step labels are pooled over all time steps.
+
+        Parameters
+        ----------
+        X : array-like or list
+            Sequences.
+        y : array-like or list
+            True labels, in the form used in :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights; not supported with ``return_sequences=True``.
+
+        Returns
+        -------
+        score : float
+        """
+        if not self.return_sequences:
+            return super().score(X, y, sample_weight=sample_weight)
+        pred = np.concatenate([np.ravel(p) for p in self.predict(X)])
+        return float(np.mean(pred == np.concatenate([np.ravel(t) for t in y])))
 
 
 class RNNClassifier(SequenceClassifier):
@@ -143,6 +182,14 @@ class LSTMClassifier(SequenceClassifier):
     ----------
     {shared_parameters}
 
+    peephole : bool, default=False
+        Peephole connections: the input, forget and output gates also see
+        the previous cell state through diagonal weights, ``i_t =
+        sigmoid(W_xi x_t + W_hi h_{t-1} + w_ci * c_{t-1} + b_i)`` and so on
+        (Gers and Schmidhuber, 2000), which helps tasks that depend on
+        precise timing. Runs a TorchScript-free PyTorch loop instead of the
+        fused ``nn.LSTM`` kernel.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -169,6 +216,7 @@ class LSTMClassifier(SequenceClassifier):
     """
 
     _cell = "lstm"
+    _cell_params = {"peephole": False}
 
 
 class GRUClassifier(SequenceClassifier):
@@ -177,6 +225,13 @@ class GRUClassifier(SequenceClassifier):
     Parameters
     ----------
     {shared_parameters}
+
+    reset_after : bool, default=True
+        Where the reset gate acts. True: after the recurrent product,
+        ``n_t = tanh(W_xh x_t + r_t * (W_hh h_{t-1} + b_hh) + b_xh)``, as
+        :class:`torch.nn.GRU`, cuDNN and Keras' default (fast fused kernels).
+        False: before it, ``n_t = tanh(W_xh x_t + W_hh (r_t * h_{t-1}) +
+        b_h)``, the classic GRU of Cho et al. (2014), run as a PyTorch loop.
 
     Attributes
     ----------
@@ -204,3 +259,4 @@ class GRUClassifier(SequenceClassifier):
     """
 
     _cell = "gru"
+    _cell_params = {"reset_after": True}

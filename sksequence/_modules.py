@@ -1,10 +1,13 @@
 """The torch floor: a recurrent stack followed by a linear output head.
 
-Nothing here knows about scikit-learn or skorch. The module maps a batch of
-sequences ``(batch, time, features)`` to one output vector per sequence: the
-hidden state of the last valid time step of the top layer (both directions
-for bidirectional stacks) goes through dropout and a linear head,
-``y = V h_T + c``.
+Nothing here knows about scikit-learn or skorch. :class:`SequenceModel` maps
+a batch of sequences ``(batch, time, features)`` either to one output vector
+per sequence -- the top layer's hidden state at the last valid time step
+(both directions for bidirectional stacks) through dropout and a linear
+head, ``y = V h_T + c`` -- or, with ``return_sequences=True``, to one output
+vector per time step, ``y_t = V h_t + c`` (the Elman formulation).
+Variable-length batches are packed (or, for the peephole LSTM, masked), so
+padding never reaches an output. The losses here ignore padded steps.
 """
 
 import copy
@@ -12,15 +15,27 @@ import copy
 import numpy as np
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn import functional as F
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["SequenceModel", "RECURRENT_LAYERS", "predict_in_batches"]
+from ._cells import ClassicGRU, PeepholeLSTM
+
+__all__ = [
+    "RECURRENT_LAYERS",
+    "MaskedMSELoss",
+    "SequenceCrossEntropyLoss",
+    "SequenceModel",
+    "predict_in_batches",
+]
 
 RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
+# label of padded steps in per-step classification targets
+IGNORE_INDEX = -100
+
 
 class SequenceModel(nn.Module):
-    """Recurrent stack (RNN, LSTM or GRU) + linear head.
+    """Recurrent stack (RNN, LSTM, peephole LSTM or GRU) + linear head.
 
     Parameters
     ----------
@@ -35,12 +50,23 @@ class SequenceModel(nn.Module):
     num_layers : int, default=1
         Number of stacked recurrent layers.
     dropout : float, default=0.0
-        Dropout probability between stacked layers and on the last hidden
-        state before the head.
+        Dropout probability between stacked layers and on the hidden states
+        before the head.
     bidirectional : bool, default=False
         Whether each layer also reads the sequence backwards.
     nonlinearity : {"tanh", "relu"}, default="tanh"
         Activation ``f`` of the Elman RNN; only used when ``cell="rnn"``.
+    peephole : bool, default=False
+        Peephole connections (:class:`~sksequence._cells.PeepholeLSTM`);
+        only used when ``cell="lstm"``.
+    reset_after : bool, default=True
+        GRU convention: the reset gate acts after the recurrent product
+        (:class:`torch.nn.GRU`, cuDNN) or, if False, before it
+        (:class:`~sksequence._cells.ClassicGRU`, Cho et al. 2014); only used
+        when ``cell="gru"``.
+    return_sequences : bool, default=False
+        Output ``(batch, time, output_size)``, one vector per step, instead
+        of ``(batch, output_size)``.
     """
 
     def __init__(
@@ -53,48 +79,109 @@ class SequenceModel(nn.Module):
         dropout=0.0,
         bidirectional=False,
         nonlinearity="tanh",
+        peephole=False,
+        reset_after=True,
+        return_sequences=False,
     ):
         super().__init__()
         if cell not in RECURRENT_LAYERS:
             raise ValueError(
                 f"cell must be one of {sorted(RECURRENT_LAYERS)}; got {cell!r}"
             )
-        kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         self.cell = cell
-        self.rnn = RECURRENT_LAYERS[cell](
-            input_size,
-            hidden_size,
-            num_layers=num_layers,
-            batch_first=True,
-            # torch warns about inter-layer dropout on a single layer
-            dropout=dropout if num_layers > 1 else 0.0,
-            bidirectional=bidirectional,
-            **kwargs,
-        )
+        self.return_sequences = return_sequences
+        # torch warns about inter-layer dropout on a single layer
+        inter_layer_dropout = dropout if num_layers > 1 else 0.0
+        custom = None
+        if cell == "lstm" and peephole:
+            custom = PeepholeLSTM
+        elif cell == "gru" and not reset_after:
+            custom = ClassicGRU
+        self.masked = custom is not None  # masks padding instead of packing
+        if custom is not None:
+            self.rnn = custom(
+                input_size,
+                hidden_size,
+                num_layers=num_layers,
+                dropout=inter_layer_dropout,
+                bidirectional=bidirectional,
+            )
+        else:
+            kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
+            self.rnn = RECURRENT_LAYERS[cell](
+                input_size,
+                hidden_size,
+                num_layers=num_layers,
+                batch_first=True,
+                dropout=inter_layer_dropout,
+                bidirectional=bidirectional,
+                **kwargs,
+            )
         self.num_directions = 2 if bidirectional else 1
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size * self.num_directions, output_size)
 
-    def last_hidden(self, X, lengths=None):
-        """Hidden state of the top layer at each sequence's last valid step.
+    def recurrent_states(self, X, lengths=None):
+        """Top-layer outputs per step and at each sequence's end.
 
-        Returns a tensor of shape ``(batch, num_directions * hidden_size)``;
-        for the backward direction this is the state after reading the whole
-        sequence backwards (i.e. at its first step).
+        Returns
+        -------
+        outputs : Tensor of shape (batch, time, num_directions * hidden) or None
+            ``h_t`` at every step (zeros at padded steps); computed only when
+            ``return_sequences`` is set.
+        last : Tensor of shape (batch, num_directions * hidden)
+            The forward state at the last valid step, concatenated with the
+            backward state after reading the whole sequence backwards.
         """
-        if lengths is not None:
-            X = pack_padded_sequence(
+        total_length = X.shape[1]
+        if self.masked:
+            outputs, h_n = self.rnn(X, lengths)
+        elif lengths is not None:
+            packed = pack_padded_sequence(
                 X, lengths.cpu(), batch_first=True, enforce_sorted=False
             )
-        _, h_n = self.rnn(X)
-        if isinstance(h_n, tuple):  # LSTM returns (h_n, c_n)
+            outputs, h_n = self.rnn(packed)
+            if self.return_sequences:
+                outputs, _ = pad_packed_sequence(
+                    outputs, batch_first=True, total_length=total_length
+                )
+        else:
+            outputs, h_n = self.rnn(X)
+        if isinstance(h_n, tuple):  # nn.LSTM returns (h_n, c_n)
             h_n = h_n[0]
         top = h_n[-self.num_directions :]  # (directions, batch, hidden)
-        return torch.cat(tuple(top), dim=-1)
+        last = torch.cat(tuple(top), dim=-1)
+        return (outputs if self.return_sequences else None), last
 
     def forward(self, X, lengths=None):
-        """Map ``X`` of shape (batch, time, features) to (batch, output_size)."""
-        return self.head(self.dropout(self.last_hidden(X, lengths)))
+        """Map ``X`` (batch, time, features) to (batch[, time], output_size)."""
+        outputs, last = self.recurrent_states(X, lengths)
+        states = outputs if self.return_sequences else last
+        return self.head(self.dropout(states))
+
+
+class MaskedMSELoss(nn.Module):
+    """Mean squared error over the finite targets; NaN marks padded steps."""
+
+    def forward(self, y_pred, y_true):
+        valid = ~torch.isnan(y_true)
+        return F.mse_loss(y_pred[valid], y_true[valid])
+
+
+class SequenceCrossEntropyLoss(nn.CrossEntropyLoss):
+    """Cross-entropy for logits (batch, C) or per-step logits (batch, T, C).
+
+    Per-step targets (batch, T) use ``-100`` for padded steps, which are
+    ignored.
+    """
+
+    def __init__(self):
+        super().__init__(ignore_index=IGNORE_INDEX)
+
+    def forward(self, y_pred, y_true):
+        if y_pred.ndim == 3:
+            y_pred, y_true = y_pred.flatten(0, 1), y_true.flatten()
+        return super().forward(y_pred, y_true)
 
 
 def predict_in_batches(module, X, lengths=None, *, batch_size=1024, device="cpu"):
@@ -117,7 +204,8 @@ def predict_in_batches(module, X, lengths=None, *, batch_size=1024, device="cpu"
 
     Returns
     -------
-    out : torch.Tensor of shape (n_samples, output_size), float64, on the CPU
+    out : torch.Tensor of shape (n_samples[, n_timesteps], output_size), float64,
+        on the CPU
     """
     inference = copy.deepcopy(module).to(device=device, dtype=torch.float64).eval()
     outputs = []

@@ -2,11 +2,13 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
 from sklearn.preprocessing._data import _handle_zeros_in_scale
 from torch import nn
 
 from ._base import SequenceEstimator
-from ._validation import validate_target
+from ._modules import MaskedMSELoss
+from ._validation import validate_sequence_target, validate_target
 
 __all__ = ["RNNRegressor", "LSTMRegressor", "GRURegressor"]
 
@@ -21,21 +23,29 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
     targets.
     """
 
-    _criterion = nn.MSELoss
+    def _criterion(self):
+        # padded steps of per-step targets are NaN and must stay out of the loss
+        return MaskedMSELoss if self.return_sequences else nn.MSELoss
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
 
-    def _prepare_target(self, y, X3):
-        y = validate_target(y, X3)
-        y2 = y.reshape(len(y), -1)
-        self._y_ndim = y.ndim
-        self._y_mean = y2.mean(axis=0)
-        self._y_scale = _handle_zeros_in_scale(y2.std(axis=0))
-        y_std = ((y2 - self._y_mean) / self._y_scale).astype(np.float32)
-        return y_std, y2.shape[1]
+    def _prepare_target(self, y, X3, lengths):
+        if self.return_sequences:
+            Y, mask, self._y_ndim = validate_sequence_target(
+                y, X3, lengths, numeric=True
+            )
+            values = Y[mask]  # (n_valid_steps, n_outputs)
+        else:
+            y = validate_target(y, X3)
+            self._y_ndim = y.ndim
+            Y = values = y.reshape(len(y), -1)
+        self._y_mean = values.mean(axis=0)
+        self._y_scale = _handle_zeros_in_scale(values.std(axis=0))
+        y_std = ((Y - self._y_mean) / self._y_scale).astype(np.float32)
+        return y_std, Y.shape[-1]
 
     def predict(self, X):
         """Predict targets for sequences ``X``.
@@ -49,9 +59,38 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions, with the shape of the ``y`` seen in :meth:`fit`.
+            With ``return_sequences=True``: shape (n_samples, n_timesteps[,
+            n_outputs]), or a list of per-sequence arrays when ``X`` had
+            variable lengths.
         """
-        y = self._forward(X) * self._y_scale + self._y_mean
+        out, lengths = self._forward(X)
+        y = out * self._y_scale + self._y_mean
+        if self.return_sequences:
+            return self._per_sequence(y, lengths, squeeze_last=self._y_ndim == 2)
         return y.ravel() if self._y_ndim == 1 else y
+
+    def score(self, X, y, sample_weight=None):
+        """R² of the predictions; per-step targets are pooled over all steps.
+
+        Parameters
+        ----------
+        X : array-like or list
+            Sequences.
+        y : array-like or list
+            True targets, in the form used in :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights; not supported with ``return_sequences=True``.
+
+        Returns
+        -------
+        score : float
+        """
+        if not self.return_sequences:
+            return super().score(X, y, sample_weight=sample_weight)
+        pred = self.predict(X)
+        flat = [np.asarray(p).reshape(len(p), -1) for p in pred]
+        true = [np.asarray(t, dtype=float).reshape(len(t), -1) for t in y]
+        return r2_score(np.concatenate(true), np.concatenate(flat))
 
 
 class RNNRegressor(SequenceRegressor):
@@ -101,6 +140,14 @@ class LSTMRegressor(SequenceRegressor):
     ----------
     {shared_parameters}
 
+    peephole : bool, default=False
+        Peephole connections: the input, forget and output gates also see
+        the previous cell state through diagonal weights, ``i_t =
+        sigmoid(W_xi x_t + W_hi h_{t-1} + w_ci * c_{t-1} + b_i)`` and so on
+        (Gers and Schmidhuber, 2000), which helps tasks that depend on
+        precise timing. Runs a TorchScript-free PyTorch loop instead of the
+        fused ``nn.LSTM`` kernel.
+
     Attributes
     ----------
     {shared_attributes}
@@ -124,6 +171,7 @@ class LSTMRegressor(SequenceRegressor):
     """
 
     _cell = "lstm"
+    _cell_params = {"peephole": False}
 
 
 class GRURegressor(SequenceRegressor):
@@ -132,6 +180,13 @@ class GRURegressor(SequenceRegressor):
     Parameters
     ----------
     {shared_parameters}
+
+    reset_after : bool, default=True
+        Where the reset gate acts. True: after the recurrent product,
+        ``n_t = tanh(W_xh x_t + r_t * (W_hh h_{t-1} + b_hh) + b_xh)``, as
+        :class:`torch.nn.GRU`, cuDNN and Keras' default (fast fused kernels).
+        False: before it, ``n_t = tanh(W_xh x_t + W_hh (r_t * h_{t-1}) +
+        b_h)``, the classic GRU of Cho et al. (2014), run as a PyTorch loop.
 
     Attributes
     ----------
@@ -156,3 +211,4 @@ class GRURegressor(SequenceRegressor):
     """
 
     _cell = "gru"
+    _cell_params = {"reset_after": True}

@@ -181,3 +181,88 @@ def check_positive_int(value, name):
     if not isinstance(value, Integral) or value <= 0:
         raise ValueError(f"{name} must be a positive integer; got {value!r}.")
     return int(value)
+
+
+def validate_sequence_target(y, X3, lengths, *, numeric):
+    """Validate per-time-step targets aligned with validated sequences ``X3``.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples, n_timesteps[, n_outputs]) or list
+        One target per time step. When ``X`` was a list of variable-length
+        sequences (``lengths`` given), ``y`` is a list of arrays of the same
+        lengths.
+    X3 : ndarray of shape (n_samples, n_timesteps, n_features)
+    lengths : ndarray of shape (n_samples,) or None
+    numeric : bool
+        True for regression targets (float64, padded with NaN), False for
+        labels (padded with the first label; use ``mask``).
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, n_timesteps, n_outputs) (numeric) or
+        (n_samples, n_timesteps) (labels)
+    mask : ndarray of bool of shape (n_samples, n_timesteps)
+        True at real (not padded) steps.
+    y_ndim : int
+        2 for one target per step, 3 for several (numeric only).
+    """
+    if y is None:
+        raise ValueError(
+            "This estimator requires y to be passed, but the target y is None."
+        )
+    n, steps = X3.shape[:2]
+    if lengths is None:
+        seqs = _target_array(y, numeric)
+        if seqs.shape[:2] != (n, steps) or seqs.ndim > (3 if numeric else 2):
+            raise ValueError(
+                "With return_sequences=True, y must have shape (n_samples, "
+                f"n_timesteps{', n_outputs' if numeric else ''}) = ({n}, {steps}"
+                f"{', k' if numeric else ''}) to match X; got {seqs.shape}."
+            )
+        mask = np.ones((n, steps), dtype=bool)
+        y_ndim = seqs.ndim
+        if numeric and seqs.ndim == 2:
+            seqs = seqs[:, :, None]
+        return seqs, mask, y_ndim
+    if not isinstance(y, (list, tuple)) or len(y) != n:
+        raise ValueError(
+            "With return_sequences=True and variable-length X, y must be a list of "
+            f"{n} arrays, one per sequence, with the lengths of X's sequences."
+        )
+    parts = [_target_array(part, numeric) for part in y]
+    for i, (part, length) in enumerate(zip(parts, lengths)):
+        if len(part) != length or part.ndim > (2 if numeric else 1):
+            raise ValueError(
+                f"y[{i}] must have {length} steps (the length of X[{i}])"
+                f"{' and at most 2 dimensions' if numeric else ' and be 1-D'}; got "
+                f"shape {part.shape}."
+            )
+    mask = np.arange(steps) < lengths[:, None]
+    if numeric:
+        y_ndim = 1 + max(part.ndim for part in parts)
+        parts = [part.reshape(len(part), -1) for part in parts]
+        widths = {part.shape[1] for part in parts}
+        if len(widths) > 1:
+            raise ValueError(
+                f"All y[i] must have the same number of outputs; got {widths}."
+            )
+        Y = np.full((n, steps, widths.pop()), np.nan)
+    else:
+        y_ndim = 2
+        Y = np.empty((n, steps), dtype=np.result_type(*parts))
+        Y[...] = parts[0][0]
+    for i, part in enumerate(parts):
+        Y[i, : len(part)] = part
+    return Y, mask, y_ndim
+
+
+def _target_array(y, numeric):
+    if numeric:
+        return check_array(
+            y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y"
+        )
+    arr = np.asarray(y)
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError("Input y contains NaN or infinity.")
+    return arr

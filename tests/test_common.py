@@ -27,6 +27,10 @@ ESTIMATORS = [
         LSTMClassifier,
         GRUClassifier,
     )
+] + [
+    # the PyTorch-loop cells (peephole LSTM, classic GRU) pass the same checks
+    LSTMRegressor(peephole=True, **FAST),
+    GRUClassifier(reset_after=False, **FAST),
 ]
 
 

@@ -93,3 +93,48 @@ def test_predict_in_batches_is_batch_invariant_and_float64():
 def test_unknown_cell_is_rejected():
     with pytest.raises(ValueError, match="cell must be one of"):
         SequenceModel("transformer", 1, 4, 1)
+
+
+def test_masked_mse_ignores_nan_targets_and_their_gradients():
+    from sksequence._modules import MaskedMSELoss
+
+    pred = torch.randn(3, 4, 1, requires_grad=True)
+    target = torch.randn(3, 4, 1)
+    target[0, 2:] = float("nan")
+    target[2, 1:] = float("nan")
+    loss = MaskedMSELoss()(pred, target)
+    valid = ~torch.isnan(target)
+    expected = ((pred[valid] - target[valid]) ** 2).mean()
+    assert torch.allclose(loss, expected)
+    loss.backward()
+    assert torch.all(pred.grad[~valid] == 0)
+
+
+def test_sequence_cross_entropy_ignores_padded_steps():
+    from sksequence._modules import IGNORE_INDEX, SequenceCrossEntropyLoss
+
+    logits = torch.randn(2, 3, 4, requires_grad=True)
+    labels = torch.tensor([[1, 2, IGNORE_INDEX], [0, IGNORE_INDEX, IGNORE_INDEX]])
+    loss = SequenceCrossEntropyLoss()(logits, labels)
+    expected = nn.functional.cross_entropy(
+        torch.stack([logits[0, 0], logits[0, 1], logits[1, 0]]),
+        torch.tensor([1, 2, 0]),
+    )
+    assert torch.allclose(loss, expected)
+    loss.backward()
+    assert torch.all(logits.grad[0, 2] == 0) and torch.all(logits.grad[1, 1:] == 0)
+
+
+@pytest.mark.parametrize(
+    "cell,kw", [("lstm", {"peephole": True}), ("gru", {"reset_after": False})]
+)
+def test_return_sequences_head_applies_at_every_step(cell, kw):
+    torch.manual_seed(0)
+    model = SequenceModel(cell, 2, 5, 3, return_sequences=True, **kw).eval()
+    X = torch.randn(4, 6, 2)
+    with torch.no_grad():
+        per_step = model(X)
+        states, last = model.recurrent_states(X)
+        assert per_step.shape == (4, 6, 3)
+        assert torch.allclose(per_step, model.head(states))
+        assert torch.allclose(states[:, -1], last)

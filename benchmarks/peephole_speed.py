@@ -76,7 +76,7 @@ def main():
         callable_ = torch.cuda.make_graphed_callables(graphed, (X[: args.batch_size],))
         models["Peephole+graph"] = (callable_, graphed)
     times = {name: [] for name in models}
-    for name, model in models.items():  # warm-up
+    for model in models.values():  # warm-up
         epoch_seconds(model, X, y, args.batch_size, device)
     for _ in range(args.repeats):
         for name, model in models.items():

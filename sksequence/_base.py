@@ -270,20 +270,26 @@ class SequenceEstimator(BaseEstimator):
         device = _resolve_device(self.device)
         seed = _torch_seed(self.random_state)
         cuda_devices = [device.index or 0] if device.type == "cuda" else []
+        self._net_sizes = (X3.shape[2], output_size)
         with torch.random.fork_rng(devices=cuda_devices):
             torch.manual_seed(seed)
-            net = build_net(
-                self,
-                input_size=X3.shape[2],
-                output_size=output_size,
-                criterion=self._criterion(),
-                device=device,
-            )
+            net = self._build_net(device)
             net.fit(_as_net_input(X3, lengths), torch.from_numpy(y_net))
         self.net_ = net
         self.history_ = history_frame(net)
         self.n_iter_ = len(net.history)
         return self
+
+    def _build_net(self, device):
+        """The uninitialized skorch net for the sizes recorded in fit."""
+        input_size, output_size = self._net_sizes
+        return build_net(
+            self,
+            input_size=input_size,
+            output_size=output_size,
+            criterion=self._criterion(),
+            device=device,
+        )
 
     def _forward(self, X):
         """Validated network output for ``X`` as a float64 NumPy array.

@@ -14,8 +14,6 @@ projection of all time steps is hoisted into one matrix product.
 Peephole LSTM equations (gates in the order of :class:`torch.nn.LSTM`: i, f,
 g, o)::
 
-Equations (gates in the order of :class:`torch.nn.LSTM`: i, f, g, o)::
-
     i_t = sigmoid(W_xi x_t + W_hi h_{t-1} + w_ci * c_{t-1} + b_i)
     f_t = sigmoid(W_xf x_t + W_hf h_{t-1} + w_cf * c_{t-1} + b_f)
     g_t = tanh(W_xc x_t + W_hc h_{t-1} + b_c)              # c~_t
@@ -24,7 +22,9 @@ Equations (gates in the order of :class:`torch.nn.LSTM`: i, f, g, o)::
     h_t = o_t * tanh(c_t)
 
 The peephole weights ``w_ci, w_cf, w_co`` are diagonal matrices, stored as
-vectors of size ``hidden_size``.
+vectors of size ``hidden_size``. As in the project's equations, all three
+gates look at ``c_{t-1}``; Gers and Schmidhuber (2000) let the output gate
+look at the new ``c_t`` instead.
 
 Classic GRU equations (gates in the order of :class:`torch.nn.GRU`: r, z,
 n)::
@@ -238,7 +238,7 @@ def _run_direction(cell, X, lengths, reverse):
             state = tuple(torch.where(valid, a, b) for a, b in zip(new, state))
         else:
             state = torch.where(valid, new, state)
-        outputs[t] = h_new * valid
+        outputs[t] = torch.where(valid, h_new, 0.0)  # NaN-safe, unlike * valid
     return torch.stack(outputs, dim=1), state
 
 

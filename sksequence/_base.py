@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._modules import predict_in_batches
-from ._net import OPTIMIZERS, build_net, history_frame, net_input
+from ._net import OPTIMIZERS, build_net, history_frame, net_input, place_on_device
 from ._validation import validate_sequences
 
 __all__ = ["SequenceEstimator"]
@@ -75,6 +75,9 @@ default="adam"
 
     device : str or torch.device, default="cpu"
         Where to train and predict, e.g. ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
+        On a GPU the training set is moved to the device once when it takes
+        at most a quarter of the GPU's free memory; larger sets stay on the
+        CPU and batches are streamed through pinned memory.
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, shuffling and dropout. An int makes
@@ -274,7 +277,10 @@ class SequenceEstimator(BaseEstimator):
         with torch.random.fork_rng(devices=cuda_devices):
             torch.manual_seed(seed)
             net = self._build_net(device)
-            net.fit(_as_net_input(X3, lengths), torch.from_numpy(y_net))
+            X_net, y_net = place_on_device(
+                _as_net_input(X3, lengths), torch.from_numpy(y_net), device
+            )
+            net.fit(X_net, y_net)
         self.net_ = net
         self.history_ = history_frame(net)
         self.n_iter_ = len(net.history)

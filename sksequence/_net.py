@@ -13,11 +13,15 @@ import pandas as pd
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, GradientNormClipping
-from skorch.dataset import Dataset
+from skorch.dataset import Dataset, get_len
 
 from ._modules import SequenceModel
 
-__all__ = ["build_net", "net_input", "history_frame", "OPTIMIZERS"]
+__all__ = ["build_net", "net_input", "history_frame", "place_on_device", "OPTIMIZERS"]
+
+# share of the GPU's free memory that a training set may take to be moved
+# there once per fit; larger sets are streamed batch by batch
+DEVICE_DATA_FRACTION = 0.25
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -33,20 +37,32 @@ def _index(X, idx):
     return X[idx]
 
 
+def _to_device(X, device):
+    """Copy a CPU batch to ``device`` through pinned memory, asynchronously."""
+    if isinstance(X, dict):
+        return {key: _to_device(value, device) for key, value in X.items()}
+    if X.device == device:
+        return X
+    return X.pin_memory().to(device, non_blocking=True)
+
+
 class TensorBatchIterator:
     """Yield ``(X_batch, y_batch)`` by one tensor index per batch.
 
     A replacement for :class:`torch.utils.data.DataLoader` over a skorch
     :class:`~skorch.dataset.Dataset` that holds tensors (or a dict of
     tensors): no per-sample ``__getitem__`` and no collate. Shuffling draws
-    from torch's global generator, which the estimators seed inside a
-    :func:`torch.random.fork_rng` block.
+    from torch's global generator (the one of the data's device), which the
+    estimators seed inside a :func:`torch.random.fork_rng` block. When the
+    data stays on the CPU and ``device`` is a GPU, each batch is gathered on
+    the CPU and copied through pinned memory without blocking.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False):
+    def __init__(self, dataset, batch_size, shuffle=False, device=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.device = None if device is None else torch.device(device)
 
     def __len__(self):
         return math.ceil(len(self.dataset) / self.batch_size)
@@ -54,11 +70,68 @@ class TensorBatchIterator:
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
         n = len(self.dataset)
-        order = torch.randperm(n) if self.shuffle else None
+        data_device = y.device if y is not None else _first(X).device
+        order = torch.randperm(n, device=data_device) if self.shuffle else None
+        stream = self.device is not None and self.device.type == "cuda"
         for start in range(0, n, self.batch_size):
             stop = min(start + self.batch_size, n)
             idx = order[start:stop] if order is not None else slice(start, stop)
-            yield _index(X, idx), (None if y is None else y[idx])
+            Xb, yb = _index(X, idx), (None if y is None else y[idx])
+            if stream:
+                Xb = _to_device(Xb, self.device)
+                yb = None if yb is None else _to_device(yb, self.device)
+            yield Xb, yb
+
+
+def _first(X):
+    return next(iter(X.values())) if isinstance(X, dict) else X
+
+
+def place_on_device(X, y, device):
+    """Move the training data to a GPU once, when it fits.
+
+    The data set is moved when its (materialized) size is at most
+    ``DEVICE_DATA_FRACTION`` of the GPU's free memory; otherwise it stays on
+    the CPU and batches are streamed from pinned memory. On the CPU nothing
+    changes (and windows stay views).
+    """
+    if device.type != "cuda":
+        return X, y
+    tensors = list(X.values()) if isinstance(X, dict) else [X]
+    size = sum(t.numel() * t.element_size() for t in [*tensors, y])
+    free, _ = torch.cuda.mem_get_info(device)
+    if size > DEVICE_DATA_FRACTION * free:
+        return X, y
+    if isinstance(X, dict):
+        return {k: v.to(device) for k, v in X.items()}, y.to(device)
+    return X.to(device), y.to(device)
+
+
+class SequenceNet(NeuralNet):
+    """skorch's ``NeuralNet`` without a host-device sync per batch.
+
+    skorch records ``loss.item()`` after every batch, which on a GPU waits
+    for the batch to finish and keeps Python from queueing the next one.
+    Here the batch losses are kept on the device and copied to the history
+    in one transfer at the end of the epoch's loop; everything else --
+    callbacks, history keys, per-epoch scores -- is skorch's own.
+    """
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        losses = []
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            losses.append(step["loss"].detach())
+            self.history.record_batch(prefix + "_batch_size", get_len(batch[0]))
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+        if losses:
+            values = torch.stack(losses).tolist()  # the epoch's one sync
+            for row, value in zip(self.history[-1]["batches"][-len(values) :], values):
+                row[prefix + "_loss"] = value
+        self.history.record(prefix + "_batch_count", len(losses))
 
 
 class TailSplit:
@@ -143,7 +216,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device):
     module_params = {
         f"module__{key}": value for key, value in estimator._module_params().items()
     }
-    return NeuralNet(
+    return SequenceNet(
         module=SequenceModel,
         module__input_size=input_size,
         module__output_size=output_size,
@@ -156,7 +229,9 @@ def build_net(estimator, *, input_size, output_size, criterion, device):
         batch_size=estimator.batch_size,
         iterator_train=TensorBatchIterator,
         iterator_train__shuffle=True,
+        iterator_train__device=device,
         iterator_valid=TensorBatchIterator,
+        iterator_valid__device=device,
         iterator_valid__batch_size=max(estimator.batch_size, 1024),
         train_split=TailSplit(estimator.validation_fraction)
         if estimator.early_stopping

@@ -1,0 +1,84 @@
+"""The skorch floor: routing of parameters, batches, history."""
+
+import numpy as np
+import pytest
+import torch
+from skorch.dataset import Dataset
+
+from sksequence import GRURegressor, LSTMClassifier
+from sksequence._net import SequenceNet, TensorBatchIterator, place_on_device
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(70, 6, 2)).astype(np.float32)
+    return X, X[:, -1, 0] + X[:, 0, 1]
+
+
+def test_net_is_built_in_fit_from_top_level_parameters(data):
+    X, y = data
+    reg = GRURegressor(
+        hidden_size=5,
+        num_layers=2,
+        dropout=0.1,
+        bidirectional=True,
+        lr=0.02,
+        batch_size=16,
+        max_epochs=2,
+        weight_decay=1e-4,
+        random_state=0,
+    )
+    assert not hasattr(reg, "net_")
+    reg.fit(X, y)
+    net = reg.net_
+    assert isinstance(net, SequenceNet)
+    rnn = net.module_.rnn
+    assert (rnn.hidden_size, rnn.num_layers, rnn.bidirectional) == (5, 2, True)
+    assert rnn.dropout == 0.1 and net.module_.dropout.p == 0.1
+    assert net.optimizer_.param_groups[0]["lr"] == 0.02
+    assert net.batch_size == 16
+    assert dict(net.callbacks_)["gradient_clip"].gradient_clip_value == 1.0
+    assert reg.get_params()["hidden_size"] == 5  # parameters are never rewritten
+
+
+def test_epoch_loss_is_the_batch_weighted_mean_of_deferred_batch_losses(data):
+    X, y = data
+    reg = GRURegressor(hidden_size=4, max_epochs=3, batch_size=16, random_state=0)
+    history = reg.fit(X, y).net_.history
+    for epoch in history:
+        train = [b for b in epoch["batches"] if "train_loss" in b]
+        assert len(train) == epoch["train_batch_count"] == 4  # 63 train samples
+        assert all(isinstance(b["train_loss"], float) for b in train)
+        sizes = [b["train_batch_size"] for b in train]
+        expected = np.average([b["train_loss"] for b in train], weights=sizes)
+        assert epoch["train_loss"] == pytest.approx(expected)
+        assert epoch["valid_batch_count"] == 1
+
+
+def test_batches_are_one_index_each_and_cover_the_data():
+    X = torch.arange(50.0).reshape(25, 2, 1)
+    y = torch.arange(25.0)
+    torch.manual_seed(0)
+    batches = list(TensorBatchIterator(Dataset(X, y), batch_size=7, shuffle=True))
+    assert [len(b[0]) for b in batches] == [7, 7, 7, 4]
+    seen = torch.cat([b[1] for b in batches])
+    assert sorted(seen.tolist()) == list(range(25))
+    for Xb, yb in batches:  # X and y stay aligned
+        assert torch.equal(Xb[:, 0, 0], 2 * yb)
+    ordered = list(TensorBatchIterator(Dataset(X, y), batch_size=10))
+    assert torch.equal(torch.cat([b[1] for b in ordered]), y)
+
+
+def test_data_stays_in_place_on_the_cpu():
+    X, y = torch.zeros(4, 3, 1), torch.zeros(4, 1)
+    X2, y2 = place_on_device(X, y, torch.device("cpu"))
+    assert X2 is X and y2 is y
+
+
+def test_ragged_input_travels_as_a_dict_of_tensors():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 1)) for n in (3, 5, 4, 6) * 5]
+    clf = LSTMClassifier(hidden_size=3, max_epochs=1, random_state=0)
+    clf.fit(X, [len(x) > 4 for x in X])
+    assert clf.net_.history[-1, "train_batch_count"] == 1

@@ -1,6 +1,8 @@
 """Shared base of the sksequence estimators: parameters and the fit/predict template."""
 
 import inspect
+import json
+import os
 import warnings
 from numbers import Integral, Real
 
@@ -12,8 +14,16 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._modules import predict_in_batches
-from ._net import OPTIMIZERS, build_net, history_frame, net_input, place_on_device
-from ._validation import validate_sequences
+from ._net import (
+    OPTIMIZERS,
+    build_net,
+    history_frame,
+    load_checkpoint,
+    net_input,
+    place_on_device,
+    restore_checkpoint,
+)
+from ._validation import check_no_bool_ints, validate_sequences
 
 __all__ = ["SequenceEstimator"]
 
@@ -86,6 +96,20 @@ default="adam"
 
     verbose : int, default=0
         0 is silent; 1 prints skorch's per-epoch table.
+
+    warm_start : bool, default=False
+        If True and the estimator is fitted, :meth:`fit` continues training
+        the current network (and optimizer state) for ``max_epochs`` more
+        epochs instead of starting anew, as in scikit-learn's MLP. The
+        feature count, outputs and (for classifiers) classes must not change.
+
+    checkpoint : str, path or None, default=None
+        Directory where the training state (weights, optimizer, history,
+        epoch count) is saved after every epoch. If it already holds the
+        state of an unfinished run of the same configuration, :meth:`fit`
+        resumes it and trains up to ``max_epochs`` epochs in all; a finished
+        run is restored without training. Early stopping's patience restarts
+        on resume.
 
     return_sequences : bool, default=False
         If True, predict one target (or label) per time step,
@@ -163,6 +187,8 @@ class SequenceEstimator(BaseEstimator):
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "checkpoint": [str, os.PathLike, None],
         "return_sequences": ["boolean"],
         "callbacks": [list, None],
     }
@@ -187,6 +213,8 @@ class SequenceEstimator(BaseEstimator):
         device="cpu",
         random_state=None,
         verbose=0,
+        warm_start=False,
+        checkpoint=None,
         return_sequences=False,
         callbacks=None,
     ):
@@ -207,6 +235,8 @@ class SequenceEstimator(BaseEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.warm_start = warm_start
+        self.checkpoint = checkpoint
         self.return_sequences = return_sequences
         self.callbacks = callbacks
 
@@ -235,15 +265,17 @@ class SequenceEstimator(BaseEstimator):
 
     def _module_params(self):
         """Parameters of :class:`~sksequence._modules.SequenceModel`."""
+        # plain Python types: torch rejects NumPy scalars (np.int64, np.bool_)
         params = {
             "cell": self._cell,
-            "hidden_size": self.hidden_size,
-            "num_layers": self.num_layers,
-            "dropout": self.dropout,
-            "bidirectional": self.bidirectional,
-            "return_sequences": self.return_sequences,
+            "hidden_size": int(self.hidden_size),
+            "num_layers": int(self.num_layers),
+            "dropout": float(self.dropout),
+            "bidirectional": bool(self.bidirectional),
+            "return_sequences": bool(self.return_sequences),
         }
-        params.update({name: getattr(self, name) for name in self._cell_params})
+        for name, default in self._cell_params.items():
+            params[name] = type(default)(getattr(self, name))
         return params
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -262,29 +294,83 @@ class SequenceEstimator(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X3, lengths = validate_sequences(self, X, reset=True)
-        y_net, output_size = self._prepare_target(y, X3, lengths)
+        check_no_bool_ints(self, _INT_PARAMS)
+        warm = self.warm_start and hasattr(self, "net_")
+        X3, lengths = validate_sequences(self, X, reset=not warm)
+        y_net, output_size = self._prepare_target(y, X3, lengths, reset=not warm)
         if self.early_stopping and len(X3) < 2:
             raise ValueError(
                 "early_stopping=True holds out the last samples for validation and "
                 f"needs at least 2 samples; got n_samples = {len(X3)}. Pass more "
                 "samples or set early_stopping=False."
             )
+        self._train(X3, lengths, y_net, output_size, warm=warm)
+        return self
+
+    def _partial_fit(self, X, y, classes=None):
+        """One epoch on ``(X, y)``, continuing the current network."""
+        check_no_bool_ints(self, _INT_PARAMS)
+        first = not hasattr(self, "net_")
+        X3, lengths = validate_sequences(self, X, reset=first)
+        if first and classes is not None:
+            self._set_classes(classes)
+        y_net, output_size = self._prepare_target(
+            y, X3, lengths, reset=first and classes is None
+        )
+        self._train(X3, lengths, y_net, output_size, warm=not first, epochs=1)
+        return self
+
+    def _train(self, X3, lengths, y_net, output_size, *, warm, epochs=None):
+        """Build or reuse the net, resume a checkpoint, and train."""
         device = _resolve_device(self.device)
+        if warm and self._net_sizes != (X3.shape[2], output_size):
+            raise ValueError(
+                f"Cannot continue training: the network was built for "
+                f"{self._net_sizes[0]} input features and {self._net_sizes[1]} "
+                f"outputs, got {X3.shape[2]} and {output_size}."
+            )
         seed = _torch_seed(self.random_state)
         cuda_devices = [device.index or 0] if device.type == "cuda" else []
         self._net_sizes = (X3.shape[2], output_size)
+        epochs = self.max_epochs if epochs is None else epochs
         with torch.random.fork_rng(devices=cuda_devices):
             torch.manual_seed(seed)
-            net = self._build_net(device)
-            X_net, y_net = place_on_device(
-                _as_net_input(X3, lengths), torch.from_numpy(y_net), device
-            )
-            net.fit(X_net, y_net)
+            if warm:
+                net = self.net_
+            else:
+                net = self._build_net(device).initialize()
+                if self.checkpoint is not None:
+                    state = load_checkpoint(self.checkpoint, self._fingerprint())
+                    if state is not None:
+                        done = restore_checkpoint(net, state)
+                        epochs = 0 if state["finished"] else max(epochs - done, 0)
+            if epochs > 0:
+                X_net, y_net = place_on_device(
+                    _as_net_input(X3, lengths), torch.from_numpy(y_net), device
+                )
+                net.partial_fit(X_net, y_net, epochs=epochs)
         self.net_ = net
         self.history_ = history_frame(net)
         self.n_iter_ = len(net.history)
-        return self
+        if getattr(net, "interrupted_", False):
+            warnings.warn(
+                f"Training was interrupted; the model keeps the weights of the "
+                f"last completed epoch ({self.n_iter_}).",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def _fingerprint(self):
+        """What a checkpoint must match: the configuration and data sizes."""
+        ignored = {"max_epochs", "verbose", "callbacks", "checkpoint", "warm_start"}
+        params = {
+            key: repr(value)
+            for key, value in sorted(self.get_params().items())
+            if key not in ignored
+        }
+        return json.dumps(
+            {"class": type(self).__name__, "params": params, "sizes": self._net_sizes}
+        )
 
     def _build_net(self, device):
         """The uninitialized skorch net for the sizes recorded in fit."""
@@ -322,6 +408,15 @@ class SequenceEstimator(BaseEstimator):
         if lengths is None or not self.return_sequences:
             return out
         return [row[:n] for row, n in zip(out, lengths)]
+
+
+_INT_PARAMS = (
+    "hidden_size",
+    "num_layers",
+    "max_epochs",
+    "batch_size",
+    "n_iter_no_change",
+)
 
 
 def _as_net_input(X3, lengths):

@@ -4,11 +4,16 @@ import numpy as np
 from scipy.special import softmax
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, column_or_1d
+from sklearn.utils.validation import column_or_1d
 
 from ._base import SequenceEstimator
 from ._modules import IGNORE_INDEX, SequenceCrossEntropyLoss
-from ._validation import validate_sequence_target
+from ._validation import (
+    check_same_length,
+    check_score_target,
+    naming,
+    validate_sequence_target,
+)
 
 __all__ = ["RNNClassifier", "LSTMClassifier", "GRUClassifier"]
 
@@ -25,31 +30,54 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
     def _criterion(self):
         return SequenceCrossEntropyLoss
 
-    def _prepare_target(self, y, X3, lengths):
+    def _prepare_target(self, y, X3, lengths, reset=True):
         if self.return_sequences:
             Y, mask, _ = validate_sequence_target(y, X3, lengths, numeric=False)
             encoded = np.full(Y.shape, IGNORE_INDEX, dtype=np.int64)
-            encoded[mask] = self._encode_labels(Y[mask])
+            encoded[mask] = self._encode_labels(Y[mask], reset)
             return encoded, len(self.classes_)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None."
             )
-        y = column_or_1d(y, warn=True)
-        check_consistent_length(X3, y)
-        return self._encode_labels(y), len(self.classes_)
+        with naming("y"):
+            y = column_or_1d(y, warn=True)
+        check_same_length(X3, y)
+        return self._encode_labels(y, reset), len(self.classes_)
 
-    def _encode_labels(self, y):
-        """Set ``classes_`` from 1-D labels ``y``; return their int64 codes."""
-        check_classification_targets(y)
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
+    def _set_classes(self, classes):
+        classes = np.asarray(classes)
+        with naming("y"):
+            check_classification_targets(classes)
+        try:
+            classes = np.unique(classes)
+        except TypeError as exc:
+            raise ValueError(
+                f"y mixes labels of different types ({exc}); use labels of one "
+                "type (all strings or all numbers)."
+            ) from exc
+        if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in y; "
-                f"got only one class: {self.classes_[0]!r}."
+                f"got only one class: {classes[0]!r}."
             )
-        return y_encoded.astype(np.int64)
+        self.classes_ = classes
+
+    def _encode_labels(self, y, reset=True):
+        """Int64 codes of 1-D labels ``y``; with ``reset``, set ``classes_``."""
+        with naming("y"):
+            check_classification_targets(y)
+        if reset:
+            self._set_classes(y)
+        unseen = np.setdiff1d(y, self.classes_)
+        if len(unseen):
+            raise ValueError(
+                f"y contains labels not in classes_ {list(self.classes_)!r}: "
+                f"{list(unseen)!r}. Pass all classes to the first partial_fit "
+                "call (classes=...) or refit without warm_start."
+            )
+        return np.searchsorted(self.classes_, y).astype(np.int64)
 
     def decision_function(self, X):
         """Class scores (logits) for sequences ``X``.
@@ -126,8 +154,34 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
         """
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
-        pred = np.concatenate([np.ravel(p) for p in self.predict(X)])
+        pred = self.predict(X)
+        check_score_target(pred, y)
+        pred = np.concatenate([np.ravel(p) for p in pred])
         return float(np.mean(pred == np.concatenate([np.ravel(t) for t in y])))
+
+    def partial_fit(self, X, y, classes=None):
+        """Train one epoch on ``(X, y)``, continuing from the current state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+            Sequences.
+        y : array-like of shape (n_samples,)
+            Labels.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that will ever appear. Required in the first call
+            (as in scikit-learn), ignored afterwards.
+
+        Returns
+        -------
+        self : object
+        """
+        if not hasattr(self, "net_") and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit, e.g. "
+                "partial_fit(X, y, classes=np.unique(y_all))."
+            )
+        return self._partial_fit(X, y, classes=classes)
 
 
 class RNNClassifier(SequenceClassifier):

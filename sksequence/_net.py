@@ -7,17 +7,31 @@ estimator.
 """
 
 import copy
+import json
 import math
+import os
+from pathlib import Path
 
 import pandas as pd
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.dataset import Dataset, get_len
 
 from ._modules import SequenceModel
 
-__all__ = ["build_net", "net_input", "history_frame", "place_on_device", "OPTIMIZERS"]
+__all__ = [
+    "OPTIMIZERS",
+    "DivergenceError",
+    "build_net",
+    "history_frame",
+    "load_checkpoint",
+    "net_input",
+    "place_on_device",
+    "restore_checkpoint",
+]
+
+CHECKPOINT_FILE = "checkpoint.pt"
 
 # share of the GPU's free memory that a training set may take to be moved
 # there once per fit; larger sets are streamed batch by batch
@@ -41,7 +55,7 @@ def _to_device(X, device):
     """Copy a CPU batch to ``device`` through pinned memory, asynchronously."""
     if isinstance(X, dict):
         return {key: _to_device(value, device) for key, value in X.items()}
-    if X.device == device:
+    if X.device.type != "cpu":  # already on a device ("cuda" == "cuda:0")
         return X
     return X.pin_memory().to(device, non_blocking=True)
 
@@ -107,14 +121,23 @@ def place_on_device(X, y, device):
     return X.to(device), y.to(device)
 
 
-class SequenceNet(NeuralNet):
-    """skorch's ``NeuralNet`` without a host-device sync per batch.
+class DivergenceError(FloatingPointError):
+    """Training produced a non-finite loss (NaN or infinity)."""
 
-    skorch records ``loss.item()`` after every batch, which on a GPU waits
-    for the batch to finish and keeps Python from queueing the next one.
-    Here the batch losses are kept on the device and copied to the history
-    in one transfer at the end of the epoch's loop; everything else --
-    callbacks, history keys, per-epoch scores -- is skorch's own.
+
+class SequenceNet(NeuralNet):
+    """skorch's ``NeuralNet`` with three additions for long trainings.
+
+    * No host-device sync per batch: skorch records ``loss.item()`` after
+      every batch, which on a GPU waits for the batch to finish and keeps
+      Python from queueing the next one. Here the batch losses stay on the
+      device and reach the history in one transfer at the end of the loop;
+      callbacks, history keys and per-epoch scores are skorch's own.
+    * Interruption (Ctrl-C, ``KeyboardInterrupt``) keeps the weights of the
+      last completed epoch and drops the unfinished epoch from the history
+      (skorch alone keeps whatever the weights were mid-epoch).
+    * Divergence: a non-finite training loss restores the last completed
+      epoch's weights and raises :class:`DivergenceError`.
     """
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -131,7 +154,120 @@ class SequenceNet(NeuralNet):
             values = torch.stack(losses).tolist()  # the epoch's one sync
             for row, value in zip(self.history[-1]["batches"][-len(values) :], values):
                 row[prefix + "_loss"] = value
+            if training and not all(map(math.isfinite, values)):
+                self._restore_last_epoch()
+                raise DivergenceError(
+                    f"Training diverged in epoch {len(self.history) + 1}: the "
+                    "training loss became NaN or infinite. The model keeps the "
+                    "weights of the last finite epoch. Lower lr (now "
+                    f"{self.lr}), keep gradient clipping on (gradient_clip), or "
+                    "check the scale of X."
+                )
         self.history.record(prefix + "_batch_count", len(losses))
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        self.interrupted_ = False
+        self._snapshot()
+
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        self._snapshot()
+
+    def _snapshot(self):
+        self._last_epoch_state = {
+            key: value.detach().clone()
+            for key, value in self.module_.state_dict().items()
+        }
+        self._last_epoch_count = len(self.history)
+
+    def _restore_last_epoch(self):
+        self.module_.load_state_dict(self._last_epoch_state)
+        del self.history[self._last_epoch_count :]
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            # skorch's EarlyStopping stops training by raising it too
+            if not self._stopped_early():
+                self._restore_last_epoch()
+                self.interrupted_ = True
+            raise  # skorch ends training and runs on_train_end
+
+    def _stopped_early(self):
+        return any(
+            isinstance(cb, EarlyStopping) and cb.misses_ >= cb.patience
+            for _, cb in self.callbacks_
+        )
+
+
+class EpochCheckpoint(Callback):
+    """Save the training state after every epoch, atomically.
+
+    The file holds the module and optimizer states, the history, the number
+    of epochs done, a fingerprint of the configuration, and whether training
+    has finished. It is written with :func:`torch.save` to a temporary file
+    then renamed, so a process killed at any moment leaves the previous
+    checkpoint intact; it is read back with ``torch.load(weights_only=True)``,
+    which never runs code from the file.
+    """
+
+    def __init__(self, directory, fingerprint):
+        self.directory = directory
+        self.fingerprint = fingerprint
+
+    def _save(self, net, finished):
+        path = Path(self.directory)
+        path.mkdir(parents=True, exist_ok=True)
+        state = {
+            "fingerprint": self.fingerprint,
+            "epochs": len(net.history),
+            "finished": finished,
+            "module": net.module_.state_dict(),
+            "optimizer": net.optimizer_.state_dict(),
+            "history": json.dumps(list(net.history)),
+        }
+        tmp = path / (CHECKPOINT_FILE + ".tmp")
+        torch.save(state, tmp)
+        os.replace(tmp, path / CHECKPOINT_FILE)
+
+    def on_epoch_end(self, net, **kwargs):
+        self._save(net, finished=False)
+
+    def on_train_end(self, net, **kwargs):
+        # after early stopping restored the best weights (it runs before us)
+        self._save(net, finished=not getattr(net, "interrupted_", False))
+
+
+def load_checkpoint(directory, fingerprint):
+    """The checkpoint in ``directory`` (None when there is none)."""
+    path = Path(directory) / CHECKPOINT_FILE
+    if not path.exists():
+        return None
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # a damaged or foreign file: say which
+        raise ValueError(
+            f"checkpoint={str(directory)!r}: {path} could not be read ({exc}). "
+            "Delete it to start over."
+        ) from exc
+    if state.get("fingerprint") != fingerprint:
+        raise ValueError(
+            f"checkpoint={str(directory)!r} holds a training run of another "
+            "configuration (parameters or data shape differ). Use another "
+            "directory, or delete it to start over."
+        )
+    return state
+
+
+def restore_checkpoint(net, state):
+    """Load a checkpoint into an initialized net; return the epochs done."""
+    net.module_.load_state_dict(state["module"])
+    net.optimizer_.load_state_dict(state["optimizer"])
+    net.history.clear()
+    net.history.extend(json.loads(state["history"]))
+    return state["epochs"]
 
 
 class TailSplit:
@@ -193,8 +329,21 @@ def _callbacks(estimator):
     )
     # user callbacks are copied: skorch sets state on the instances it runs
     for i, cb in enumerate(estimator.callbacks or []):
-        name, cb = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
+        name, cb = cb if isinstance(cb, tuple) and len(cb) == 2 else (f"user_{i}", cb)
+        if not isinstance(cb, Callback) or not isinstance(name, str):
+            raise TypeError(
+                f"callbacks[{i}] must be a skorch callback or a (name, callback) "
+                f"tuple; got {cb!r}."
+            )
         callbacks.append((name, copy.deepcopy(cb)))
+    if estimator.checkpoint is not None:
+        # last, so that it saves what early stopping restored at the end
+        callbacks.append(
+            (
+                "checkpoint",
+                EpochCheckpoint(estimator.checkpoint, estimator._fingerprint()),
+            )
+        )
     return callbacks
 
 
@@ -225,14 +374,14 @@ def build_net(estimator, *, input_size, output_size, criterion, device):
         optimizer=optimizer,
         optimizer__weight_decay=estimator.weight_decay,
         lr=estimator.lr,
-        max_epochs=estimator.max_epochs,
-        batch_size=estimator.batch_size,
+        max_epochs=int(estimator.max_epochs),
+        batch_size=int(estimator.batch_size),
         iterator_train=TensorBatchIterator,
         iterator_train__shuffle=True,
         iterator_train__device=device,
         iterator_valid=TensorBatchIterator,
         iterator_valid__device=device,
-        iterator_valid__batch_size=max(estimator.batch_size, 1024),
+        iterator_valid__batch_size=max(int(estimator.batch_size), 1024),
         train_split=TailSplit(estimator.validation_fraction)
         if estimator.early_stopping
         else None,
@@ -243,7 +392,12 @@ def build_net(estimator, *, input_size, output_size, criterion, device):
 
 
 def history_frame(net):
-    """Per-epoch history of a fitted net as a pandas DataFrame."""
+    """Per-epoch history of a fitted net as a pandas DataFrame.
+
+    Indexed by ``epoch`` (1, 2, ...), with columns ``train_loss``,
+    ``valid_loss`` (when a validation split is used) and ``dur`` (seconds).
+    """
     keys = ["epoch", "train_loss", "valid_loss", "dur"]
     rows = [{k: row[k] for k in keys if k in row} for row in net.history]
-    return pd.DataFrame(rows).set_index("epoch")
+    frame = pd.DataFrame(rows, columns=keys if not rows else None)
+    return frame.set_index("epoch")

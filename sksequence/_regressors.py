@@ -8,7 +8,7 @@ from torch import nn
 
 from ._base import SequenceEstimator
 from ._modules import MaskedMSELoss
-from ._validation import validate_sequence_target, validate_target
+from ._validation import check_score_target, validate_sequence_target, validate_target
 
 __all__ = ["RNNRegressor", "LSTMRegressor", "GRURegressor"]
 
@@ -32,7 +32,7 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    def _prepare_target(self, y, X3, lengths):
+    def _prepare_target(self, y, X3, lengths, reset=True):
         if self.return_sequences:
             Y, mask, self._y_ndim = validate_sequence_target(
                 y, X3, lengths, numeric=True
@@ -42,8 +42,14 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             y = validate_target(y, X3)
             self._y_ndim = y.ndim
             Y = values = y.reshape(len(y), -1)
-        self._y_mean = values.mean(axis=0)
-        self._y_scale = _handle_zeros_in_scale(values.std(axis=0))
+        if reset:
+            self._y_mean = values.mean(axis=0)
+            self._y_scale = _handle_zeros_in_scale(values.std(axis=0))
+        elif values.shape[1] != len(self._y_mean):
+            raise ValueError(
+                f"y has {values.shape[1]} outputs, but {type(self).__name__} was "
+                f"fitted with {len(self._y_mean)}."
+            )
         y_std = ((Y - self._y_mean) / self._y_scale).astype(np.float32)
         return y_std, Y.shape[-1]
 
@@ -88,9 +94,31 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
         pred = self.predict(X)
+        check_score_target(pred, y)
         flat = [np.asarray(p).reshape(len(p), -1) for p in pred]
         true = [np.asarray(t, dtype=float).reshape(len(t), -1) for t in y]
         return r2_score(np.concatenate(true), np.concatenate(flat))
+
+    def partial_fit(self, X, y):
+        """Train one epoch on ``(X, y)``, continuing from the current state.
+
+        The first call builds the network and fixes the target scaling from
+        its ``y``. Each call runs one epoch over the data it is given (with
+        the validation split and early stopping of the parameters, which see
+        only that data).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+            Sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._partial_fit(X, y)
 
 
 class RNNRegressor(SequenceRegressor):

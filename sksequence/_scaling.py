@@ -8,9 +8,9 @@ one scale per channel from all samples and all (real) time steps.
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_sequences
+from ._validation import validate_sequences
 
 __all__ = ["SequenceScaler"]
 
@@ -129,35 +129,12 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         sequence's own shape) are set for ragged input only.
         """
         kind = _input_kind(X)
-        if kind == "2d":
-            if reset or self._fitted_on_2d:
-                X2 = validate_data(self, X, reset=reset, dtype=np.float32)
-            else:  # fitted on 3-D: any number of time steps
-                X2 = check_array(X, dtype=np.float32)
-            X3, lengths, shapes = X2[:, :, None], None, None
-        else:
-            X3, lengths = check_sequences(X)
-            shapes = None
-            if lengths is not None:
-                shapes = [np.shape(seq) for seq in X]
-                kind = "ragged"
-            if reset:
-                if hasattr(self, "feature_names_in_"):
-                    del self.feature_names_in_
-                self.n_features_in_ = X3.shape[2]
-        if reset:
-            self._fitted_on_2d = kind == "2d"
-        else:
-            n_channels = self._n_channels()
-            if X3.shape[2] != n_channels:
-                raise ValueError(
-                    f"X has {X3.shape[2]} features per time step, but "
-                    f"{type(self).__name__} was fitted with {n_channels}."
-                )
+        X3, lengths = validate_sequences(self, X, reset=reset)
+        shapes = None
+        if lengths is not None:
+            shapes = [np.shape(seq) for seq in X]
+            kind = "ragged"
         return kind, X3, lengths, shapes
-
-    def _n_channels(self):
-        return 1 if self._fitted_on_2d else self.n_features_in_
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

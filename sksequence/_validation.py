@@ -13,16 +13,37 @@ Everything is converted once to ``float32``; the caller's arrays are never
 modified.
 """
 
-from numbers import Integral
+import re
+from contextlib import contextmanager
 
 import numpy as np
 from sklearn.utils.validation import (
     _check_feature_names,
     check_array,
-    check_consistent_length,
 )
 
-__all__ = ["check_sequences", "validate_sequences", "validate_target"]
+__all__ = [
+    "check_no_bool_ints",
+    "check_same_length",
+    "check_score_target",
+    "check_sequences",
+    "naming",
+    "validate_sequence_target",
+    "validate_sequences",
+    "validate_target",
+]
+
+
+@contextmanager
+def naming(input_name):
+    """Prefix validation errors that do not say which argument is wrong."""
+    try:
+        yield
+    except (ValueError, TypeError) as exc:
+        message = str(exc)
+        if re.search(rf"\b{re.escape(input_name)}\b", message):
+            raise
+        raise type(exc)(f"{input_name}: {message}") from exc
 
 
 def _is_ragged_list(X):
@@ -37,7 +58,7 @@ def _is_ragged_list(X):
     return len(lengths) > 1
 
 
-def _check_one_sequence(seq, index, input_name):
+def _check_one_sequence(seq, index, input_name, allow_nan=False):
     """Validate one member of a ragged list; return it as (T, F) float32."""
     try:
         arr = check_array(
@@ -45,6 +66,7 @@ def _check_one_sequence(seq, index, input_name):
             dtype=np.float32,
             ensure_2d=False,
             ensure_min_samples=1,
+            ensure_all_finite="allow-nan" if allow_nan else True,
             input_name=f"{input_name}[{index}]",
         )
     except ValueError as exc:
@@ -60,8 +82,10 @@ def _check_one_sequence(seq, index, input_name):
     return arr
 
 
-def _pad_ragged(X, input_name):
-    seqs = [_check_one_sequence(seq, i, input_name) for i, seq in enumerate(X)]
+def _pad_ragged(X, input_name, allow_nan=False):
+    seqs = [
+        _check_one_sequence(seq, i, input_name, allow_nan) for i, seq in enumerate(X)
+    ]
     n_features = {s.shape[1] for s in seqs}
     if len(n_features) > 1:
         raise ValueError(
@@ -79,14 +103,15 @@ def _pad_ragged(X, input_name):
 def _to_sequences(X, input_name, allow_nan):
     """Return ``(X3, lengths, was_2d)``; see :func:`check_sequences`."""
     if _is_ragged_list(X):
-        return (*_pad_ragged(X, input_name), False)
-    arr = check_array(
-        X,
-        dtype=np.float32,
-        allow_nd=True,
-        ensure_all_finite="allow-nan" if allow_nan else True,
-        input_name=input_name,
-    )
+        return (*_pad_ragged(X, input_name, allow_nan), False)
+    with naming(input_name):
+        arr = check_array(
+            X,
+            dtype=np.float32,
+            allow_nd=True,
+            ensure_all_finite="allow-nan" if allow_nan else True,
+            input_name=input_name,
+        )
     if arr.ndim == 2:
         return arr[:, :, None], None, True
     if arr.ndim != 3:
@@ -165,22 +190,48 @@ def validate_target(y, X3, *, multi_output=True, y_numeric=True):
         raise ValueError(
             "This estimator requires y to be passed, but the target y is None."
         )
-    y = check_array(
-        y,
-        ensure_2d=False,
-        dtype=np.float64 if y_numeric else None,
-        input_name="y",
-    )
+    with naming("y"):
+        y = check_array(
+            y,
+            ensure_2d=False,
+            dtype=np.float64 if y_numeric else None,
+            input_name="y",
+        )
     if y.ndim > 2 or (y.ndim == 2 and not multi_output):
         raise ValueError(f"y must be 1-D or 2-D; got shape {y.shape}.")
-    check_consistent_length(X3, y)
+    check_same_length(X3, y)
     return y
 
 
-def check_positive_int(value, name):
-    if not isinstance(value, Integral) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    return int(value)
+def check_same_length(X3, y):
+    """X and y must hold the same number of samples."""
+    if len(X3) != len(y):
+        raise ValueError(
+            "X and y have inconsistent numbers of samples: "
+            f"[{len(X3)}, {len(y)}] (X has {len(X3)}, y has {len(y)})."
+        )
+
+
+def check_score_target(pred, y):
+    """Per-step targets at ``score`` must match the per-step predictions."""
+    if len(y) != len(pred) or any(
+        np.shape(t)[:1] != np.shape(p)[:1] for p, t in zip(pred, y)
+    ):
+        raise ValueError(
+            "y does not match X: with return_sequences=True, y needs one target "
+            "per time step of each sequence of X, in the form used in fit."
+        )
+
+
+def check_no_bool_ints(estimator, names):
+    """scikit-learn's ``Interval(Integral)`` lets ``True`` pass as 1: refuse it."""
+    for name in names:
+        value = getattr(estimator, name)
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError(
+                f"The '{name}' parameter of {type(estimator).__name__} must be an "
+                f"int, not a bool; got {value!r}."
+            )
 
 
 def validate_sequence_target(y, X3, lengths, *, numeric):

@@ -24,6 +24,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._validation import check_no_bool_ints, naming
+
 __all__ = ["SlidingWindowTransformer", "make_forecasting_data"]
 
 _KEPT_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -78,7 +80,8 @@ def _series_to_array(series):
     if isinstance(series, pd.Series):
         values = _frame_to_array(series.to_frame())
         return values, [series.name]
-    arr = np.asarray(series)
+    with naming("series"):
+        arr = np.asarray(series)
     if arr.ndim not in (1, 2):
         raise ValueError(
             "series must be 1-D (n_timesteps,) or 2-D (n_timesteps, n_features); "
@@ -357,6 +360,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         self.fill_value = fill_value
 
     def _validate(self, X, *, reset):
+        check_no_bool_ints(self, ["window_size"])
         ndim = getattr(X, "ndim", None)
         if ndim is not None and ndim > 2:
             raise ValueError(
@@ -372,7 +376,13 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         n_rows, n_features = X.shape
         n_pad = self.window_size - 1
         padded = np.empty((n_rows + n_pad, n_features), dtype=np.float32)
-        padded[n_pad:] = X
+        with np.errstate(over="ignore"):
+            padded[n_pad:] = X
+        if X.dtype != np.float32 and not np.isfinite(padded[n_pad:]).all():
+            raise ValueError(
+                "X holds values too large for float32 (beyond +/-3.4e38); "
+                "rescale the series."
+            )
         if self.padding == "edge":
             padded[:n_pad] = X[0]
         elif self.padding == "constant":

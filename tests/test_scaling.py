@@ -137,9 +137,9 @@ def test_fitted_on_univariate_3d_accepts_2d_of_any_length():
 
 def test_feature_mismatch_raises():
     scaler = SequenceScaler().fit(np.zeros((4, 5, 2)))
-    with pytest.raises(ValueError, match="3 features per time step.*fitted with 2"):
+    with pytest.raises(ValueError, match="3 features per time step.*expecting 2"):
         scaler.transform(np.zeros((4, 5, 3)))
-    with pytest.raises(ValueError, match="1 features per time step.*fitted with 2"):
+    with pytest.raises(ValueError, match="1 features per time step.*expecting 2"):
         scaler.transform(np.zeros((4, 5)))
     with pytest.raises(ValueError, match="same number of features"):
         scaler.fit([np.zeros((3, 2)), np.zeros((2, 3))])

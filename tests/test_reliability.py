@@ -1,0 +1,248 @@
+"""Divergence, interruption, checkpoints, continued training, determinism."""
+
+import hashlib
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+
+from sksequence import GRUClassifier, GRURegressor, LSTMRegressor
+from sksequence._net import DivergenceError
+
+# train a fixed number of epochs: no validation split, no early stop
+FIXED = dict(hidden_size=6, early_stopping=False, n_iter_no_change=1000, random_state=0)
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 8, 2)).astype(np.float32)
+    return X, X[:, -2:, 0].sum(axis=1)
+
+
+class AtEpochBatch(Callback):
+    """Run ``action(net)`` at batch ``batch`` of epoch ``epoch`` (1-based)."""
+
+    def __init__(self, epoch, batch, action):
+        self.epoch, self.batch, self.action = epoch, batch, action
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        epoch = len(net.history)
+        batches = [b for b in net.history[-1]["batches"] if "train_batch_size" in b]
+        if training and epoch == self.epoch and len(batches) == self.batch:
+            self.action(net)
+
+
+def _poison(net):
+    with torch.no_grad():
+        next(net.module_.parameters()).fill_(float("nan"))
+
+
+def _interrupt(net):
+    raise KeyboardInterrupt
+
+
+def test_diverging_training_raises_instead_of_a_nan_model(data):
+    X, y = data
+    reg = GRURegressor(max_epochs=5, callbacks=[AtEpochBatch(2, 1, _poison)], **FIXED)
+    with pytest.raises(DivergenceError, match="diverged in epoch 2.*Lower lr"):
+        reg.fit(X, y)
+    assert not hasattr(reg, "net_")  # no half-trained model that predicts NaN
+
+
+def test_ctrl_c_keeps_the_last_completed_epoch(data):
+    X, y = data
+    reg = GRURegressor(
+        max_epochs=10,
+        batch_size=16,
+        callbacks=[AtEpochBatch(3, 2, _interrupt)],
+        **FIXED,
+    )
+    with pytest.warns(UserWarning, match="interrupted.*last completed epoch \\(2\\)"):
+        reg.fit(X, y)
+    assert reg.n_iter_ == 2 and list(reg.history_.index) == [1, 2]
+    reference = GRURegressor(max_epochs=2, batch_size=16, **FIXED).fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), reference.predict(X))
+
+
+def test_finished_checkpoint_is_restored_without_training(data, tmp_path):
+    X, y = data
+    first = GRURegressor(max_epochs=4, checkpoint=tmp_path, **FIXED).fit(X, y)
+    assert (tmp_path / "checkpoint.pt").exists()
+    start = time.perf_counter()
+    again = GRURegressor(max_epochs=4, checkpoint=str(tmp_path), **FIXED).fit(X, y)
+    assert time.perf_counter() - start < 5
+    np.testing.assert_array_equal(again.predict(X), first.predict(X))
+    assert again.history_.equals(first.history_)
+
+
+def test_interrupted_run_resumes_to_max_epochs(data, tmp_path):
+    X, y = data
+    interrupted = GRURegressor(
+        max_epochs=6,
+        checkpoint=tmp_path,
+        callbacks=[AtEpochBatch(4, 1, _interrupt)],
+        **FIXED,
+    )
+    with pytest.warns(UserWarning, match="interrupted"):
+        interrupted.fit(X, y)
+    assert interrupted.n_iter_ == 3
+    resumed = GRURegressor(max_epochs=6, checkpoint=tmp_path, **FIXED).fit(X, y)
+    assert list(resumed.history_.index) == [1, 2, 3, 4, 5, 6]
+    np.testing.assert_array_equal(
+        resumed.history_["train_loss"].iloc[:3], interrupted.history_["train_loss"]
+    )
+
+
+def test_checkpoint_of_another_configuration_is_refused(data, tmp_path):
+    X, y = data
+    GRURegressor(max_epochs=1, checkpoint=tmp_path, **FIXED).fit(X, y)
+    other = GRURegressor(
+        max_epochs=1, checkpoint=tmp_path, **{**FIXED, "hidden_size": 7}
+    )
+    with pytest.raises(ValueError, match="another configuration"):
+        other.fit(X, y)
+    (tmp_path / "checkpoint.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match="could not be read"):
+        GRURegressor(max_epochs=1, checkpoint=tmp_path, **FIXED).fit(X, y)
+
+
+KILLED_RUN = textwrap.dedent(
+    """
+    import sys, time
+    import numpy as np
+    from skorch.callbacks import Callback
+    from sksequence import GRURegressor
+
+    class Slow(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            time.sleep(float(sys.argv[2]))
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 8, 2)).astype(np.float32)
+    y = X[:, -2:, 0].sum(axis=1)
+    reg = GRURegressor(hidden_size=6, max_epochs=8, early_stopping=False,
+                       n_iter_no_change=1000, random_state=0,
+                       checkpoint=sys.argv[1], callbacks=[Slow()]).fit(X, y)
+    print(reg.n_iter_, list(reg.history_.index))
+    """
+)
+
+
+def _epochs_saved(path):
+    if not path.exists():
+        return 0
+    try:
+        return torch.load(path, weights_only=True)["epochs"]
+    except Exception:  # being replaced at this instant
+        return 0
+
+
+def test_sigkill_mid_run_then_resume(tmp_path):
+    ckpt = tmp_path / "ckpt"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_RUN, str(ckpt), "0.5"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 120
+    while _epochs_saved(ckpt / "checkpoint.pt") < 3 and time.time() < deadline:
+        assert proc.poll() is None, "the training process ended before the kill"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = _epochs_saved(ckpt / "checkpoint.pt")
+    assert 3 <= done < 8
+    out = subprocess.run(
+        [sys.executable, "-c", KILLED_RUN, str(ckpt), "0"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")[0]
+    assert out == "8 [1, 2, 3, 4, 5, 6, 7, 8]"
+
+
+def test_warm_start_continues_the_same_network(data):
+    X, y = data
+    reg = LSTMRegressor(max_epochs=3, warm_start=True, **FIXED).fit(X, y)
+    net, first_loss = reg.net_, reg.history_["train_loss"].iloc[-1]
+    reg.fit(X, y)
+    assert reg.net_ is net and reg.n_iter_ == 6
+    assert list(reg.history_.index) == [1, 2, 3, 4, 5, 6]
+    assert reg.history_["train_loss"].iloc[-1] < first_loss
+    with pytest.raises(ValueError, match="features"):
+        reg.fit(X[:, :, :1], y)
+    cold = LSTMRegressor(max_epochs=3, **FIXED).fit(X, y)
+    cold.fit(X, y)
+    assert cold.n_iter_ == 3  # without warm_start, fit starts anew
+
+
+def test_partial_fit_one_epoch_per_call(data):
+    X, y = data
+    reg = GRURegressor(**FIXED)
+    for call in range(1, 4):
+        reg.partial_fit(X, y)
+        assert reg.n_iter_ == call
+    assert reg.predict(X).shape == (64,)
+    with pytest.raises(ValueError, match="features"):
+        reg.partial_fit(X[:, :, :1], y)
+
+
+def test_classifier_partial_fit_needs_classes_first(data):
+    X, y = data
+    labels = np.where(y > 0, "up", "down")
+    clf = GRUClassifier(**FIXED)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, labels)
+    clf.partial_fit(X[:32], labels[:32], classes=["down", "up", "flat"])
+    assert list(clf.classes_) == ["down", "flat", "up"]
+    clf.partial_fit(X[32:], labels[32:])
+    assert clf.n_iter_ == 2 and clf.predict_proba(X).shape == (64, 3)
+    with pytest.raises(ValueError, match="labels not in classes_"):
+        clf.partial_fit(X, np.where(y > 0, "up", "sideways"))
+
+
+DETERMINISM = textwrap.dedent(
+    """
+    import hashlib
+    import numpy as np
+    from sksequence import LSTMRegressor
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 8, 2)).astype(np.float32)
+    reg = LSTMRegressor(hidden_size=8, max_epochs=4, dropout=0.2, num_layers=2,
+                        random_state=3).fit(X, X[:, -1, 0])
+    print(hashlib.sha256(reg.predict(X).tobytes()).hexdigest())
+    """
+)
+
+
+def test_bit_identical_predictions_across_processes():
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", DETERMINISM],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for _ in range(2)
+    }
+    assert len(digests) == 1
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 8, 2)).astype(np.float32)
+    here = LSTMRegressor(
+        hidden_size=8, max_epochs=4, dropout=0.2, num_layers=2, random_state=3
+    ).fit(X, X[:, -1, 0])
+    assert digests == {hashlib.sha256(here.predict(X).tobytes()).hexdigest()}
+
+
+def test_history_is_json_friendly(data):
+    X, y = data
+    reg = GRURegressor(max_epochs=2, **FIXED).fit(X, y)
+    assert json.loads(reg.history_.to_json())["train_loss"]

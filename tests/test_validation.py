@@ -1,0 +1,1062 @@
+"""Tests of the validation layer and of bad-input handling everywhere.
+
+Property-based tests (hypothesis) drive :func:`check_sequences`,
+:func:`validate_sequences`, :func:`make_forecasting_data` and
+:class:`SlidingWindowTransformer` with random shapes, dtypes, lengths and
+NaN/inf patterns. Example tests feed every public estimator the bad inputs of
+the reliability requirement: each must raise a ``ValueError``/``TypeError``/
+``NotFittedError`` whose message names the offending argument, never a torch or
+skorch error, and never modify the caller's arrays.
+"""
+
+import functools
+import os
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from sklearn.exceptions import NotFittedError
+
+from sksequence import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+    SequenceScaler,
+    SlidingWindowTransformer,
+    make_forecasting_data,
+)
+from sksequence._validation import check_sequences, validate_sequences
+
+DTYPES = [
+    np.float16,
+    np.float32,
+    np.float64,
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
+    np.uint8,
+    np.bool_,
+]
+FLOAT_DTYPES = [np.float16, np.float32, np.float64]
+NONFINITE = [np.nan, np.inf, -np.inf]
+
+TINY = {"hidden_size": 2, "max_epochs": 1, "early_stopping": False, "random_state": 0}
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:invalid value encountered:RuntimeWarning"
+)
+FAST = settings(max_examples=25, deadline=None)
+FIT = settings(max_examples=6, deadline=None)
+
+
+# -- strategies ---------------------------------------------------------------
+
+
+def finite_elements(dtype):
+    """Finite values of ``dtype`` that stay finite when cast to float32."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return st.floats(
+            -1e4,
+            1e4,
+            width=8 * dtype.itemsize,
+            allow_nan=False,
+            allow_infinity=False,
+        )
+    return None  # hypothesis' default: the whole range of the integer/bool type
+
+
+@st.composite
+def numeric_arrays(draw, ndims=(2, 3), dtypes=DTYPES, max_side=5):
+    dtype = draw(st.sampled_from(dtypes))
+    ndim = draw(st.sampled_from(ndims))
+    shape = draw(
+        hnp.array_shapes(min_dims=ndim, max_dims=ndim, min_side=1, max_side=max_side)
+    )
+    return draw(hnp.arrays(dtype, shape, elements=finite_elements(dtype)))
+
+
+@st.composite
+def ragged_lists(draw, dtypes=DTYPES, min_n=2, max_n=5):
+    """A list (or tuple) of (T_i, F) arrays, at least two lengths differing."""
+    n_features = draw(st.integers(1, 3))
+    n = draw(st.integers(min_n, max_n))
+    lengths = draw(st.lists(st.integers(1, 6), min_size=n, max_size=n))
+    assume(len(set(lengths)) > 1)
+    one_d = n_features == 1 and draw(st.booleans())
+    seqs = []
+    for length in lengths:
+        dtype = draw(st.sampled_from(dtypes))
+        shape = (length,) if one_d else (length, n_features)
+        seqs.append(draw(hnp.arrays(dtype, shape, elements=finite_elements(dtype))))
+    container = draw(st.sampled_from([list, tuple]))
+    return container(seqs)
+
+
+@st.composite
+def with_nonfinite(draw, arr, allowed=NONFINITE):
+    """A copy of float array ``arr`` with NaN/inf at 1+ random positions."""
+    arr = arr.copy()
+    flat = arr.reshape(-1)
+    positions = draw(
+        st.lists(
+            st.integers(0, flat.size - 1), min_size=1, max_size=flat.size, unique=True
+        )
+    )
+    for pos in positions:
+        flat[pos] = draw(st.sampled_from(allowed))
+    return arr
+
+
+def copy_input(X):
+    if isinstance(X, (list, tuple)):
+        return [np.array(x, copy=True) for x in X]
+    return np.array(X, copy=True)
+
+
+def assert_unchanged(X, X_copy):
+    if isinstance(X, (list, tuple)):
+        assert len(X) == len(X_copy)
+        for x, x0 in zip(X, X_copy):
+            assert_unchanged(x, x0)
+        return
+    assert X.dtype == X_copy.dtype
+    assert X.shape == X_copy.shape
+    np.testing.assert_array_equal(X, X_copy)
+
+
+def raised_in_dependency(excinfo):
+    """True when the error came out of torch or skorch rather than sksequence."""
+    path = str(excinfo.traceback[-1].path)
+    return any(f"{os.sep}{pkg}{os.sep}" in path for pkg in ("torch", "skorch"))
+
+
+def assert_names(excinfo, name):
+    """The message names ``name`` (a whole word) and no dependency raised it."""
+    message = str(excinfo.value)
+    assert re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", message), message
+    assert not raised_in_dependency(excinfo), excinfo.traceback[-1]
+
+
+# -- check_sequences ----------------------------------------------------------
+
+
+@FAST
+@given(X=numeric_arrays())
+def test_check_sequences_regular_arrays(X):
+    X_copy = copy_input(X)
+    out, lengths = check_sequences(X)
+    expected = X.astype(np.float32)
+    if X.ndim == 2:
+        expected = expected[:, :, None]
+    assert lengths is None
+    assert out.dtype == np.float32
+    assert out.shape == expected.shape
+    np.testing.assert_array_equal(out, expected)
+    assert_unchanged(X, X_copy)
+    if X.dtype != np.float32:
+        assert not np.shares_memory(out, X)
+
+
+@FAST
+@given(X=numeric_arrays(dtypes=[np.float32]))
+def test_check_sequences_float32_is_a_view(X):
+    out, _ = check_sequences(X)
+    assert np.shares_memory(out, X)
+    assert out.dtype == np.float32
+
+
+@FAST
+@given(X=numeric_arrays().map(lambda a: a.tolist()))
+def test_check_sequences_nested_lists(X):
+    out, lengths = check_sequences(X)
+    expected = np.asarray(X, dtype=np.float32)
+    if expected.ndim == 2:
+        expected = expected[:, :, None]
+    assert lengths is None
+    np.testing.assert_array_equal(out, expected)
+
+
+@FAST
+@given(seqs=ragged_lists())
+def test_check_sequences_ragged_pads_with_zeros(seqs):
+    seqs_copy = copy_input(seqs)
+    out, lengths = check_sequences(seqs)
+    n_features = 1 if seqs[0].ndim == 1 else seqs[0].shape[1]
+    expected_lengths = [len(s) for s in seqs]
+    assert out.dtype == np.float32
+    assert out.shape == (len(seqs), max(expected_lengths), n_features)
+    assert lengths.dtype == np.int64
+    np.testing.assert_array_equal(lengths, expected_lengths)
+    for i, seq in enumerate(seqs):
+        real = seq.astype(np.float32).reshape(len(seq), n_features)
+        np.testing.assert_array_equal(out[i, : len(seq)], real)
+        assert not out[i, len(seq) :].any()
+    assert_unchanged(seqs, seqs_copy)
+
+
+@FAST
+@given(data=st.data(), X=numeric_arrays(dtypes=FLOAT_DTYPES))
+def test_check_sequences_rejects_nan_and_inf(data, X):
+    X = data.draw(with_nonfinite(X))
+    X_copy = copy_input(X)
+    with pytest.raises(ValueError, match="NaN|infinity") as excinfo:
+        check_sequences(X)
+    assert_names(excinfo, "X")
+    assert_unchanged(X, X_copy)
+
+
+@FAST
+@given(data=st.data(), X=numeric_arrays(dtypes=FLOAT_DTYPES))
+def test_check_sequences_allow_nan(data, X):
+    X = data.draw(with_nonfinite(X, allowed=[np.nan]))
+    out, _ = check_sequences(X, allow_nan=True)
+    nan = np.isnan(X) if X.ndim == 3 else np.isnan(X)[:, :, None]
+    np.testing.assert_array_equal(np.isnan(out), nan)
+    X[np.unravel_index(0, X.shape)] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        check_sequences(X, allow_nan=True)
+
+
+@FAST
+@given(data=st.data(), seqs=ragged_lists(dtypes=FLOAT_DTYPES))
+def test_check_sequences_ragged_rejects_nan_and_inf_naming_the_member(data, seqs):
+    seqs = list(seqs)
+    i = data.draw(st.integers(0, len(seqs) - 1))
+    seqs[i] = data.draw(with_nonfinite(seqs[i]))
+    seqs_copy = copy_input(seqs)
+    with pytest.raises(ValueError, match="NaN|infinity") as excinfo:
+        check_sequences(seqs)
+    assert_names(excinfo, f"X[{i}]")
+    assert_unchanged(seqs, seqs_copy)
+
+
+def test_check_sequences_ragged_allow_nan():
+    seqs = [np.array([[1.0], [np.nan]]), np.ones((3, 1))]
+    out, lengths = check_sequences(seqs, allow_nan=True)
+    assert np.isnan(out[0, 1, 0])
+
+
+@pytest.mark.parametrize("input_name", ["X", "series", "X_test"])
+def test_check_sequences_input_name_in_messages(input_name):
+    with pytest.raises(ValueError, match=re.escape(input_name)):
+        check_sequences(np.full((2, 3), np.nan), input_name=input_name)
+    with pytest.raises(ValueError, match=re.escape(f"{input_name}[1]")):
+        check_sequences([np.ones(2), np.array([np.inf])], input_name=input_name)
+
+
+def test_check_sequences_overflowing_float64_is_rejected():
+    # 1e300 is finite in float64 but inf once cast to float32: never silently inf
+    with pytest.raises(ValueError, match="too large"), np.errstate(over="ignore"):
+        check_sequences(np.full((2, 3), 1e300))
+
+
+# -- validate_sequences and n_features_in_ --------------------------------------
+
+
+@st.composite
+def sequence_inputs(draw):
+    """(form, X, n_features_per_step): a 2-D, 3-D or ragged X of float64."""
+    form = draw(st.sampled_from(["2d", "3d", "ragged"]))
+    if form == "ragged":
+        seqs = draw(ragged_lists(dtypes=[np.float64]))
+        n_features = 1 if seqs[0].ndim == 1 else seqs[0].shape[1]
+        return form, seqs, n_features
+    X = draw(numeric_arrays(ndims=(int(form[0]),), dtypes=[np.float64]))
+    return form, X, 1 if form == "2d" else X.shape[2]
+
+
+@FAST
+@given(inputs=sequence_inputs(), data=st.data())
+def test_validate_sequences_n_features_in(inputs, data):
+    form, X, n_features = inputs
+    est = GRURegressor()
+    X3, lengths = validate_sequences(est, X, reset=True)
+    expected = X.shape[1] if form == "2d" else n_features
+    assert est.n_features_in_ == expected
+    assert (lengths is None) == (form != "ragged")
+    # the same input is accepted at predict time
+    validate_sequences(est, X, reset=False)
+    # a different number of features per step never is
+    other_f = data.draw(st.integers(1, 4).filter(lambda f: f != n_features))
+    with pytest.raises(ValueError, match="features"):
+        validate_sequences(est, np.zeros((2, 3, other_f)), reset=False)
+    if form == "2d":
+        other_t = data.draw(st.integers(1, 6).filter(lambda t: t != X.shape[1]))
+        with pytest.raises(ValueError, match="features"):
+            validate_sequences(est, np.zeros((2, other_t)), reset=False)
+    else:
+        # 3-D / ragged fit: the number of time steps may change
+        other_t = data.draw(st.integers(1, 6))
+        X3, _ = validate_sequences(est, np.zeros((2, other_t, n_features)), reset=False)
+        assert X3.shape == (2, other_t, n_features)
+
+
+# -- make_forecasting_data -------------------------------------------------------
+
+
+@st.composite
+def series_arrays(draw, dtypes=DTYPES, min_rows=1, max_rows=30):
+    dtype = draw(st.sampled_from(dtypes))
+    n_rows = draw(st.integers(min_rows, max_rows))
+    n_cols = draw(st.integers(1, 3))
+    one_d = n_cols == 1 and draw(st.booleans())
+    shape = (n_rows,) if one_d else (n_rows, n_cols)
+    return draw(hnp.arrays(dtype, shape, elements=finite_elements(dtype)))
+
+
+def as_float_2d(series):
+    values = np.asarray(series)
+    if values.dtype not in (np.float32, np.float64):
+        values = values.astype(np.float32)
+    return values.reshape(len(values), -1)
+
+
+@FAST
+@given(
+    series=series_arrays(),
+    window_size=st.integers(1, 12),
+    horizon=st.integers(1, 4),
+    step=st.integers(1, 4),
+)
+def test_make_forecasting_data_windows_and_targets(series, window_size, horizon, step):
+    series_copy = copy_input(series)
+    n_rows = len(series)
+    if window_size + horizon > n_rows:
+        with pytest.raises(ValueError, match="window_size"):
+            make_forecasting_data(series, window_size, horizon, step=step)
+        assert_unchanged(series, series_copy)
+        return
+    X, y = make_forecasting_data(series, window_size, horizon, step=step)
+    values = as_float_2d(series)
+    n_cols = values.shape[1]
+    n_windows = (n_rows - window_size - horizon) // step + 1
+    assert X.shape == (n_windows, window_size, n_cols)
+    assert X.dtype == values.dtype and y.dtype == values.dtype
+    single = n_cols == 1
+    expected_y_shape = (n_windows,) + ((horizon,) if horizon > 1 else ())
+    expected_y_shape += () if single else (n_cols,)
+    assert y.shape == expected_y_shape
+    for i in range(n_windows):
+        start = i * step
+        np.testing.assert_array_equal(X[i], values[start : start + window_size])
+        future = values[start + window_size : start + window_size + horizon]
+        if horizon == 1:
+            future = future[0]
+        if single:
+            future = future[..., 0]
+        np.testing.assert_array_equal(y[i], future)
+    assert_unchanged(series, series_copy)
+
+
+@FAST
+@given(data=st.data(), series=series_arrays(dtypes=FLOAT_DTYPES, min_rows=2))
+def test_make_forecasting_data_rejects_nan_and_inf(data, series):
+    series = data.draw(with_nonfinite(series))
+    window_size = data.draw(st.integers(1, len(series) - 1))
+    series_copy = copy_input(series)
+    with pytest.raises(ValueError, match="NaN or infinity") as excinfo:
+        make_forecasting_data(series, window_size)
+    assert_names(excinfo, "series")
+    assert_unchanged(series, series_copy)
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, name",
+    [
+        ({"window_size": 0}, ValueError, "window_size"),
+        ({"window_size": -3}, ValueError, "window_size"),
+        ({"window_size": 2.0}, TypeError, "window_size"),
+        ({"window_size": True}, TypeError, "window_size"),
+        ({"window_size": "3"}, TypeError, "window_size"),
+        ({"window_size": None}, TypeError, "window_size"),
+        ({"window_size": 10}, ValueError, "window_size"),
+        ({"window_size": 50}, ValueError, "window_size"),
+        ({"window_size": 2, "horizon": 0}, ValueError, "horizon"),
+        ({"window_size": 2, "horizon": 1.5}, TypeError, "horizon"),
+        ({"window_size": 2, "step": 0}, ValueError, "step"),
+        ({"window_size": 2, "step": np.float64(1)}, TypeError, "step"),
+        ({"window_size": 2, "target": 5}, ValueError, "target"),
+        ({"window_size": 2, "target": "a"}, TypeError, "target"),
+        ({"window_size": 2, "target": []}, ValueError, "target"),
+    ],
+)
+def test_make_forecasting_data_bad_parameters(kwargs, exc, name):
+    series = np.arange(10.0)
+    with pytest.raises(exc) as excinfo:
+        make_forecasting_data(series, **kwargs)
+    assert_names(excinfo, name)
+    np.testing.assert_array_equal(series, np.arange(10.0))
+
+
+@pytest.mark.parametrize(
+    "series, exc",
+    [
+        (np.arange(6).astype(complex), TypeError),
+        (np.array(list("abcdef")), TypeError),
+        (np.array(list("abcdef"), dtype=object), TypeError),
+        (np.arange(6).astype("datetime64[D]"), TypeError),
+        (pd.DataFrame({"a": list("abcdef"), "b": range(6)}), TypeError),
+        (np.ones((6, 2, 2)), ValueError),
+        (np.float64(3.0), ValueError),
+        (None, ValueError),
+        (np.array([]), ValueError),
+        (np.ones((6, 0)), ValueError),
+        (pd.DataFrame({"a": [1.0, None, 3, 4, 5, 6]}), ValueError),
+        (
+            pd.DataFrame({"a": pd.array([1, None, 3, 4, 5, 6], dtype="Int64")}),
+            ValueError,
+        ),
+        pytest.param(
+            [[1.0, 2.0], [3.0]],
+            ValueError,
+        ),
+    ],
+    ids=lambda v: type(v).__name__ if not isinstance(v, type) else v.__name__,
+)
+def test_make_forecasting_data_bad_series(series, exc):
+    with pytest.raises(exc) as excinfo:
+        make_forecasting_data(series, 1)
+    assert_names(excinfo, "series")
+
+
+# -- SlidingWindowTransformer ----------------------------------------------------
+
+
+@FAST
+@given(
+    series=series_arrays(max_rows=20),
+    window_size=st.integers(1, 12),
+    padding=st.sampled_from(["edge", "constant", "nan"]),
+    fill_value=st.floats(-1e3, 1e3),
+)
+def test_sliding_window_transformer_windows(series, window_size, padding, fill_value):
+    series_copy = copy_input(series)
+    swt = SlidingWindowTransformer(window_size, padding=padding, fill_value=fill_value)
+    out = swt.fit_transform(series)
+    values = np.asarray(series, dtype=np.float32).reshape(len(series), -1)
+    n_rows, n_cols = values.shape
+    assert out.shape == (n_rows, window_size, n_cols)
+    assert out.dtype == np.float32
+    pad = {"edge": values[:1], "constant": [[fill_value]], "nan": [[np.nan]]}[padding]
+    front = np.broadcast_to(
+        np.asarray(pad, dtype=np.float32), (window_size - 1, n_cols)
+    )
+    padded = np.concatenate([front, values])
+    for t in range(n_rows):
+        np.testing.assert_array_equal(out[t], padded[t : t + window_size])
+    np.testing.assert_array_equal(swt.transform(series), out)
+    assert_unchanged(series, series_copy)
+
+
+@FAST
+@given(
+    data=st.data(),
+    series=series_arrays(dtypes=FLOAT_DTYPES, max_rows=20),
+    window_size=st.integers(1, 12),
+    padding=st.sampled_from(["edge", "constant", "nan"]),
+)
+def test_sliding_window_transformer_rejects_nan_and_inf(
+    data, series, window_size, padding
+):
+    bad = data.draw(with_nonfinite(series))
+    bad_copy = copy_input(bad)
+    swt = SlidingWindowTransformer(window_size, padding=padding)
+    with pytest.raises(ValueError, match="NaN|infinity") as excinfo:
+        swt.fit(bad)
+    assert_names(excinfo, "X")
+    swt.fit(series)
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        swt.transform(bad)
+    assert_unchanged(bad, bad_copy)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"window_size": 0}, "window_size"),
+        ({"window_size": 2.0}, "window_size"),
+        ({"window_size": "2"}, "window_size"),
+        ({"padding": "zeros"}, "padding"),
+        ({"padding": "constant", "fill_value": "0"}, "fill_value"),
+        pytest.param(
+            {"window_size": True},
+            "window_size",
+        ),
+    ],
+)
+def test_sliding_window_transformer_bad_parameters(params, name):
+    with pytest.raises((ValueError, TypeError)) as excinfo:
+        SlidingWindowTransformer(**params).fit_transform(np.ones((5, 1)))
+    assert_names(excinfo, name)
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.ones((5, 2, 2)),
+        np.ones((5, 2, 2)).tolist(),
+        np.array([["a"], ["b"]], dtype=object),
+        np.ones((5, 1), dtype=complex),
+        np.ones((0, 1)),
+    ],
+    ids=["3-D", "3-D list", "strings", "complex", "empty"],
+)
+def test_sliding_window_transformer_bad_input(X):
+    with pytest.raises(ValueError):
+        SlidingWindowTransformer(2).fit(X)
+
+
+def test_sliding_window_transformer_feature_mismatch_and_not_fitted():
+    with pytest.raises(NotFittedError):
+        SlidingWindowTransformer(2).transform(np.ones((5, 2)))
+    swt = SlidingWindowTransformer(2).fit(np.ones((5, 2)))
+    with pytest.raises(ValueError, match="features"):
+        swt.transform(np.ones((5, 3)))
+
+
+def test_sliding_window_transformer_overflow_is_rejected():
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match="X"):
+        SlidingWindowTransformer(2).fit_transform(np.full((5, 1), 1e300))
+
+
+# -- SequenceScaler ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.full((3, 4, 2), np.nan),
+        np.full((3, 4), np.inf),
+        np.array([["a", "b"]], dtype=object),
+        np.ones((2, 3, 4, 5)),
+        np.ones((0, 4, 2)),
+        [np.ones((2, 1)), np.ones((3, 2))],
+        [np.ones((2, 1)), np.full((3, 1), np.nan)],
+    ],
+    ids=["nan", "inf", "strings", "4-D", "empty", "ragged features", "ragged nan"],
+)
+def test_sequence_scaler_bad_input(X):
+    X_copy = copy_input(X)
+    with pytest.raises(ValueError):
+        SequenceScaler().fit(X)
+    assert_unchanged(X, X_copy)
+
+
+def test_sequence_scaler_transform_checks():
+    X = np.random.default_rng(0).normal(size=(4, 3, 2))
+    with pytest.raises(NotFittedError):
+        SequenceScaler().transform(X)
+    scaler = SequenceScaler().fit(X)
+    with pytest.raises(ValueError, match="features"):
+        scaler.transform(X[:, :, :1])
+    with pytest.raises(ValueError, match=r"\bX\b"):
+        scaler.transform(np.where(X > 0, np.nan, X))
+
+
+def test_sequence_scaler_2d_after_3d_fit_names_x():
+    scaler = SequenceScaler().fit(np.ones((3, 4, 1)))
+    with pytest.raises(ValueError, match=r"\bX\b"):
+        scaler.transform(np.full((2, 3), np.nan))
+
+
+# -- estimators: bad X --------------------------------------------------------------
+
+RNG = np.random.default_rng(0)
+X_GOOD = RNG.normal(size=(6, 4, 2))
+Y_REG = RNG.normal(size=6)
+Y_CLF = np.array(["a", "b"] * 3)
+
+
+@functools.cache
+def fitted(kind):
+    """A tiny model fitted once per test session (kind: 'reg' or 'clf')."""
+    if kind == "reg":
+        return GRURegressor(**TINY).fit(X_GOOD, Y_REG)
+    return GRUClassifier(**TINY).fit(X_GOOD, Y_CLF)
+
+
+def _nan_at(X, index):
+    X = X.copy()
+    X[index] = np.nan
+    return X
+
+
+BAD_X = [
+    pytest.param(_nan_at(X_GOOD, (1, 2, 0)), id="nan"),
+    pytest.param(np.where(X_GOOD > 1, np.inf, X_GOOD), id="inf"),
+    pytest.param(_nan_at(X_GOOD[:, :, 0], (0, 0)), id="2-D nan"),
+    pytest.param(pd.DataFrame(_nan_at(X_GOOD[:, :, 0], (3, 1))), id="frame nan"),
+    pytest.param(X_GOOD[..., None], id="4-D"),
+    pytest.param(np.ones((6, 0, 2)), id="0 steps"),
+    pytest.param(np.ones((6, 4, 0)), id="0 features"),
+    pytest.param([np.ones((n, 1 + n % 2)) for n in range(1, 7)], id="ragged features"),
+    pytest.param(
+        [np.ones((n, 2)) for n in range(1, 6)] + [np.full((3, 2), np.nan)],
+        id="ragged nan",
+    ),
+    pytest.param(
+        [np.ones((n, 2)) for n in range(1, 6)] + [np.array([["a", "b"]])],
+        id="ragged strings",
+    ),
+    pytest.param(
+        [np.ones((n, 2)) for n in range(1, 6)] + [np.ones((2, 2), dtype=complex)],
+        id="ragged complex",
+    ),
+    pytest.param(
+        [np.ones((n, 2)) for n in range(1, 6)] + [np.ones((2, 1, 2))],
+        id="ragged 3-D member",
+    ),
+    pytest.param(
+        [np.ones((n, 2)) for n in range(1, 6)] + [np.ones((0, 2))],
+        id="ragged empty member",
+    ),
+    pytest.param(
+        np.full((6, 4), "a", dtype=object),
+        id="object strings",
+    ),
+    pytest.param(
+        np.full((6, 4, 1), "a"),
+        id="unicode strings",
+    ),
+    pytest.param(
+        X_GOOD.astype(complex),
+        id="complex",
+    ),
+    pytest.param(
+        np.ones((0, 4, 2)),
+        id="empty",
+    ),
+    pytest.param(
+        np.ones((6, 0)),
+        id="2-D 0 columns",
+    ),
+    pytest.param(
+        np.ones(6),
+        id="1-D",
+    ),
+    pytest.param(
+        None,
+        id="None",
+    ),
+    pytest.param(
+        [np.ones((3, 1))] * 3 + [np.ones((3, 2))] * 3,
+        id="same-length list, inconsistent features",
+    ),
+]
+
+
+@pytest.mark.parametrize("X", BAD_X)
+@pytest.mark.parametrize(
+    "make, y", [(GRURegressor, Y_REG), (LSTMClassifier, Y_CLF)], ids=["reg", "clf"]
+)
+def test_fit_bad_x(make, y, X):
+    X_copy = copy_input(X) if X is not None else None
+    with pytest.raises(ValueError) as excinfo:
+        make(**TINY).fit(X, y)
+    assert_names(excinfo, "X")
+    if X is not None and not isinstance(X, pd.DataFrame):
+        assert_unchanged(X, X_copy)
+
+
+@pytest.mark.parametrize("X", BAD_X)
+@pytest.mark.parametrize("method", ["predict", "score"])
+@pytest.mark.parametrize("kind", ["reg", "clf"])
+def test_predict_bad_x(kind, method, X):
+    est = fitted(kind)
+    args = (X,) if method == "predict" else (X, Y_REG if kind == "reg" else Y_CLF)
+    with pytest.raises(ValueError) as excinfo:
+        getattr(est, method)(*args)
+    assert_names(excinfo, "X")
+
+
+@FAST
+@given(data=st.data(), form=st.sampled_from(["2d", "3d", "ragged"]))
+@pytest.mark.parametrize("kind", ["reg", "clf"])
+def test_predict_with_nan_raises(kind, data, form):
+    est = fitted(kind)
+    if form == "ragged":
+        X = [X_GOOD[i, : 1 + i % 4].copy() for i in range(6)]
+        i = data.draw(st.integers(0, 5))
+        X[i] = data.draw(with_nonfinite(X[i]))
+    else:
+        X = data.draw(with_nonfinite(X_GOOD if form == "3d" else X_GOOD[:, :, :1]))
+    X_copy = copy_input(X)
+    for method in ("predict", "predict_proba", "decision_function"):
+        if hasattr(est, method):
+            with pytest.raises(ValueError, match="NaN|infinity") as excinfo:
+                getattr(est, method)(X)
+            assert_names(excinfo, "X" if form != "ragged" else f"X[{i}]")
+    assert_unchanged(X, X_copy)
+
+
+@pytest.mark.parametrize("kind", ["reg", "clf"])
+def test_predict_feature_mismatch(kind):
+    est = fitted(kind)
+    for X in (X_GOOD[:, :, :1], np.ones((2, 4, 3)), [np.ones((2, 1)), np.ones((3, 1))]):
+        with pytest.raises(ValueError, match="features"):
+            est.predict(X)
+
+
+# -- estimators: bad y --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        pytest.param(np.r_[np.nan, Y_REG[1:]], id="nan"),
+        pytest.param(np.r_[np.inf, Y_REG[1:]], id="inf"),
+        pytest.param(None, id="None"),
+        pytest.param(
+            Y_REG[:5],
+            id="length mismatch",
+        ),
+        pytest.param(
+            Y_CLF,
+            id="strings",
+        ),
+        pytest.param(
+            Y_REG.astype(complex),
+            id="complex",
+        ),
+        pytest.param(
+            np.ones((6, 2, 2)),
+            id="3-D",
+        ),
+        pytest.param(
+            np.array([]),
+            id="empty",
+        ),
+    ],
+)
+@pytest.mark.parametrize("make", [GRURegressor, RNNRegressor])
+def test_regressor_fit_bad_y(make, y):
+    y_copy = copy_input(y) if y is not None else None
+    with pytest.raises(ValueError) as excinfo:
+        make(**TINY).fit(X_GOOD, y)
+    assert_names(excinfo, "y")
+    if y is not None:
+        assert_unchanged(y, y_copy)
+
+
+@pytest.mark.parametrize(
+    "y, exc",
+    [
+        pytest.param(np.r_[np.nan, np.ones(5)], ValueError, id="nan"),
+        pytest.param(None, ValueError, id="None"),
+        pytest.param(np.ones((6, 2)), ValueError, id="2-D"),
+        pytest.param(
+            np.ones(6),
+            ValueError,
+            id="one class",
+        ),
+        pytest.param(
+            Y_CLF[:5],
+            ValueError,
+            id="length mismatch",
+        ),
+        pytest.param(
+            Y_REG,
+            ValueError,
+            id="continuous",
+        ),
+        pytest.param(
+            np.array(["a", 1] * 3, dtype=object),
+            (ValueError, TypeError),
+            id="mixed str/int labels",
+        ),
+        pytest.param(
+            np.array(["a", None] * 3, dtype=object),
+            (ValueError, TypeError),
+            id="None labels",
+        ),
+    ],
+)
+@pytest.mark.parametrize("make", [GRUClassifier, LSTMClassifier])
+def test_classifier_fit_bad_y(make, y, exc):
+    with pytest.raises(exc) as excinfo:
+        make(**TINY).fit(X_GOOD, y)
+    assert_names(excinfo, "y")
+
+
+def test_ragged_x_y_length_mismatch_raises():
+    X = [np.ones((n, 2)) for n in (3, 5, 4, 2)]
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        GRURegressor(**TINY).fit(X, Y_REG[:3])
+
+
+# -- estimators: parameters -----------------------------------------------------------
+
+BAD_PARAMS = [
+    ("hidden_size", 0),
+    ("hidden_size", 2.5),
+    ("hidden_size", "2"),
+    ("num_layers", 0),
+    ("dropout", 1.0),
+    ("dropout", -0.1),
+    ("dropout", float("nan")),
+    ("bidirectional", "yes"),
+    ("max_epochs", 0),
+    ("max_epochs", 1.5),
+    ("batch_size", 0),
+    ("lr", 0),
+    ("lr", -1),
+    ("lr", float("nan")),
+    ("lr", float("inf")),
+    ("optimizer", "bogus"),
+    ("weight_decay", -1.0),
+    ("weight_decay", float("nan")),
+    ("gradient_clip", 0),
+    ("early_stopping", "no"),
+    ("validation_fraction", 0.0),
+    ("validation_fraction", 1.0),
+    ("n_iter_no_change", 0),
+    ("tol", -1),
+    ("tol", float("nan")),
+    ("device", 3),
+    ("device", "bogus"),
+    ("random_state", "x"),
+    ("random_state", -1),
+    ("verbose", -1),
+    ("return_sequences", "no"),
+    ("callbacks", "x"),
+]
+CELL_BAD_PARAMS = [
+    (RNNRegressor, "nonlinearity", "sigmoid"),
+    (RNNClassifier, "nonlinearity", None),
+    (LSTMRegressor, "peephole", "no"),
+    (LSTMClassifier, "peephole", 1),
+    (GRURegressor, "reset_after", "yes"),
+    (GRUClassifier, "reset_after", None),
+]
+
+
+@pytest.mark.parametrize("name, value", BAD_PARAMS)
+@pytest.mark.parametrize("make", [RNNRegressor, GRUClassifier])
+def test_bad_parameters(make, name, value):
+    est = make(**{**TINY, name: value})
+    y = Y_REG if make is RNNRegressor else Y_CLF
+    with pytest.raises((ValueError, TypeError)) as excinfo:
+        est.fit(X_GOOD, y)
+    assert_names(excinfo, name)
+    assert getattr(est, name) is value  # never rewritten
+    assert not hasattr(est, "net_")
+
+
+@pytest.mark.parametrize("make, name, value", CELL_BAD_PARAMS)
+def test_bad_cell_parameters(make, name, value):
+    y = Y_CLF if "Classifier" in make.__name__ else Y_REG
+    with pytest.raises((ValueError, TypeError)) as excinfo:
+        make(**{**TINY, name: value}).fit(X_GOOD, y)
+    assert_names(excinfo, name)
+
+
+@pytest.mark.skipif(
+    __import__("torch").cuda.is_available(), reason="needs a machine without CUDA"
+)
+def test_cuda_device_without_cuda():
+    with pytest.raises(ValueError) as excinfo:
+        GRURegressor(**{**TINY, "device": "cuda"}).fit(X_GOOD, Y_REG)
+    assert_names(excinfo, "device")
+
+
+def test_unknown_parameter_is_a_type_error():
+    with pytest.raises(TypeError, match="hiden_size"):
+        GRURegressor(hiden_size=2)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            "num_layers",
+        ),
+        pytest.param(
+            "hidden_size",
+        ),
+        pytest.param(
+            "max_epochs",
+        ),
+        pytest.param(
+            "batch_size",
+        ),
+    ],
+)
+def test_bool_for_int_parameter_is_rejected(name):
+    with pytest.raises((ValueError, TypeError)) as excinfo:
+        RNNClassifier(**{**TINY, name: True}).fit(X_GOOD, Y_CLF)
+    assert_names(excinfo, name)
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        pytest.param(
+            "hidden_size",
+            np.int64(2),
+        ),
+        pytest.param(
+            "bidirectional",
+            np.True_,
+        ),
+        ("num_layers", np.int64(2)),
+        ("max_epochs", np.int64(1)),
+        ("batch_size", np.int32(4)),
+        ("n_iter_no_change", np.int64(2)),
+        ("lr", np.float32(0.01)),
+        ("dropout", np.float32(0.1)),
+        ("weight_decay", np.float64(0.1)),
+        ("gradient_clip", np.float32(1.0)),
+        ("random_state", np.int64(3)),
+        ("early_stopping", np.True_),
+        ("validation_fraction", np.float32(0.3)),
+    ],
+)
+@pytest.mark.parametrize("make", [GRURegressor, LSTMClassifier])
+def test_numpy_scalar_parameters_are_accepted(make, name, value):
+    y = Y_REG if make is GRURegressor else Y_CLF
+    params = {**TINY, "num_layers": 2, name: value}
+    est = make(**params).fit(X_GOOD, y)
+    assert est.predict(X_GOOD).shape == (6,)
+
+
+def test_bad_callback_items_are_rejected():
+    with pytest.raises((ValueError, TypeError)) as excinfo:
+        GRURegressor(**{**TINY, "callbacks": ["x", 3]}).fit(X_GOOD, Y_REG)
+    assert_names(excinfo, "callbacks")
+
+
+def test_early_stopping_needs_two_samples():
+    with pytest.raises(ValueError) as excinfo:
+        GRURegressor(hidden_size=2, max_epochs=1).fit(X_GOOD[:1], Y_REG[:1])
+    assert_names(excinfo, "early_stopping")
+
+
+# -- estimators: not fitted ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, methods",
+    [
+        (GRURegressor, ["predict", "score"]),
+        (LSTMRegressor, ["predict"]),
+        (RNNClassifier, ["predict", "predict_proba", "decision_function", "score"]),
+        (GRUClassifier, ["predict_proba"]),
+    ],
+)
+def test_not_fitted(make, methods):
+    est = make(**TINY)
+    for method in methods:
+        args = (X_GOOD,) if method != "score" else (X_GOOD, Y_REG)
+        with pytest.raises(NotFittedError):
+            getattr(est, method)(*args)
+
+
+# -- classifiers: unseen labels at score --------------------------------------------
+
+
+def test_score_with_unseen_labels_counts_them_wrong():
+    clf = fitted("clf")
+    assert clf.score(X_GOOD, np.full(6, "z")) == 0.0
+    y = np.array(["a", "z"] * 3)
+    expected = np.mean(clf.predict(X_GOOD) == y)
+    assert clf.score(X_GOOD, y) == pytest.approx(expected)
+    clf_int = GRUClassifier(**TINY).fit(X_GOOD, np.arange(6) % 2)
+    assert clf_int.score(X_GOOD, np.full(6, 7)) == 0.0
+
+
+def test_score_with_unseen_labels_of_another_type():
+    # as every scikit-learn classifier: accuracy_score refuses to compare
+    # strings with numbers, with a clear ValueError
+    with pytest.raises(ValueError, match="Mix of label input types"):
+        fitted("clf").score(X_GOOD, np.arange(6))
+
+
+def test_return_sequences_score_with_unseen_labels():
+    Y = np.array([["a", "b", "a", "b"]] * 6)
+    clf = GRUClassifier(**TINY, return_sequences=True).fit(X_GOOD, Y)
+    assert clf.score(X_GOOD, np.full((6, 4), "z")) == 0.0
+    assert clf.score(X_GOOD, np.zeros((6, 4), dtype=int)) == 0.0
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        pytest.param(np.array([["a"]]), id="broadcastable (1, 1)"),
+        pytest.param(np.array([["a", "b", "a", "b"]] * 6).T, id="transposed"),
+    ],
+)
+def test_return_sequences_classifier_score_checks_y_shape(y):
+    Y = np.array([["a", "b", "a", "b"]] * 6)
+    clf = GRUClassifier(**TINY, return_sequences=True).fit(X_GOOD, Y)
+    with pytest.raises(ValueError, match=r"\by\b"):
+        clf.score(X_GOOD, y)
+
+
+def test_return_sequences_regressor_score_checks_y_shape():
+    Y = RNG.normal(size=(6, 4))
+    reg = GRURegressor(**TINY, return_sequences=True).fit(X_GOOD, Y)
+    with pytest.raises(ValueError, match=r"\by\b"):
+        reg.score(X_GOOD, Y.T)
+
+
+# -- fit never modifies the caller's data -------------------------------------------
+
+
+@st.composite
+def fit_inputs(draw):
+    dtype = draw(st.sampled_from(DTYPES))
+    form = draw(st.sampled_from(["2d", "3d", "ragged"]))
+    elements = finite_elements(dtype)
+    if form == "ragged":
+        lengths = draw(st.lists(st.integers(1, 5), min_size=4, max_size=6))
+        assume(len(set(lengths)) > 1)
+        n_features = draw(st.integers(1, 2))
+        X = [
+            draw(hnp.arrays(dtype, (length, n_features), elements=elements))
+            for length in lengths
+        ]
+        n = len(X)
+    else:
+        n = draw(st.integers(4, 6))
+        shape = (n, draw(st.integers(1, 4)))
+        if form == "3d":
+            shape += (draw(st.integers(1, 2)),)
+        X = draw(hnp.arrays(dtype, shape, elements=elements))
+    kind = draw(st.sampled_from(["reg", "clf"]))
+    if kind == "reg":
+        y_dtype = draw(st.sampled_from([np.float32, np.float64, np.int64]))
+        y = draw(hnp.arrays(y_dtype, n, elements=finite_elements(y_dtype)))
+    else:
+        y = np.array(["a", "b"] * n)[:n]
+    return X, y, kind
+
+
+@FIT
+@given(inputs=fit_inputs())
+def test_fit_and_predict_never_modify_inputs(inputs):
+    X, y, kind = inputs
+    X_copy, y_copy = copy_input(X), copy_input(y)
+    make = GRURegressor if kind == "reg" else GRUClassifier
+    est = make(**TINY).fit(X, y)
+    est.predict(X)
+    assert_unchanged(X, X_copy)
+    assert_unchanged(y, y_copy)
+
+
+@pytest.mark.parametrize("make, y", [(LSTMRegressor, Y_REG), (RNNClassifier, Y_CLF)])
+def test_read_only_float32_inputs(make, y):
+    X = X_GOOD.astype(np.float32)
+    X.setflags(write=False)
+    y = y.copy()
+    y.setflags(write=False)
+    est = make(**TINY).fit(X, y)
+    assert est.predict(X).shape == (6,)
+    np.testing.assert_array_equal(X, X_GOOD.astype(np.float32))

@@ -2,6 +2,7 @@
 
 from . import datasets
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
+from ._persistence import load, save
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 from ._scaling import SequenceScaler
 from ._windowing import SlidingWindowTransformer, make_forecasting_data
@@ -18,5 +19,7 @@ __all__ = [
     "SequenceScaler",
     "SlidingWindowTransformer",
     "datasets",
+    "load",
     "make_forecasting_data",
+    "save",
 ]

@@ -1,0 +1,521 @@
+"""Tests of sksequence.save / sksequence.load (pickle-free persistence)."""
+
+import base64
+import io
+import json
+import pathlib
+import pickle
+import zipfile
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from numpy.testing import assert_array_equal
+from pandas.testing import assert_frame_equal
+from sklearn.exceptions import NotFittedError
+
+import sksequence
+from sksequence import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+    load,
+    save,
+)
+
+TINY = {"hidden_size": 4, "max_epochs": 2, "random_state": 0}
+
+rng = np.random.default_rng(0)
+X3 = rng.normal(size=(24, 5, 2))
+X2 = rng.normal(size=(24, 6))
+RAGGED = [rng.normal(size=(n, 2)) for n in (3, 5, 4, 6) * 5]
+y1 = X3[:, -1, 0] * 10 + 3
+y2 = np.c_[y1, X3[:, 0, 1] * 0.01]
+
+
+def _labels(values):
+    return np.asarray(values)[np.arange(len(X3)) % len(values)]
+
+
+CASES = {
+    "rnn-reg-1d": (RNNRegressor(**TINY), X3, y1),
+    "lstm-reg-2d": (LSTMRegressor(**TINY), X3, y2),
+    "gru-reg-2d-X": (GRURegressor(**TINY), X2, X2[:, -1]),
+    "rnn-clf-str": (RNNClassifier(**TINY), X3, _labels(["down", "up", "flat"])),
+    "lstm-clf-int": (LSTMClassifier(**TINY), X3, _labels([3, -1, 7])),
+    "gru-clf-bool": (GRUClassifier(**TINY), X3, _labels([True, False])),
+    "rnn-clf-float": (RNNClassifier(**TINY), X3, _labels([0.0, 2.0, 5.0])),
+    "lstm-peephole": (LSTMRegressor(peephole=True, **TINY), X3, y1),
+    "gru-classic": (GRUClassifier(reset_after=False, **TINY), X3, _labels([0, 1])),
+    "rnn-options": (
+        RNNRegressor(
+            hidden_size=4,
+            max_epochs=2,
+            nonlinearity="relu",
+            num_layers=2,
+            bidirectional=True,
+            optimizer=torch.optim.SGD,
+            early_stopping=False,
+            gradient_clip=None,
+            device=torch.device("cpu"),
+            callbacks=[],
+            random_state=np.random.RandomState(3),
+        ),
+        X3,
+        y2,
+    ),
+    "lstm-seq-ragged": (
+        LSTMRegressor(return_sequences=True, **TINY),
+        RAGGED,
+        [x[:, 0] * 2 for x in RAGGED],
+    ),
+    "gru-clf-seq-ragged": (
+        GRUClassifier(return_sequences=True, **TINY),
+        RAGGED,
+        [np.where(x[:, 1] > 0, "pos", "neg") for x in RAGGED],
+    ),
+}
+
+
+def _fit(case):
+    from sklearn.base import clone
+
+    est, X, y = CASES[case]
+    return clone(est).fit(X, y), X, y
+
+
+def _roundtrip(est, tmp_path, **kwargs):
+    path = tmp_path / "model.skseq"
+    save(est, path)
+    return load(path, **kwargs)
+
+
+def _assert_equal_outputs(a, b):
+    if isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b)
+        for part_a, part_b in zip(a, b):
+            assert_array_equal(part_a, part_b, strict=True)
+    else:
+        assert_array_equal(a, b, strict=True)
+
+
+def _assert_same_params(a, b):
+    pa, pb = a.get_params(), b.get_params()
+    ra, rb = pa.pop("random_state"), pb.pop("random_state")
+    assert pa == pb
+    assert {k: type(v) for k, v in pa.items()} == {k: type(v) for k, v in pb.items()}
+    if isinstance(ra, np.random.RandomState):
+        assert isinstance(rb, np.random.RandomState) and rb is not ra
+        state_a, state_b = ra.get_state(), rb.get_state()
+        assert_array_equal(state_a[1], state_b[1])
+        assert state_a[0] == state_b[0] and state_a[2:] == state_b[2:]
+    else:
+        assert ra == rb
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_round_trip(case, tmp_path):
+    est, X, y = _fit(case)
+    loaded = _roundtrip(est, tmp_path)
+
+    assert type(loaded) is type(est)
+    _assert_same_params(est, loaded)
+    _assert_equal_outputs(est.predict(X), loaded.predict(X))
+    assert est.score(X, y) == loaded.score(X, y)
+    if hasattr(est, "classes_"):
+        assert_array_equal(loaded.classes_, est.classes_, strict=True)
+        assert loaded.classes_.dtype == est.classes_.dtype
+        _assert_equal_outputs(est.predict_proba(X), loaded.predict_proba(X))
+        _assert_equal_outputs(est.decision_function(X), loaded.decision_function(X))
+        # labels come back with their own type, e.g. str not np.str_ mix-ups
+        assert type(loaded.predict(X[:1])[0]) is type(est.predict(X[:1])[0])
+    else:
+        assert_array_equal(loaded._y_mean, est._y_mean, strict=True)
+        assert_array_equal(loaded._y_scale, est._y_scale, strict=True)
+        assert loaded._y_ndim == est._y_ndim
+    assert_frame_equal(loaded.history_, est.history_)
+    assert loaded.n_iter_ == est.n_iter_
+    assert loaded.n_features_in_ == est.n_features_in_
+    assert loaded._net_sizes == est._net_sizes
+    assert loaded._n_channels == est._n_channels
+    assert loaded._fitted_2d is est._fitted_2d
+    assert not hasattr(loaded, "feature_names_in_")
+    assert list(loaded.net_.history) == list(est.net_.history)
+    for name, tensor in est.net_.module_.state_dict().items():
+        assert torch.equal(loaded.net_.module_.state_dict()[name], tensor)
+
+
+def test_dataframe_feature_names_round_trip(tmp_path):
+    frame = pd.DataFrame(X2, columns=[f"t{i}" for i in range(X2.shape[1])])
+    est = GRURegressor(**TINY).fit(frame, X2[:, -1])
+    loaded = _roundtrip(est, tmp_path)
+    assert_array_equal(loaded.feature_names_in_, est.feature_names_in_, strict=True)
+    assert_array_equal(loaded.predict(frame), est.predict(frame), strict=True)
+    # the names are checked on predict, as for the original
+    with pytest.raises(ValueError, match="feature names"):
+        loaded.predict(frame.rename(columns={"t0": "other"}))
+
+
+def test_optimizer_state_round_trips_and_training_resumes(tmp_path):
+    est = LSTMRegressor(hidden_size=4, max_epochs=2, early_stopping=False).fit(X3, y1)
+    loaded = _roundtrip(est, tmp_path)
+    sa, sb = est.net_.optimizer_.state_dict(), loaded.net_.optimizer_.state_dict()
+    assert sa["param_groups"] == sb["param_groups"]
+    assert sa["state"].keys() == sb["state"].keys() and len(sa["state"]) > 0
+    for key, state in sa["state"].items():
+        assert state.keys() == sb["state"][key].keys()
+        for name, value in state.items():
+            assert torch.equal(value, sb["state"][key][name]), (key, name)
+
+    # continuing training of both nets from the same point gives the same
+    # weights only if the Adam moments and step counts were restored
+    Xt = torch.from_numpy(X3.astype(np.float32))
+    yt = torch.from_numpy(((y1 - y1.mean()) / y1.std()).astype(np.float32)[:, None])
+    weights = []
+    for net in (est.net_, loaded.net_):
+        with torch.random.fork_rng():
+            torch.manual_seed(1)
+            net.partial_fit(Xt, yt)
+        weights.append(net.module_.state_dict())
+    for name, tensor in weights[0].items():
+        assert torch.equal(tensor, weights[1][name]), name
+
+
+def test_fit_after_load(tmp_path):
+    est, X, y = _fit("rnn-clf-str")
+    loaded = _roundtrip(est, tmp_path)
+    loaded.fit(X, y)  # refits from scratch with the same parameters and seed
+    assert_array_equal(loaded.predict_proba(X), est.predict_proba(X), strict=True)
+    assert loaded.n_iter_ == 2
+    loaded.set_params(max_epochs=3).fit(X[:10], y[:10])
+    assert loaded.n_iter_ == 3
+
+
+def test_warm_start_after_load_continues_like_the_original(tmp_path):
+    if "warm_start" not in RNNRegressor().get_params():
+        pytest.skip("warm_start is not implemented")
+    est = GRURegressor(**TINY).fit(X3, y1)
+    loaded = _roundtrip(est, tmp_path)
+    for model in (est, loaded):
+        model.set_params(warm_start=True, max_epochs=2).fit(X3, y1)
+        assert model.n_iter_ == 4
+    assert_array_equal(loaded.predict(X3), est.predict(X3), strict=True)
+    assert_frame_equal(
+        loaded.history_.drop(columns="dur"), est.history_.drop(columns="dur")
+    )
+
+
+def test_path_parameters_round_trip(tmp_path):
+    if "checkpoint" not in RNNRegressor().get_params():
+        pytest.skip("no path-valued parameter")
+    est = RNNRegressor(checkpoint=tmp_path / "ckpt", **TINY).fit(X3, y1)
+    loaded = _roundtrip(est, tmp_path)
+    assert loaded.checkpoint == tmp_path / "ckpt"
+    assert isinstance(loaded.checkpoint, pathlib.Path)
+
+
+def test_load_keeps_global_rng(tmp_path):
+    est, X, _ = _fit("gru-reg-2d-X")
+    path = tmp_path / "m.skseq"
+    save(est, path)
+    before = torch.random.get_rng_state()
+    load(path)
+    assert torch.equal(torch.random.get_rng_state(), before)
+
+
+def test_device_override(tmp_path):
+    est, X, _ = _fit("rnn-reg-1d")
+    loaded = _roundtrip(est, tmp_path, device=torch.device("cpu"))
+    assert loaded.device == torch.device("cpu")
+    assert loaded.net_.device == torch.device("cpu")
+    assert_array_equal(loaded.predict(X), est.predict(X), strict=True)
+    with pytest.raises(ValueError, match="not a valid torch device"):
+        _roundtrip(est, tmp_path, device="no-such-device")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_gpu_model_loads_on_cpu_with_warning(tmp_path):
+    est, X, _ = _fit("lstm-reg-2d")
+    path = tmp_path / "m.skseq"
+    save(est, path)
+    _edit_meta(path, lambda meta: meta["params"].update(device="cuda:0"))
+    with pytest.warns(UserWarning, match="CUDA is not available"):
+        loaded = load(path)
+    assert loaded.device == "cpu"
+    assert_array_equal(loaded.predict(X), est.predict(X), strict=True)
+    with pytest.raises(ValueError, match="cuda"):
+        load(path, device="cuda")
+
+
+def test_pickle_and_joblib_still_work(tmp_path):
+    est, X, _ = _fit("lstm-clf-int")
+    for loaded in (
+        pickle.loads(pickle.dumps(est)),
+        joblib.load(joblib.dump(est, tmp_path / "m.joblib")[0]),
+    ):
+        assert_array_equal(loaded.predict_proba(X), est.predict_proba(X), strict=True)
+
+
+def test_file_layout_and_overwrite(tmp_path):
+    est, _, _ = _fit("rnn-reg-1d")
+    path = tmp_path / "m.skseq"
+    path.write_text("old content")
+    save(est, path)
+    save(est, str(path))  # str paths too; overwrites in place
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.skseq"]  # no temp files
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == [
+            "meta.json",
+            "module.safetensors",
+            "optimizer.safetensors",
+        ]
+        meta = json.loads(archive.read("meta.json"))
+    assert meta["format"] == "sksequence"
+    assert meta["format_version"] == 1
+    assert meta["class"] == "RNNRegressor"
+    assert meta["params"]["hidden_size"] == 4
+
+
+# -- errors on save --------------------------------------------------------
+
+
+def test_save_unfitted_raises(tmp_path):
+    with pytest.raises(NotFittedError):
+        save(LSTMRegressor(), tmp_path / "m.skseq")
+    assert not list(tmp_path.iterdir())
+
+
+def test_save_with_callbacks_raises(tmp_path):
+    from skorch.callbacks import PrintLog
+
+    est = RNNRegressor(callbacks=[PrintLog()], **TINY).fit(X3, y1)
+    with pytest.raises(ValueError, match="callbacks=None"):
+        save(est, tmp_path / "m.skseq")
+    est.set_params(callbacks=None)
+    assert_array_equal(
+        _roundtrip(est, tmp_path).predict(X3), est.predict(X3), strict=True
+    )
+
+
+def test_save_custom_optimizer_raises(tmp_path):
+    class MyAdam(torch.optim.Adam):
+        pass
+
+    est = RNNRegressor(optimizer=MyAdam, **TINY).fit(X3, y1)
+    with pytest.raises(ValueError, match="torch.optim"):
+        save(est, tmp_path / "m.skseq")
+
+
+def test_save_subclass_raises(tmp_path):
+    class MyRegressor(RNNRegressor):
+        pass
+
+    est = MyRegressor(**TINY).fit(X3, y1)
+    with pytest.raises(ValueError, match="six public"):
+        save(est, tmp_path / "m.skseq")
+
+
+# -- errors on load: missing, foreign, corrupted, tampered ----------------------
+
+
+@pytest.fixture(scope="module")
+def saved_bytes(tmp_path_factory):
+    """Bytes of a valid file and the estimator it holds."""
+    est, _, _ = _fit("lstm-clf-int")
+    path = tmp_path_factory.mktemp("saved") / "m.skseq"
+    save(est, path)
+    return path.read_bytes(), est
+
+
+def _members(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _write_members(path, members):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def _edit_meta(path, edit):
+    members = _members(pathlib.Path(path).read_bytes())
+    meta = json.loads(members["meta.json"])
+    edit(meta)
+    members["meta.json"] = json.dumps(meta).encode()
+    _write_members(path, members)
+
+
+def _tampered(tmp_path, saved_bytes, edit):
+    path = tmp_path / "tampered.skseq"
+    path.write_bytes(saved_bytes[0])
+    _edit_meta(path, edit)
+    return path
+
+
+def test_valid_fixture_loads(saved_bytes, tmp_path):
+    path = tmp_path / "m.skseq"
+    path.write_bytes(saved_bytes[0])
+    assert_array_equal(load(path).predict(X3), saved_bytes[1].predict(X3))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no-such.skseq"):
+        load(tmp_path / "no-such.skseq")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not a zip file at all", b"PK\x03\x04garbage", "truncated"],
+)
+def test_foreign_or_corrupted_file(content, saved_bytes, tmp_path):
+    if content == "truncated":
+        content = saved_bytes[0][: len(saved_bytes[0]) // 2]
+    path = tmp_path / "bad.skseq"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="not a valid sksequence file"):
+        load(path)
+
+
+def test_foreign_zip(tmp_path):
+    path = tmp_path / "other.zip"
+    _write_members(path, {"readme.txt": b"hello"})
+    with pytest.raises(ValueError, match="expected the members"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda m: m.update(format="something-else"), "the format is"),
+        (lambda m: m.update(format_version="1"), "invalid format_version"),
+        (lambda m: m.update(format_version=2), "version 2.*Upgrade sksequence"),
+        (lambda m: m.pop("class"), "class None is not one of"),
+        (lambda m: m.update({"class": "os.system"}), "'os.system' is not one of"),
+        (
+            lambda m: m.update({"class": "sksequence._base.SequenceEstimator"}),
+            "is not one of",
+        ),
+        (lambda m: m.update({"class": "SequenceScaler"}), "is not one of"),
+        (lambda m: m["params"].update(evil=1), r"unknown \['evil'\]"),
+        (lambda m: m["params"].pop("hidden_size"), r"missing \['hidden_size'\]"),
+        (lambda m: m["params"].update(hidden_size=-3), "hidden_size"),
+        (lambda m: m["params"].update(hidden_size=8), "does not fit the network"),
+        (
+            lambda m: m["params"].update(optimizer={"torch.optim": "os.system"}),
+            "not an optimizer class of torch.optim",
+        ),
+        (lambda m: m["params"].update(lr=[1, 2]), "untagged JSON array"),
+        (lambda m: m["fitted"].pop("n_iter_"), "entry 'n_iter_' is missing"),
+        (lambda m: m["fitted"].update(n_features_in_=True), "must be int"),
+        (lambda m: m["fitted"].update(_net_sizes=[2, 5]), "classes_ does not match"),
+        (
+            lambda m: m["fitted"].update(classes_={"dtype": "V8", "values": [1, 2]}),
+            "dtype 'V8' is not allowed",
+        ),
+        (lambda m: m["optimizer"].update(extra=1), "unknown value with keys"),
+        (
+            lambda m: m.update(
+                optimizer=json.loads(
+                    json.dumps(m["optimizer"]).replace('"t0"', '"t999"')
+                )
+            ),
+            "tensor 't999' is missing",
+        ),
+        (
+            lambda m: m["params"].update(hidden_size={"tensor": "t0"}),
+            "tensor reference was found where none is allowed",
+        ),
+    ],
+)
+def test_tampered_meta_is_rejected(edit, match, saved_bytes, tmp_path):
+    path = _tampered(tmp_path, saved_bytes, edit)
+    with pytest.raises(ValueError, match=match):
+        load(path)
+
+
+def test_tampered_tensors_are_rejected(saved_bytes, tmp_path):
+    from safetensors.torch import save as save_tensors
+
+    members = _members(saved_bytes[0])
+    path = tmp_path / "m.skseq"
+    state = saved_bytes[1].net_.module_.state_dict()
+    for bad in (
+        {**state, "head.weight": torch.zeros(9, 9)},  # wrong shape
+        {**state, "head.weight": state["head.weight"].double()},  # wrong dtype
+        {k: v for k, v in state.items() if k != "head.bias"},  # missing weight
+        {**state, "extra": torch.zeros(1)},  # unexpected weight
+    ):
+        bad = {k: v.contiguous() for k, v in bad.items()}
+        _write_members(path, {**members, "module.safetensors": save_tensors(bad)})
+        with pytest.raises(ValueError, match="does not fit the network"):
+            load(path)
+    _write_members(path, {**members, "optimizer.safetensors": b"\x00" * 20})
+    with pytest.raises(ValueError, match="not a valid safetensors file"):
+        load(path)
+
+
+class _Payload:
+    """Creates a sentinel file when unpickled, as malicious pickles would."""
+
+    def __init__(self, sentinel):
+        self.sentinel = str(sentinel)
+
+    def __reduce__(self):
+        return (pathlib.Path.touch, (pathlib.Path(self.sentinel),))
+
+
+def test_crafted_pickle_payload_never_runs(saved_bytes, tmp_path):
+    sentinel = tmp_path / "SENTINEL"
+    payload = pickle.dumps(_Payload(sentinel))
+    # the payload is live: unpickling it does create the sentinel
+    pickle.loads(payload)
+    assert sentinel.exists()
+    sentinel.unlink()
+
+    torch_file = io.BytesIO()
+    torch.save({"weights": _Payload(sentinel)}, torch_file)
+    members = _members(saved_bytes[0])
+    path = tmp_path / "crafted.skseq"
+    crafted = [
+        # a pickle member beside the valid ones, as a careless loader reads
+        ({**members, "model.pkl": payload}, "expected the members"),
+        ({**members, "module.pt": torch_file.getvalue()}, "expected the members"),
+        # the weights replaced by a torch.save (pickle) file
+        (
+            {**members, "module.safetensors": torch_file.getvalue()},
+            "not a valid safetensors file",
+        ),
+        ({**members, "meta.json": payload}, "not valid UTF-8 JSON"),
+    ]
+    for archive_members, match in crafted:
+        _write_members(path, archive_members)
+        with pytest.raises(ValueError, match=match):
+            load(path)
+        assert not sentinel.exists()
+    # a pickle hidden in the JSON as base64, under a made-up tag
+    encoded = base64.b64encode(payload).decode()
+    for edit in (
+        lambda m: m["params"].update(random_state={"pickle": encoded}),
+        lambda m: m["fitted"]["classes_"].update(dtype="O", values=[encoded, "a"]),
+        lambda m: m.update(net_history={"pickle": encoded}),
+    ):
+        path = _tampered(tmp_path, saved_bytes, edit)
+        with pytest.raises(ValueError, match="not a valid sksequence file"):
+            load(path)
+        assert not sentinel.exists()
+    # the whole file is a pickle
+    path.write_bytes(payload)
+    with pytest.raises(ValueError, match="not a valid sksequence file"):
+        load(path)
+    assert not sentinel.exists()
+
+
+def test_public_api():
+    assert sksequence.save is save and sksequence.load is load
+    assert {"save", "load"} <= set(sksequence.__all__)

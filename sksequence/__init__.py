@@ -2,6 +2,7 @@
 
 from . import datasets
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
+from ._export import export_onnx, export_torchscript
 from ._persistence import load, save
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 from ._scaling import SequenceScaler
@@ -19,6 +20,8 @@ __all__ = [
     "SequenceScaler",
     "SlidingWindowTransformer",
     "datasets",
+    "export_onnx",
+    "export_torchscript",
     "load",
     "make_forecasting_data",
     "save",

@@ -118,7 +118,8 @@ class SequenceModel(nn.Module):
                 **kwargs,
             )
         self.num_directions = 2 if bidirectional else 1
-        self.dropout = nn.Dropout(dropout)
+        # no dropout kernels at all when it is off (they cost launches on a GPU)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(hidden_size * self.num_directions, output_size)
 
     def recurrent_states(self, X, lengths=None):
@@ -149,8 +150,10 @@ class SequenceModel(nn.Module):
             outputs, h_n = self.rnn(X)
         if isinstance(h_n, tuple):  # nn.LSTM returns (h_n, c_n)
             h_n = h_n[0]
-        top = h_n[-self.num_directions :]  # (directions, batch, hidden)
-        last = torch.cat(tuple(top), dim=-1)
+        if self.num_directions == 1:
+            last = h_n[-1]
+        else:  # forward state at the end, backward state at the start
+            last = torch.cat((h_n[-2], h_n[-1]), dim=-1)
         return (outputs if self.return_sequences else None), last
 
     def forward(self, X, lengths=None):

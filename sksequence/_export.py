@@ -1,0 +1,660 @@
+"""Export a fitted estimator for serving without scikit-learn or skorch.
+
+Serving a model
+---------------
+A fitted sksequence estimator can be written to two self-contained formats
+that need neither scikit-learn, skorch nor sksequence to run:
+
+* :func:`export_onnx` writes an `ONNX <https://onnx.ai>`_ graph, to be run by
+  ``onnxruntime`` (or any ONNX runtime, from Python, C++, C#, Java, JS...).
+  Requires the ``onnx`` package at export time (``pip install
+  sksequence[export]``, which also brings ``onnxruntime``).
+* :func:`export_torchscript` writes a TorchScript archive, loaded with
+  ``torch.jit.load`` (Python) or ``torch::jit::load`` (C++ libtorch).
+
+Both take one float32 input ``X`` of shape ``(batch, time, features)``, with
+any batch size and any number of time steps, and return what the estimator
+returns:
+
+* regressors: ``predict(X)``, in the units of the training targets (the
+  internal target standardization is part of the graph), shaped as
+  ``predict`` shapes it (``(batch,)`` for a 1-D ``y``, ``(batch, n_outputs)``
+  otherwise; with ``return_sequences=True`` one value per time step);
+* classifiers: ``predict_proba(X)``, the softmax probabilities in the order
+  of ``classes_``. The labels are stored with the model (ONNX
+  ``metadata_props["classes"]``, TorchScript extra file ``sksequence.json``,
+  both JSON); the predicted label is ``classes[argmax(proba, axis=-1)]``.
+
+What is exported: every cell (Elman RNN with tanh or relu, LSTM, peephole
+LSTM, GRU in both reset conventions), stacked and bidirectional networks,
+``return_sequences``, and a ``Pipeline`` of :class:`~sksequence.SequenceScaler`
+steps followed by the estimator (the scaling is folded into the graph).
+
+What is not exported:
+
+* variable-length batches. The exported model has no ``lengths`` input:
+  every sequence of a batch must have the batch's number of time steps and
+  padding would be read as data. Run sequences of different lengths in
+  separate batches (grouped by length, or one at a time).
+* 2-D input. An estimator fitted on 2-D ``(n_samples, n_timesteps)`` data
+  (univariate sequences) is exported for input ``(batch, time, 1)``;
+  reshape with ``X[:, :, None]``.
+* pandas column names and input validation: the exported model trusts its
+  input (float32, no NaN checks).
+* other pipeline steps, ``TransformedTargetRegressor`` and other wrappers
+  (a ``TypeError`` names the step).
+
+The exported model computes in float32; ``predict`` computes in float64.
+They agree to about 1e-7 (absolute, targets of unit scale) for the small
+networks of the tests; the difference grows with the network and the number
+of time steps but stays at float32 rounding.
+
+Which to choose: ``benchmarks/inference_speed.py`` prints samples per second
+of the three paths on one CPU thread. For the GRU/LSTM/RNN cells that ONNX
+has as operators, onnxruntime was the fastest (about 19x ``predict`` for
+single sequences, 3x for batches of 256); the peephole LSTM and classic GRU
+export as an ONNX ``Loop`` over time steps, which onnxruntime runs slowly on
+large batches: serve those with TorchScript. ``predict`` itself pays for
+input validation and a float64 copy of the network at every call.
+
+TorchScript and the TorchScript-based ONNX exporter used here work with
+torch 2.13 but are deprecated upstream (since torch 2.9, in favour of
+``torch.export``); an ONNX file, once written, needs no torch at all.
+
+Example (ONNX)::
+
+    import json
+    import onnxruntime as ort
+
+    export_onnx(clf, "model.onnx")
+    session = ort.InferenceSession("model.onnx")
+    proba = session.run(None, {"X": X.astype("float32")})[0]
+    meta = session.get_modelmeta().custom_metadata_map
+    labels = np.asarray(json.loads(meta["classes"]))[proba.argmax(axis=-1)]
+"""
+
+import contextlib
+import copy
+import json
+import os
+import warnings
+from typing import Final
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+from torch.nn import functional as F
+
+from ._cells import ClassicGRU, PeepholeLSTM, classic_gru_step, peephole_lstm_step
+
+__all__ = ["export_onnx", "export_torchscript"]
+
+INPUT_NAME = "X"
+OUTPUT_NAME = "y"
+# name of the JSON metadata file inside a TorchScript archive
+TORCHSCRIPT_METADATA = "sksequence.json"
+DEFAULT_OPSET = 17
+
+
+# -- torch modules made for export (scriptable, no lengths, float32) ---------
+
+
+class _NativeLSTM(nn.Module):
+    """``nn.LSTM`` returning ``(outputs, h_n)`` like the other stacks."""
+
+    def __init__(self, rnn):
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, X):
+        outputs, (h_n, _) = self.rnn(X)
+        return outputs, h_n
+
+
+class _NativeRNN(nn.Module):
+    """``nn.RNN`` or ``nn.GRU`` returning ``(outputs, h_n)``."""
+
+    def __init__(self, rnn):
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, X):
+        outputs, h_n = self.rnn(X)
+        return outputs, h_n
+
+
+class _PeepholeDirection(nn.Module):
+    """The time loop of one peephole LSTM cell, as TorchScript can compile it.
+
+    A traced Python loop is unrolled for the example's number of steps; a
+    scripted loop stays a loop (ONNX ``Loop``), so any length runs.
+    """
+
+    reverse: Final[bool]
+
+    def __init__(self, cell, reverse):
+        super().__init__()
+        self.reverse = reverse
+        self.hidden_size = cell.hidden_size
+        self.weight_ih = nn.Parameter(cell.weight_ih.detach().clone())
+        self.weight_hh = nn.Parameter(cell.weight_hh.detach().clone())
+        self.weight_peephole = nn.Parameter(cell.weight_peephole.detach().clone())
+        self.bias = nn.Parameter((cell.bias_ih + cell.bias_hh).detach().clone())
+
+    def forward(self, X):
+        x_gates = F.linear(X, self.weight_ih, self.bias)
+        if self.reverse:
+            x_gates = x_gates.flip([1])
+        h = torch.zeros(X.size(0), self.hidden_size, dtype=X.dtype, device=X.device)
+        c = torch.zeros_like(h)
+        outputs: list[torch.Tensor] = []
+        for t in range(x_gates.size(1)):
+            h, c = peephole_lstm_step(
+                x_gates[:, t], h, c, self.weight_hh, self.weight_peephole
+            )
+            outputs.append(h)
+        out = torch.stack(outputs, dim=1)
+        if self.reverse:
+            out = out.flip([1])
+        return out, h
+
+
+class _ClassicGRUDirection(nn.Module):
+    """The time loop of one classic GRU cell, as TorchScript can compile it."""
+
+    reverse: Final[bool]
+
+    def __init__(self, cell, reverse):
+        super().__init__()
+        self.reverse = reverse
+        self.hidden_size = cell.hidden_size
+        self.weight_ih = nn.Parameter(cell.weight_ih.detach().clone())
+        self.weight_hh = nn.Parameter(cell.weight_hh.detach().clone())
+        self.bias_ih = nn.Parameter(cell.bias_ih.detach().clone())
+        self.bias_hh = nn.Parameter(cell.bias_hh.detach().clone())
+
+    def forward(self, X):
+        x_gates = F.linear(X, self.weight_ih, self.bias_ih)
+        if self.reverse:
+            x_gates = x_gates.flip([1])
+        h = torch.zeros(X.size(0), self.hidden_size, dtype=X.dtype, device=X.device)
+        outputs: list[torch.Tensor] = []
+        for t in range(x_gates.size(1)):
+            h = classic_gru_step(x_gates[:, t], h, self.weight_hh, self.bias_hh)
+            outputs.append(h)
+        out = torch.stack(outputs, dim=1)
+        if self.reverse:
+            out = out.flip([1])
+        return out, h
+
+
+class _CustomLayer(nn.Module):
+    """One layer of a custom stack: its directions, outputs concatenated."""
+
+    def __init__(self, directions):
+        super().__init__()
+        self.directions = nn.ModuleList(directions)
+
+    def forward(self, X):
+        outputs: list[torch.Tensor] = []
+        finals: list[torch.Tensor] = []
+        for direction in self.directions:
+            out, h = direction(X)
+            outputs.append(out)
+            finals.append(h)
+        return torch.cat(outputs, dim=2), torch.stack(finals)
+
+
+class _CustomStack(nn.Module):
+    """A :class:`PeepholeLSTM` or :class:`ClassicGRU` without lengths.
+
+    Returns ``(outputs, h_n)`` where ``h_n`` holds the top layer's final
+    states only, (num_directions, batch, hidden): all the head reads.
+    """
+
+    def __init__(self, stack):
+        super().__init__()
+        direction_class = (
+            _PeepholeDirection
+            if isinstance(stack, PeepholeLSTM)
+            else _ClassicGRUDirection
+        )
+        self.layers = nn.ModuleList(
+            _CustomLayer(
+                [
+                    direction_class(stack._cell(layer, d), reverse=d == 1)
+                    for d in range(stack.num_directions)
+                ]
+            )
+            for layer in range(stack.num_layers)
+        )
+
+    def forward(self, X):
+        h_n = X  # replaced by the first layer (num_layers >= 1)
+        for layer in self.layers:
+            X, h_n = layer(X)
+        return X, h_n
+
+
+class _Affine(nn.Module):
+    """``(x - offset) / scale`` in float32, as :class:`SequenceScaler` does."""
+
+    center: Final[bool]
+    divide: Final[bool]
+
+    def __init__(self, offset, scale):
+        super().__init__()
+        self.center = offset is not None
+        self.divide = scale is not None
+        self.register_buffer("offset", _float32(0.0 if offset is None else offset))
+        self.register_buffer("scale", _float32(1.0 if scale is None else scale))
+
+    def forward(self, X):
+        if self.center:
+            X = X - self.offset
+        if self.divide:
+            X = X / self.scale
+        return X
+
+
+class _ServingModel(nn.Module):
+    """Input scaling -> recurrent stack -> head -> output mapping.
+
+    Parameters
+    ----------
+    recurrent : nn.Module
+        Maps ``X`` to ``(outputs, h_n)`` (``h_n``'s last ``num_directions``
+        rows are the top layer's final states).
+    head : nn.Linear
+    scalers : list of _Affine
+    return_sequences : bool
+    probabilities : bool
+        Softmax (classifiers) instead of ``* y_scale + y_mean`` (regressors).
+    y_mean, y_scale : ndarray or None
+    squeeze : bool
+        Drop the last axis (one regression target given as 1-D ``y``).
+    """
+
+    num_directions: Final[int]
+    return_sequences: Final[bool]
+    probabilities: Final[bool]
+    squeeze: Final[bool]
+
+    def __init__(
+        self,
+        recurrent,
+        head,
+        scalers,
+        *,
+        num_directions,
+        return_sequences,
+        probabilities,
+        y_mean,
+        y_scale,
+        squeeze,
+    ):
+        super().__init__()
+        self.scalers = nn.ModuleList(scalers)
+        self.recurrent = recurrent
+        self.head = head
+        self.num_directions = num_directions
+        self.return_sequences = return_sequences
+        self.probabilities = probabilities
+        self.squeeze = squeeze
+        self.register_buffer("y_mean", _float32(0.0 if y_mean is None else y_mean))
+        self.register_buffer("y_scale", _float32(1.0 if y_scale is None else y_scale))
+
+    def forward(self, X):
+        for scaler in self.scalers:
+            X = scaler(X)
+        outputs, h_n = self.recurrent(X)
+        if self.return_sequences:
+            states = outputs
+        else:
+            # (directions, batch, hidden) -> (batch, directions * hidden)
+            states = h_n[-self.num_directions :].transpose(0, 1).flatten(1)
+        out = self.head(states)  # dropout is the identity at inference
+        if self.probabilities:
+            out = torch.softmax(out, dim=-1)
+        else:
+            out = out * self.y_scale + self.y_mean
+        if self.squeeze:
+            out = out.squeeze(-1)
+        return out
+
+
+@contextlib.contextmanager
+def _quiet_export():
+    """Silence torch's warnings about the export path chosen here.
+
+    torch >= 2.9 flags TorchScript and the TorchScript-based ONNX exporter
+    as deprecated (documented in the module docstring), and the ONNX
+    exporter warns that recurrent layers may not run at other batch sizes:
+    not so here, the initial states are zeros shaped from the input (the
+    tests run batch sizes other than the example's). The tracer's warnings
+    about ``nn.RNNBase``'s shape checks are moot too: those checks hold for
+    every input with the network's number of features.
+    """
+    with warnings.catch_warnings():
+        for message in (
+            r"`torch\.jit\.\w+` is deprecated",
+            "You are using the legacy TorchScript-based ONNX export",
+            "The feature will be removed",
+        ):
+            warnings.filterwarnings(
+                "ignore", message=message, category=DeprecationWarning
+            )
+        warnings.filterwarnings(
+            "ignore",
+            message="Exporting a model to ONNX with a batch_size other than 1",
+            category=UserWarning,
+        )
+        warnings.filterwarnings(
+            "ignore",
+            category=torch.jit.TracerWarning,
+            module=r"torch\.nn\.modules\.rnn",
+        )
+        yield
+
+
+def _float32(values):
+    return torch.as_tensor(np.asarray(values, dtype=np.float32))
+
+
+# -- from estimator to module --------------------------------------------------
+
+
+def _split_pipeline(estimator):
+    """``(scalers, final estimator)`` of an estimator or supported Pipeline."""
+    from sklearn.pipeline import Pipeline
+
+    from ._base import SequenceEstimator
+    from ._scaling import SequenceScaler
+
+    steps = []
+    if isinstance(estimator, Pipeline):
+        *steps, (_, estimator) = estimator.steps
+    if not isinstance(estimator, SequenceEstimator):
+        raise TypeError(
+            "Only sksequence estimators (RNN/LSTM/GRU regressors and classifiers), "
+            "alone or as the last step of a Pipeline, can be exported; got "
+            f"{type(estimator).__name__}."
+        )
+    scalers = []
+    for name, step in steps:
+        if step is None or step == "passthrough":
+            continue
+        if not isinstance(step, SequenceScaler):
+            raise TypeError(
+                f"Cannot export the Pipeline step {name!r} "
+                f"({type(step).__name__}): only SequenceScaler steps (and "
+                "'passthrough') can precede the estimator in an exported "
+                "Pipeline. Apply other preprocessing before calling the "
+                "exported model."
+            )
+        check_is_fitted(step)
+        scalers.append(step)
+    check_is_fitted(estimator)
+    return scalers, estimator
+
+
+def _serving_model(estimator):
+    """The float32 :class:`_ServingModel` of a fitted estimator or Pipeline.
+
+    Returns ``(model, final_estimator)``.
+    """
+    scalers, est = _split_pipeline(estimator)
+    module = copy.deepcopy(est.net_.module_).to(device="cpu", dtype=torch.float32)
+    module.eval()
+    if isinstance(module.rnn, (PeepholeLSTM, ClassicGRU)):
+        recurrent = _CustomStack(module.rnn)
+    elif isinstance(module.rnn, nn.LSTM):
+        recurrent = _NativeLSTM(module.rnn)
+    else:
+        recurrent = _NativeRNN(module.rnn)
+    classifier = hasattr(est, "classes_")
+    if classifier:
+        squeeze = False
+    elif est.return_sequences:
+        squeeze = est._y_ndim == 2
+    else:
+        squeeze = est._y_ndim == 1
+    model = _ServingModel(
+        recurrent,
+        module.head,
+        [
+            _Affine(s.mean_ if s.with_mean else None, s.scale_ if s.with_std else None)
+            for s in scalers
+        ],
+        num_directions=module.num_directions,
+        return_sequences=bool(est.return_sequences),
+        probabilities=classifier,
+        y_mean=None if classifier else est._y_mean,
+        y_scale=None if classifier else est._y_scale,
+        squeeze=squeeze,
+    ).eval()
+    for param in model.parameters():
+        param.requires_grad_(False)
+    return model, est
+
+
+def _metadata(estimator, est, n_features):
+    """JSON-able description stored beside the exported model."""
+    meta = {
+        "estimator": type(est).__name__,
+        "pipeline": estimator is not est,
+        "n_features": int(n_features),
+        "return_sequences": bool(est.return_sequences),
+        "output": "predict_proba" if hasattr(est, "classes_") else "predict",
+        "input": INPUT_NAME,
+    }
+    if hasattr(est, "classes_"):
+        meta["classes"] = np.asarray(est.classes_).tolist()
+    return meta
+
+
+def _example_input(example_X, n_features):
+    if example_X is None:
+        # batch and time > 1: exporters may treat a size-1 axis as a constant
+        return torch.zeros(2, 3, n_features)
+    X = np.asarray(example_X, dtype=np.float32)
+    if X.ndim == 2 and n_features == 1:
+        X = X[:, :, None]
+    if X.ndim != 3 or X.shape[2] != n_features:
+        raise ValueError(
+            "example_X must have shape (batch, time, n_features) with "
+            f"n_features = {n_features}; got {X.shape}."
+        )
+    return torch.from_numpy(np.ascontiguousarray(X))
+
+
+# -- public functions ------------------------------------------------------------
+
+
+def export_onnx(estimator, path, *, example_X=None, opset=None):
+    """Write a fitted estimator as an ONNX model.
+
+    The graph has one float32 input ``"X"`` of shape ``(batch, time,
+    n_features)``, where ``batch`` and ``time`` are dynamic, and one output
+    ``"y"``: what ``predict`` returns for a regressor (in the units of the
+    training targets) or ``predict_proba`` for a classifier. See the module
+    documentation, "Serving a model", for what is and is not exported.
+
+    The model's ``metadata_props`` hold ``"classes"`` (classifiers: the
+    JSON-encoded ``classes_``) and ``"sksequence"`` (JSON: estimator class,
+    ``n_features``, ``return_sequences``, output kind).
+
+    Parameters
+    ----------
+    estimator : fitted sksequence estimator or Pipeline
+        An RNN/LSTM/GRU regressor or classifier, or a ``Pipeline`` of
+        :class:`~sksequence.SequenceScaler` steps ending with one.
+    path : str or path-like
+        Where to write the ``.onnx`` file.
+    example_X : array-like of shape (batch, time, n_features), default=None
+        Input used to trace the network; zeros of shape ``(2, 3,
+        n_features)`` by default. It fixes neither the batch size nor the
+        number of time steps.
+    opset : int, default=None
+        ONNX opset version; None uses 17.
+
+    Returns
+    -------
+    path : str or path-like
+        ``path``, as given.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If the estimator (or a scaler of the Pipeline) is not fitted.
+    TypeError
+        If ``estimator`` is not a sksequence estimator or a Pipeline of
+        ``SequenceScaler`` steps ending with one.
+    ValueError
+        If ``example_X`` does not have ``n_features`` features.
+    ImportError
+        If the ``onnx`` package is not installed.
+
+    See Also
+    --------
+    export_torchscript : The same model as a TorchScript archive.
+
+    Examples
+    --------
+    >>> import json
+    >>> import numpy as np
+    >>> import onnxruntime as ort  # doctest: +SKIP
+    >>> from sksequence import GRUClassifier
+    >>> from sksequence._export import export_onnx
+    >>> X = np.random.default_rng(0).normal(size=(20, 5, 2))
+    >>> clf = GRUClassifier(hidden_size=4, max_epochs=1, random_state=0)
+    >>> clf = clf.fit(X, np.arange(20) % 2 == 0)
+    >>> export_onnx(clf, "clf.onnx")  # doctest: +SKIP
+    'clf.onnx'
+    >>> session = ort.InferenceSession("clf.onnx")  # doctest: +SKIP
+    >>> proba = session.run(None, {"X": X.astype(np.float32)})[0]  # doctest: +SKIP
+    >>> meta = session.get_modelmeta().custom_metadata_map  # doctest: +SKIP
+    >>> json.loads(meta["classes"])  # doctest: +SKIP
+    [False, True]
+    """
+    model, est = _serving_model(estimator)
+    n_features = est._net_sizes[0]
+    X = _example_input(example_X, n_features)
+    try:
+        import onnx
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "export_onnx needs the 'onnx' package: pip install onnx onnxruntime "
+            "(or pip install sksequence[export])."
+        ) from exc
+    time_axis = {0: "batch", 1: "time"}
+    output_axes = dict(time_axis) if est.return_sequences else {0: "batch"}
+    with _quiet_export(), torch.no_grad():
+        if isinstance(model.recurrent, _CustomStack):
+            # a traced Python loop would be unrolled to the example's length:
+            # script the model so that the time loop becomes an ONNX Loop
+            model = torch.jit.script(model)
+        torch.onnx.export(
+            model,
+            (X,),
+            os.fspath(path),
+            dynamo=False,
+            input_names=[INPUT_NAME],
+            output_names=[OUTPUT_NAME],
+            dynamic_axes={INPUT_NAME: time_axis, OUTPUT_NAME: output_axes},
+            opset_version=DEFAULT_OPSET if opset is None else int(opset),
+        )
+    proto = onnx.load(os.fspath(path))
+    meta = _metadata(estimator, est, n_features)
+    props = {"sksequence": json.dumps(meta)}
+    if "classes" in meta:
+        props["classes"] = json.dumps(meta["classes"])
+    onnx.helper.set_model_props(proto, props)
+    proto.doc_string = _doc_string(meta)
+    onnx.save(proto, os.fspath(path))
+    return path
+
+
+def export_torchscript(estimator, path):
+    """Write a fitted estimator as a TorchScript archive.
+
+    The scripted module maps a float32 tensor ``X`` of shape ``(batch, time,
+    n_features)``, any batch size and number of time steps, to what
+    ``predict`` returns for a regressor (in the units of the training
+    targets) or ``predict_proba`` for a classifier, as a float32 tensor. It
+    loads with ``torch.jit.load`` where neither sksequence nor scikit-learn
+    is installed. The archive also holds an extra file ``"sksequence.json"``
+    (the classifier's ``classes``, the estimator class, ``n_features``,
+    ``return_sequences``); read it with ``torch.jit.load(path,
+    _extra_files=files)`` where ``files = {"sksequence.json": ""}``.
+
+    Parameters
+    ----------
+    estimator : fitted sksequence estimator or Pipeline
+        An RNN/LSTM/GRU regressor or classifier, or a ``Pipeline`` of
+        :class:`~sksequence.SequenceScaler` steps ending with one.
+    path : str or path-like
+        Where to write the archive (conventionally ``.pt``).
+
+    Returns
+    -------
+    path : str or path-like
+        ``path``, as given.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If the estimator (or a scaler of the Pipeline) is not fitted.
+    TypeError
+        If ``estimator`` is not a sksequence estimator or a Pipeline of
+        ``SequenceScaler`` steps ending with one.
+
+    See Also
+    --------
+    export_onnx : The same model as an ONNX graph.
+
+    Examples
+    --------
+    >>> import json, os, tempfile
+    >>> import numpy as np
+    >>> import torch
+    >>> from sksequence import GRURegressor
+    >>> from sksequence._export import export_torchscript
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(20, 5, 2)), rng.normal(size=20)
+    >>> reg = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "reg.pt")
+    >>> _ = export_torchscript(reg, path)
+    >>> files = {"sksequence.json": ""}
+    >>> served = torch.jit.load(path, _extra_files=files)
+    >>> X_new = rng.normal(size=(3, 8, 2)).astype(np.float32)  # another length
+    >>> y_new = served(torch.from_numpy(X_new)).numpy()
+    >>> y_new.shape
+    (3,)
+    >>> bool(np.allclose(y_new, reg.predict(X_new), atol=1e-5))
+    True
+    >>> json.loads(files["sksequence.json"])["estimator"]
+    'GRURegressor'
+    """
+    model, est = _serving_model(estimator)
+    meta = _metadata(estimator, est, est._net_sizes[0])
+    with _quiet_export():
+        torch.jit.save(
+            torch.jit.script(model),
+            os.fspath(path),
+            _extra_files={TORCHSCRIPT_METADATA: json.dumps(meta)},
+        )
+    return path
+
+
+def _doc_string(meta):
+    output = (
+        "class probabilities in the order of metadata 'classes'"
+        if meta["output"] == "predict_proba"
+        else "predictions in the units of the training targets"
+    )
+    return (
+        f"sksequence {meta['estimator']}: input X float32 (batch, time, "
+        f"{meta['n_features']}); output y: {output}."
+    )

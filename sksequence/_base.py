@@ -95,7 +95,8 @@ default="adam"
         and NumPy random states are left unchanged either way.
 
     verbose : int, default=0
-        0 is silent; 1 prints skorch's per-epoch table.
+        0 is silent; 1 prints skorch's per-epoch table; 2 adds a progress bar
+        over the batches of each epoch (tqdm), for long fits.
 
     warm_start : bool, default=False
         If True and the estimator is fitted, :meth:`fit` continues training

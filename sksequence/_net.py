@@ -300,6 +300,36 @@ def net_input(X, lengths):
     return {"X": X, "lengths": torch.from_numpy(lengths)}
 
 
+class ProgressBar(Callback):
+    """A tqdm bar over the training batches of each epoch (``verbose >= 2``).
+
+    skorch's own ``ProgressBar`` reads each batch's loss from the history,
+    which :class:`SequenceNet` fills once per epoch; this bar counts batches
+    and shows the previous epoch's loss instead.
+    """
+
+    def on_epoch_begin(self, net, dataset_train=None, **kwargs):
+        from tqdm.auto import tqdm
+
+        total = math.ceil(len(dataset_train) / net.batch_size)
+        epoch = len(net.history)
+        self.bar_ = tqdm(total=total, desc=f"epoch {epoch}", leave=False, unit="batch")
+        if epoch > 1:
+            self.bar_.set_postfix(train_loss=f"{net.history[-2, 'train_loss']:.4g}")
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            self.bar_.update(1)
+
+    def on_epoch_end(self, net, **kwargs):
+        self.bar_.close()
+
+    def on_train_end(self, net, **kwargs):
+        bar = getattr(self, "bar_", None)
+        if bar is not None:
+            bar.close()  # an interrupted epoch
+
+
 def _silent(*args, **kwargs):
     """A picklable sink that discards callback messages."""
 
@@ -336,6 +366,8 @@ def _callbacks(estimator):
                 f"tuple; got {cb!r}."
             )
         callbacks.append((name, copy.deepcopy(cb)))
+    if estimator.verbose >= 2:
+        callbacks.append(("progress_bar", ProgressBar()))
     if estimator.checkpoint is not None:
         # last, so that it saves what early stopping restored at the end
         callbacks.append(

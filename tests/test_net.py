@@ -82,3 +82,13 @@ def test_ragged_input_travels_as_a_dict_of_tensors():
     clf = LSTMClassifier(hidden_size=3, max_epochs=1, random_state=0)
     clf.fit(X, [len(x) > 4 for x in X])
     assert clf.net_.history[-1, "train_batch_count"] == 1
+
+
+def test_verbose_2_adds_a_batch_progress_bar(data, capsys):
+    X, y = data
+    GRURegressor(hidden_size=4, max_epochs=2, batch_size=16, verbose=2).fit(X, y)
+    captured = capsys.readouterr()
+    assert "batch" in captured.err  # tqdm writes to stderr
+    assert "train_loss" in captured.out  # the per-epoch table stays
+    GRURegressor(hidden_size=4, max_epochs=2, verbose=1).fit(X, y)
+    assert capsys.readouterr().err == ""

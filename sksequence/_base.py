@@ -23,7 +23,7 @@ from ._net import (
     place_on_device,
     restore_checkpoint,
 )
-from ._validation import check_no_bool_ints, validate_sequences
+from ._validation import check_no_bool_ints, check_score_target, validate_sequences
 
 __all__ = ["SequenceEstimator"]
 
@@ -400,6 +400,16 @@ class SequenceEstimator(BaseEstimator):
             device=self.net_.device,
         )
         return out.numpy(), lengths
+
+    def _sequence_score(self, X, y, metric):
+        """``metric(y_true, y_pred)`` over all time steps of all sequences."""
+        pred = self.predict(X)
+        check_score_target(pred, y)
+
+        def pooled(seqs):
+            return np.concatenate([np.reshape(s, (len(s), -1)) for s in seqs])
+
+        return float(metric(pooled(y), pooled(pred)))
 
     def _per_sequence(self, out, lengths, squeeze_last=False):
         """Per-step outputs as returned to the user: an array, or a list of

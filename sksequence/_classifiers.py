@@ -10,7 +10,6 @@ from ._base import SequenceEstimator
 from ._modules import IGNORE_INDEX, SequenceCrossEntropyLoss
 from ._validation import (
     check_same_length,
-    check_score_target,
     naming,
     validate_sequence_target,
 )
@@ -154,10 +153,9 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
         """
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
-        pred = self.predict(X)
-        check_score_target(pred, y)
-        pred = np.concatenate([np.ravel(p) for p in pred])
-        return float(np.mean(pred == np.concatenate([np.ravel(t) for t in y])))
+        return self._sequence_score(
+            X, y, lambda true, pred: np.mean(true.ravel() == pred.ravel())
+        )
 
     def partial_fit(self, X, y, classes=None):
         """Train one epoch on ``(X, y)``, continuing from the current state.

@@ -8,7 +8,7 @@ from torch import nn
 
 from ._base import SequenceEstimator
 from ._modules import MaskedMSELoss
-from ._validation import check_score_target, validate_sequence_target, validate_target
+from ._validation import validate_sequence_target, validate_target
 
 __all__ = ["RNNRegressor", "LSTMRegressor", "GRURegressor"]
 
@@ -93,11 +93,7 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         """
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
-        pred = self.predict(X)
-        check_score_target(pred, y)
-        flat = [np.asarray(p).reshape(len(p), -1) for p in pred]
-        true = [np.asarray(t, dtype=float).reshape(len(t), -1) for t in y]
-        return r2_score(np.concatenate(true), np.concatenate(flat))
+        return self._sequence_score(X, y, r2_score)
 
     def partial_fit(self, X, y):
         """Train one epoch on ``(X, y)``, continuing from the current state.

@@ -1,0 +1,59 @@
+"""Helpers shared by the inspection tools: a private copy of the network."""
+
+import contextlib
+import copy
+
+import torch
+from sklearn.base import is_classifier
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import validate_sequences
+
+__all__ = ["analysis_copy", "check_supported", "gradient_context", "validated_input"]
+
+
+def check_supported(estimator, caller):
+    """Refuse anything but a fitted sksequence estimator."""
+    if not hasattr(estimator, "_cell") or not hasattr(estimator, "_module_params"):
+        raise TypeError(
+            f"{caller} needs a fitted sksequence estimator (e.g. GRURegressor, "
+            f"LSTMClassifier); got {type(estimator).__name__}. For a pipeline, "
+            "pass its last step and transform X with the steps before it."
+        )
+    check_is_fitted(estimator)
+
+
+def validated_input(estimator, X):
+    """``(X3, lengths)`` exactly as ``predict`` would see them (never modifies X)."""
+    return validate_sequences(estimator, X, reset=False)
+
+
+def analysis_copy(estimator):
+    """A float64, eval-mode copy of the fitted network on the estimator's device.
+
+    Every analysis runs on this copy, so the estimator's own module (weights,
+    ``.grad``, train/eval mode) is never touched. Its parameters do not
+    require gradients: only gradients with respect to inputs or states are
+    computed.
+    """
+    module = copy.deepcopy(estimator.net_.module_)
+    module = module.to(device=estimator.net_.device, dtype=torch.float64).eval()
+    for param in module.parameters():
+        param.requires_grad_(False)
+    return module
+
+
+def gradient_context(device):
+    """Allow backward through an RNN in eval mode on every device.
+
+    cuDNN's RNN backward runs only in training mode; with cuDNN disabled,
+    PyTorch's native kernels compute the same gradients in eval mode. The
+    CPU needs nothing.
+    """
+    if torch.device(device).type == "cuda":
+        return torch.backends.cudnn.flags(enabled=False)
+    return contextlib.nullcontext()
+
+
+def is_sequence_classifier(estimator):
+    return is_classifier(estimator)

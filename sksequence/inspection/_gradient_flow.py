@@ -1,0 +1,397 @@
+"""Gradient flow: how strongly the loss reaches back to each time step.
+
+The recurrence is re-run step by step on a float64 copy of the fitted
+network, with a zero "probe" tensor added to the hidden state ``h_t`` of the
+inspected layer at every step. The gradient of the loss with respect to
+that probe is the *total* derivative ``dL/dh_t`` -- through the output head
+and through every later step of the recurrence (and the layers above) --
+which the fused :class:`torch.nn.RNN` kernels never expose: the per-step
+outputs they return are leaves of the head only, not inputs of the next step.
+"""
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.nn import functional as F
+
+from .._cells import _RecurrentStack
+from .._modules import IGNORE_INDEX
+from ._common import (
+    analysis_copy,
+    check_supported,
+    is_sequence_classifier,
+    validated_input,
+)
+
+__all__ = ["GradientFlowResult", "gradient_flow"]
+
+_BATCH_SIZE = 256
+
+
+@dataclass(frozen=True, repr=False)
+class GradientFlowResult:
+    """Per-time-step gradient norms returned by :func:`gradient_flow`.
+
+    Attributes
+    ----------
+    norms : ndarray of shape (n_timesteps,)
+        Mean over the sequences that have step ``t`` of the Euclidean norm of
+        the gradient of their loss with respect to the measured quantity at
+        step ``t`` (``h_t`` of one layer, both directions concatenated, or
+        the input ``x_t``).
+    counts : ndarray of shape (n_timesteps,)
+        Number of sequences averaged at each step (all of them unless the
+        lengths vary).
+    direction_norms : ndarray of shape (n_directions, n_timesteps) or None
+        With ``wrt="hidden"``: the same mean norm for each direction's half
+        of ``h_t`` (row 0 forward, row 1 backward). None with ``wrt="input"``.
+    wrt : {"hidden", "input"}
+        What the gradient was taken with respect to.
+    layer : int
+        The (non-negative) index of the inspected recurrent layer, or None
+        with ``wrt="input"``.
+    label : str
+        Name used in plot legends (the estimator's class name).
+    """
+
+    norms: np.ndarray
+    counts: np.ndarray
+    direction_norms: np.ndarray | None
+    wrt: str
+    layer: int | None
+    label: str = field(default="")
+
+    def __repr__(self):
+        return (
+            f"GradientFlowResult(label={self.label!r}, wrt={self.wrt!r}, "
+            f"layer={self.layer}, n_timesteps={len(self.norms)})"
+        )
+
+    def to_frame(self):
+        """The norms as a DataFrame.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            Columns ``timestep`` (0-based), ``grad_norm`` and ``n_sequences``;
+            for bidirectional layers also ``grad_norm_forward`` and
+            ``grad_norm_backward``.
+        """
+        frame = pd.DataFrame(
+            {
+                "timestep": np.arange(len(self.norms)),
+                "grad_norm": self.norms,
+                "n_sequences": self.counts,
+            }
+        )
+        if self.direction_norms is not None and len(self.direction_norms) == 2:
+            frame["grad_norm_forward"] = self.direction_norms[0]
+            frame["grad_norm_backward"] = self.direction_norms[1]
+        return frame
+
+
+def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
+    """Norm of the loss gradient at every time step of a fitted estimator.
+
+    The direct measurement of vanishing (or exploding) gradients: for each
+    sequence, the gradient of its loss with respect to the hidden state
+    ``h_t`` of one recurrent layer (the top one by default) -- or, with
+    ``wrt="input"``, with respect to the input ``x_t`` -- at every time step
+    ``t``; its Euclidean norm is then averaged over the sequences.
+
+    * **Loss**: the estimator's training criterion on its internal targets
+      (mean squared error of the standardized targets for regressors,
+      cross-entropy of the encoded labels for classifiers), applied to each
+      sequence on its own, so the values do not depend on how many
+      sequences are passed. With ``return_sequences=True`` it is the mean
+      over that sequence's real steps.
+    * **dL/dh_t** is the total derivative: through the output head and
+      through all later steps (and, for a lower layer, the layers above).
+      It is obtained by re-running the recurrence step by step, in float64,
+      on a copy of the network and adding a zero tensor to ``h_t`` at every
+      step; the gradient with respect to that tensor is ``dL/dh_t``. For the
+      LSTM, ``h_t`` is the hidden state (gradients reaching the cell state
+      ``c_t`` count only through their effect on ``h_t``'s successors).
+    * **Bidirectional** layers: ``h_t`` is the concatenation of the forward
+      and backward states, ``norms`` the norm of the whole gradient. The
+      forward half is read by the head at the last step and its gradient
+      decays towards the *start*; the backward half is read after the first
+      step and its gradient decays towards the *end*. ``direction_norms``
+      holds each half on its own.
+    * **Variable lengths**: only real steps count; ``norms[t]`` is the mean
+      over the sequences that have a step ``t`` (``counts[t]`` of them).
+
+    The estimator is not changed: no training, its module keeps its mode,
+    no gradient is left on its parameters, and no random numbers are drawn.
+
+    Parameters
+    ----------
+    estimator : fitted sksequence estimator
+        Any regressor or classifier of sksequence (RNN, LSTM with or without
+        peepholes, GRU of either convention, stacked, bidirectional,
+        ``return_sequences``).
+    X : array-like of shape (n_samples, n_timesteps[, n_features]) or list
+        Sequences, in any form ``predict`` accepts.
+    y : array-like or list
+        Their targets, in the form used in ``fit``.
+    wrt : {"hidden", "input"}, default="hidden"
+        Differentiate with respect to the hidden state ``h_t`` of ``layer``
+        or to the input ``x_t``.
+    layer : int, default=-1
+        Which recurrent layer's hidden state (``-1``: the top one, whose
+        states the head reads). Ignored with ``wrt="input"``.
+
+    Returns
+    -------
+    result : GradientFlowResult
+        ``result.norms`` has shape (n_timesteps,); ``result.to_frame()``
+        gives a DataFrame with columns ``timestep`` and ``grad_norm``.
+
+    See Also
+    --------
+    plot_gradient_flow : Plot one or several results on a log scale.
+    attribute : Per-time-step, per-feature attributions of a prediction.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksequence import RNNRegressor
+    >>> from sksequence.inspection import gradient_flow
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(32, 20, 1))
+    >>> y = X[:, 0, 0]
+    >>> est = RNNRegressor(hidden_size=8, max_epochs=2, random_state=0).fit(X, y)
+    >>> result = gradient_flow(est, X, y)
+    >>> result.norms.shape
+    (20,)
+    >>> list(result.to_frame().columns)
+    ['timestep', 'grad_norm', 'n_sequences']
+    """
+    check_supported(estimator, "gradient_flow")
+    if wrt not in ("hidden", "input"):
+        raise ValueError(f"wrt must be 'hidden' or 'input'; got {wrt!r}.")
+    X3, lengths = validated_input(estimator, X)
+    target = _internal_target(estimator, y, X3, lengths)
+    module = analysis_copy(estimator)
+    device = estimator.net_.device
+    num_layers = module.rnn.num_layers
+    if wrt == "hidden":
+        if not isinstance(layer, (int, np.integer)) or not (
+            -num_layers <= layer < num_layers
+        ):
+            raise ValueError(
+                f"layer must be an int in [{-num_layers}, {num_layers - 1}] for "
+                f"this {num_layers}-layer network; got {layer!r}."
+            )
+        layer = int(layer) % num_layers
+    else:
+        layer = None
+    classifier = is_sequence_classifier(estimator)
+    n, steps = X3.shape[:2]
+    directions = module.num_directions
+    hidden = module.rnn.hidden_size
+    sums = np.zeros(steps)
+    direction_sums = np.zeros((directions, steps))
+    counts = np.zeros(steps, dtype=np.int64)
+    with torch.enable_grad():
+        for start in range(0, n, _BATCH_SIZE):
+            rows = slice(start, start + _BATCH_SIZE)
+            xb = torch.as_tensor(X3[rows], dtype=torch.float64, device=device)
+            lb = None if lengths is None else torch.as_tensor(lengths[rows])
+            tb = torch.as_tensor(target[rows], device=device)
+            if tb.is_floating_point():
+                tb = tb.to(torch.float64)
+            if wrt == "input":
+                leaf = xb.requires_grad_(True)
+                probe = None
+            else:
+                leaf = probe = xb.new_zeros(
+                    len(xb), steps, directions * hidden, requires_grad=True
+                )
+            out = unrolled_forward(module, xb, lb, probe_layer=layer, probe=probe)
+            loss = _per_sample_loss(classifier, out, tb).sum()
+            (grad,) = torch.autograd.grad(loss, leaf)
+            valid = _valid_steps(len(xb), steps, lb, device)
+            step_norms = torch.where(valid, grad.norm(dim=2), 0.0)
+            sums += step_norms.sum(0).cpu().numpy()
+            counts += valid.sum(0).cpu().numpy()
+            if probe is not None:
+                halves = grad.unflatten(2, (directions, hidden)).norm(dim=3)
+                halves = torch.where(valid.unsqueeze(2), halves, 0.0)
+                direction_sums += halves.sum(0).T.cpu().numpy()
+    return GradientFlowResult(
+        norms=sums / counts,
+        counts=counts,
+        direction_norms=direction_sums / counts if wrt == "hidden" else None,
+        wrt=wrt,
+        layer=layer,
+        label=type(estimator).__name__,
+    )
+
+
+def _internal_target(estimator, y, X3, lengths):
+    """``y`` as the network is trained on it (standardized or label-encoded).
+
+    ``_prepare_target`` records the shape of ``y`` on the estimator; a
+    shallow copy takes that write so that the estimator stays unchanged.
+    """
+    target, _ = copy.copy(estimator)._prepare_target(y, X3, lengths, reset=False)
+    return target
+
+
+def _valid_steps(batch, steps, lengths, device):
+    """Boolean (batch, steps): True at real (not padded) steps."""
+    idx = torch.arange(steps, device=device)
+    if lengths is None:
+        return idx.expand(batch, steps) >= 0
+    return idx < lengths.to(device).unsqueeze(1)
+
+
+def _per_sample_loss(classifier, out, target):
+    """The training criterion applied to each sequence on its own."""
+    if classifier:
+        if out.ndim == 3:  # per-step labels, -100 at padded steps
+            ce = F.cross_entropy(
+                out.flatten(0, 1),
+                target.flatten(),
+                ignore_index=IGNORE_INDEX,
+                reduction="none",
+            ).view(target.shape)
+            return ce.sum(1) / (target != IGNORE_INDEX).sum(1)
+        return F.cross_entropy(out, target, reduction="none")
+    valid = ~torch.isnan(target)
+    # nan_to_num: a NaN inside torch.where would still poison the gradient
+    squared = torch.where(valid, (out - target.nan_to_num()) ** 2, 0.0)
+    dims = tuple(range(1, out.ndim))
+    return squared.sum(dims) / valid.sum(dims)
+
+
+class _NativeCell:
+    """One layer and direction of ``nn.RNN``/``nn.LSTM``/``nn.GRU``, as a cell.
+
+    Offers the interface of the custom cells of :mod:`sksequence._cells`
+    (``input_gates``, ``initial_state``, ``step``) over the torch layer's
+    own parameters, with torch's equations.
+    """
+
+    def __init__(self, rnn, layer, direction):
+        suffix = f"_l{layer}" + ("_reverse" if direction else "")
+        self.mode = rnn.mode  # "RNN_TANH", "RNN_RELU", "LSTM" or "GRU"
+        self.hidden_size = rnn.hidden_size
+        self.weight_ih = getattr(rnn, "weight_ih" + suffix)
+        self.weight_hh = getattr(rnn, "weight_hh" + suffix)
+        self.bias_ih = getattr(rnn, "bias_ih" + suffix, None)
+        self.bias_hh = getattr(rnn, "bias_hh" + suffix, None)
+
+    def input_gates(self, X):
+        return F.linear(X, self.weight_ih, self.bias_ih)
+
+    def initial_state(self, batch, like):
+        zeros = like.new_zeros(batch, self.hidden_size)
+        return (zeros, zeros) if self.mode == "LSTM" else zeros
+
+    def step(self, x_gates, state):
+        if self.mode == "LSTM":
+            h, c = state
+            gates = x_gates + F.linear(h, self.weight_hh, self.bias_hh)
+            i, f, g, o = gates.chunk(4, dim=1)
+            c_t = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            return torch.sigmoid(o) * torch.tanh(c_t), c_t
+        h_gates = F.linear(state, self.weight_hh, self.bias_hh)
+        if self.mode == "GRU":  # reset gate after the recurrent product
+            x_r, x_z, x_n = x_gates.chunk(3, dim=1)
+            h_r, h_z, h_n = h_gates.chunk(3, dim=1)
+            r = torch.sigmoid(x_r + h_r)
+            z = torch.sigmoid(x_z + h_z)
+            n = torch.tanh(x_n + r * h_n)
+            return torch.lerp(n, state, z)  # (1 - z) * n + z * h
+        pre = x_gates + h_gates
+        return torch.relu(pre) if self.mode == "RNN_RELU" else torch.tanh(pre)
+
+
+def _cell(rnn, layer, direction):
+    if isinstance(rnn, _RecurrentStack):
+        return rnn._cell(layer, direction)
+    return _NativeCell(rnn, layer, direction)
+
+
+def _run_direction(cell, X, lengths, reverse, probe):
+    """The time loop of :mod:`sksequence._cells`, adding ``probe[:, t]`` to h_t.
+
+    Past a sequence's end the state is frozen and the output is zero, so
+    the forward direction ends at the last real step and the backward one
+    starts there, as with packing. The probe is added before that masking:
+    at padded steps it is discarded and gets no gradient.
+    """
+    batch, steps, _ = X.shape
+    x_gates = cell.input_gates(X).unbind(1)
+    state = cell.initial_state(batch, X)
+    outputs = [None] * steps
+    order = range(steps - 1, -1, -1) if reverse else range(steps)
+    for t in order:
+        new = cell.step(x_gates[t], state)
+        if probe is not None:
+            if isinstance(new, tuple):
+                new = (new[0] + probe[:, t], *new[1:])
+            else:
+                new = new + probe[:, t]
+        h_new = new[0] if isinstance(new, tuple) else new
+        if lengths is None:
+            state = new
+            outputs[t] = h_new
+            continue
+        valid = (lengths > t).unsqueeze(1)
+        if isinstance(new, tuple):
+            state = tuple(torch.where(valid, a, b) for a, b in zip(new, state))
+        else:
+            state = torch.where(valid, new, state)
+        outputs[t] = torch.where(valid, h_new, 0.0)
+    return torch.stack(outputs, dim=1), state
+
+
+def unrolled_forward(module, X, lengths=None, *, probe_layer=None, probe=None):
+    """``module(X, lengths)`` recomputed one step at a time.
+
+    Parameters
+    ----------
+    module : SequenceModel
+        In eval mode (dropout is not applied).
+    X : Tensor of shape (batch, time, features)
+    lengths : Tensor of shape (batch,) or None
+    probe_layer : int or None
+        Layer whose hidden states receive ``probe``.
+    probe : Tensor of shape (batch, time, num_directions * hidden) or None
+        Added to ``h_t`` of ``probe_layer`` (forward half, then backward
+        half) before it is used by the next step, the next layer or the head.
+
+    Returns
+    -------
+    out : Tensor of shape (batch[, time], output_size)
+        Equal to ``module(X, lengths)`` when ``probe`` is zero.
+    """
+    rnn = module.rnn
+    directions = module.num_directions
+    hidden = rnn.hidden_size
+    if lengths is not None:
+        lengths = lengths.to(X.device)
+    output = X
+    finals = []
+    for layer in range(rnn.num_layers):
+        results = []
+        for d in range(directions):
+            part = None
+            if probe is not None and layer == probe_layer:
+                part = probe[:, :, d * hidden : (d + 1) * hidden]
+            results.append(
+                _run_direction(_cell(rnn, layer, d), output, lengths, d == 1, part)
+            )
+        output = torch.cat([r[0] for r in results], dim=2)
+        finals = [r[1] for r in results]
+    last = torch.cat(
+        [f[0] if isinstance(f, tuple) else f for f in finals], dim=-1
+    )  # top layer: forward state at the end, backward state after step 0
+    states = output if module.return_sequences else last
+    return module.head(module.dropout(states))

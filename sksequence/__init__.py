@@ -1,6 +1,6 @@
 """sksequence: recurrent neural networks as scikit-learn estimators."""
 
-from . import datasets
+from . import datasets, inspection
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._export import export_onnx, export_torchscript
 from ._persistence import load, save
@@ -22,6 +22,7 @@ __all__ = [
     "datasets",
     "export_onnx",
     "export_torchscript",
+    "inspection",
     "load",
     "make_forecasting_data",
     "save",

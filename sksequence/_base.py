@@ -1,5 +1,6 @@
 """Shared base of the sksequence estimators: parameters and the fit/predict template."""
 
+import hashlib
 import inspect
 import json
 import os
@@ -333,6 +334,11 @@ class SequenceEstimator(BaseEstimator):
         seed = _torch_seed(self.random_state)
         cuda_devices = [device.index or 0] if device.type == "cuda" else []
         self._net_sizes = (X3.shape[2], output_size)
+        # a checkpoint belongs to one data set too (e.g. one CV fold)
+        self._data_key = (
+            list(X3.shape),
+            hashlib.sha1(np.ascontiguousarray(y_net).tobytes()).hexdigest(),
+        )
         epochs = self.max_epochs if epochs is None else epochs
         with torch.random.fork_rng(devices=cuda_devices):
             torch.manual_seed(seed)
@@ -362,7 +368,7 @@ class SequenceEstimator(BaseEstimator):
             )
 
     def _fingerprint(self):
-        """What a checkpoint must match: the configuration and data sizes."""
+        """What a checkpoint must match: configuration, data shape, targets."""
         ignored = {"max_epochs", "verbose", "callbacks", "checkpoint", "warm_start"}
         params = {
             key: repr(value)
@@ -370,7 +376,12 @@ class SequenceEstimator(BaseEstimator):
             if key not in ignored
         }
         return json.dumps(
-            {"class": type(self).__name__, "params": params, "sizes": self._net_sizes}
+            {
+                "class": type(self).__name__,
+                "params": params,
+                "sizes": self._net_sizes,
+                "data": getattr(self, "_data_key", None),
+            }
         )
 
     def _build_net(self, device):

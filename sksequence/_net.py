@@ -140,6 +140,13 @@ class SequenceNet(NeuralNet):
       epoch's weights and raises :class:`DivergenceError`.
     """
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        # a per-fit snapshot on the training device: a GPU copy would stop a
+        # pickled model from loading on a machine without CUDA
+        state.pop("_last_epoch_state", None)
+        return state
+
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
             return
@@ -255,8 +262,9 @@ def load_checkpoint(directory, fingerprint):
     if state.get("fingerprint") != fingerprint:
         raise ValueError(
             f"checkpoint={str(directory)!r} holds a training run of another "
-            "configuration (parameters or data shape differ). Use another "
-            "directory, or delete it to start over."
+            "configuration or data set (parameters, data shape or targets "
+            "differ). Use one directory per model and data set (not one shared "
+            "by the fits of a cross-validation), or delete it to start over."
         )
     return state
 

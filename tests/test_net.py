@@ -92,3 +92,13 @@ def test_verbose_2_adds_a_batch_progress_bar(data, capsys):
     assert "train_loss" in captured.out  # the per-epoch table stays
     GRURegressor(hidden_size=4, max_epochs=2, verbose=1).fit(X, y)
     assert capsys.readouterr().err == ""
+
+
+def test_per_epoch_weight_snapshot_is_not_pickled(data):
+    import pickle
+
+    X, y = data
+    reg = GRURegressor(hidden_size=4, max_epochs=1).fit(X, y)
+    assert hasattr(reg.net_, "_last_epoch_state")
+    # a GPU-side snapshot would stop a pickled model loading without CUDA
+    assert not hasattr(pickle.loads(pickle.dumps(reg)).net_, "_last_epoch_state")

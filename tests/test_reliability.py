@@ -246,3 +246,11 @@ def test_history_is_json_friendly(data):
     X, y = data
     reg = GRURegressor(max_epochs=2, **FIXED).fit(X, y)
     assert json.loads(reg.history_.to_json())["train_loss"]
+
+
+def test_checkpoint_of_other_targets_is_refused_not_restored(data, tmp_path):
+    """The fits of a cross-validation must not restore each other's model."""
+    X, y = data
+    GRURegressor(max_epochs=1, checkpoint=tmp_path, **FIXED).fit(X, y)
+    with pytest.raises(ValueError, match="data set"):
+        GRURegressor(max_epochs=1, checkpoint=tmp_path, **FIXED).fit(X, -y)

@@ -1,0 +1,300 @@
+"""Scaling out: pickling, parallel searches (loky, Dask), threads, halving.
+
+The estimators travel between processes (joblib's loky workers, Dask
+workers) as pickles, so they must carry no process-local state: no open
+files, no CUDA tensors outside what skorch maps back on load, no generators
+or global seeds. A search run in parallel must give the results of the same
+search run sequentially, and each parallel fit must use a share of the cores,
+not all of them.
+"""
+
+import io
+import os
+import pickle
+import socket
+import subprocess
+import sys
+import threading
+
+import cloudpickle  # a requirement of joblib >= 1.6; loky ships tasks with it
+import joblib
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, KFold
+
+from sksequence import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+)
+
+ALL = [RNNRegressor, LSTMRegressor, GRURegressor]
+ALL += [RNNClassifier, LSTMClassifier, GRUClassifier]
+TINY = dict(hidden_size=4, max_epochs=3, random_state=0)
+# epochs are the resource below: train exactly ``max_epochs`` epochs
+EXACT_EPOCHS = dict(early_stopping=False, n_iter_no_change=1000)
+GRID = {"hidden_size": [2, 4], "lr": [1e-2, 5e-2]}
+
+
+def _data(n=48, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5, 2)).astype(np.float32)
+    y = X[:, -2:, 0].sum(axis=1) + 0.5 * X[:, 0, 1]
+    return X, y
+
+
+def _target(cls, y):
+    return y > 0 if cls in (RNNClassifier, LSTMClassifier, GRUClassifier) else y
+
+
+# -- pickling: no process-local state -----------------------------------------
+
+
+class _Recorder(pickle.Pickler):
+    """A pickler that records every object it is asked to write."""
+
+    def __init__(self, file):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.seen = []
+
+    def persistent_id(self, obj):
+        self.seen.append(obj)
+        return None  # pickle it as usual
+
+
+_PROCESS_LOCAL = (
+    io.IOBase,  # open files, buffers tied to a file descriptor
+    socket.socket,
+    type(threading.Lock()),
+    threading.Thread,
+    torch.Generator,  # a generator is RNG state of this process
+)
+
+
+def _process_local_objects(obj):
+    """Objects in the pickle of ``obj`` that belong to the process that made it."""
+    recorder = _Recorder(io.BytesIO())
+    recorder.dump(obj)
+    return [
+        o
+        for o in recorder.seen
+        if isinstance(o, _PROCESS_LOCAL)
+        or (isinstance(o, torch.Tensor) and o.device.type != "cpu")
+        or type(o).__module__.startswith("torch.cuda")
+    ]
+
+
+@pytest.mark.parametrize("fitted", [False, True], ids=["unfitted", "fitted"])
+@pytest.mark.parametrize("cls", ALL)
+def test_pickle_and_cloudpickle_carry_no_process_local_state(cls, fitted, tmp_path):
+    X, y = _data()
+    est = cls(checkpoint=tmp_path / "ckpt", **TINY)
+    if fitted:
+        est.fit(X, _target(cls, y))
+    assert _process_local_objects(est) == []
+    for dumps, loads in [
+        (pickle.dumps, pickle.loads),
+        (cloudpickle.dumps, cloudpickle.loads),
+    ]:
+        restored = loads(dumps(est))
+        assert restored.get_params().keys() == est.get_params().keys()
+        assert repr(restored.get_params()) == repr(est.get_params())
+        if fitted:
+            assert_array_equal(restored.predict(X), est.predict(X))
+            assert restored.n_iter_ == est.n_iter_
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_gpu_fitted_estimator_unpickles_on_a_cpu_only_machine(tmp_path):
+    X, y = _data()
+    est = GRURegressor(device="cuda", **TINY).fit(X, y)
+    # skorch maps its module/optimizer/criterion to the CPU on load; nothing
+    # else in the pickle may hold a CUDA tensor
+    assert _process_local_objects(est) == []
+    (tmp_path / "est.pkl").write_bytes(pickle.dumps(est))
+    np.save(tmp_path / "X.npy", X)
+    code = (
+        "import pickle, sys, numpy as np; "
+        "est = pickle.loads(open(sys.argv[1], 'rb').read()); "
+        "np.save(sys.argv[3], est.predict(np.load(sys.argv[2])))"
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            *(str(tmp_path / f) for f in ("est.pkl", "X.npy", "p.npy")),
+        ],
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+        check=True,
+    )
+    assert_allclose(np.load(tmp_path / "p.npy"), est.predict(X), rtol=1e-5, atol=1e-6)
+
+
+def _fit_predict(est, X, y):
+    """Fit in a worker; report predictions and whether global RNGs moved."""
+    torch_state, np_state = torch.random.get_rng_state(), np.random.get_state()[1]
+    est.fit(X, y)
+    same_torch = torch.equal(torch.random.get_rng_state(), torch_state)
+    untouched = same_torch and np.array_equal(np.random.get_state()[1], np_state)
+    return est, est.predict(X), untouched
+
+
+def _predict(est, X):
+    return est.predict(X)
+
+
+def test_fits_in_loky_workers_match_in_process_fits():
+    X, y = _data()
+    estimators = [GRURegressor(**TINY), LSTMClassifier(**TINY)]
+    with joblib.Parallel(n_jobs=2, backend="loky") as parallel:
+        results = parallel(
+            joblib.delayed(_fit_predict)(clone(est), X, _target(type(est), y))
+            for est in estimators
+        )
+        for est, (remote, remote_pred, untouched) in zip(estimators, results):
+            local = clone(est).fit(X, _target(type(est), y))
+            # same seed, same data: the same model, whichever process fit it
+            assert_allclose(remote_pred, local.predict(X), rtol=1e-5, atol=1e-6)
+            assert untouched  # no global seed was left changed in the worker
+            # fitted in a worker, shipped back: predicts here and in a worker again
+            assert_array_equal(remote.predict(X), remote_pred)
+            (again,) = parallel(joblib.delayed(_predict)(remote, X) for _ in [0])
+            assert_array_equal(again, remote_pred)
+
+
+# -- parallel grid search -------------------------------------------------------
+
+
+def _torch_threads(estimator, X, y):
+    """A 'score' that reports the torch threads of the process that fit."""
+    return float(torch.get_num_threads())
+
+
+def _epochs_run(estimator, X, y):
+    return float(estimator.n_iter_)
+
+
+SCORING = {"score": "neg_mean_squared_error", "threads": _torch_threads}
+
+
+def _search(n_jobs):
+    X, y = _data()
+    search = GridSearchCV(
+        GRURegressor(max_epochs=3, random_state=0, **EXACT_EPOCHS),
+        GRID,
+        cv=KFold(3),
+        scoring=SCORING,
+        refit="score",
+        n_jobs=n_jobs,
+    )
+    return search.fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def sequential_search():
+    return _search(n_jobs=1)
+
+
+def _assert_same_search(search, reference):
+    assert search.best_params_ == reference.best_params_
+    # one float32 model per fold; the thread count of the process may change
+    # the order of float sums, nothing more
+    assert_allclose(
+        search.cv_results_["mean_test_score"],
+        reference.cv_results_["mean_test_score"],
+        rtol=1e-5,
+    )
+
+
+def test_grid_search_with_loky_matches_sequential(sequential_search):
+    search = _search(n_jobs=2)
+    _assert_same_search(search, sequential_search)
+    # joblib starts loky workers with OMP_NUM_THREADS (and the MKL, OpenBLAS
+    # ... variables) set to cpu_count() // n_jobs, unless the parent process
+    # set them; torch reads OMP_NUM_THREADS when it starts in the worker
+    expected = int(os.environ.get("OMP_NUM_THREADS", max(joblib.cpu_count() // 2, 1)))
+    threads = search.cv_results_["mean_test_threads"]
+    assert_array_equal(threads, expected)
+
+
+def _halving(scoring, warm_start=False):
+    X, y = _data()
+    search = HalvingGridSearchCV(
+        GRURegressor(random_state=0, warm_start=warm_start, **EXACT_EPOCHS),
+        GRID,
+        resource="max_epochs",
+        min_resources=2,
+        max_resources=6,
+        factor=3,
+        cv=KFold(3),
+        scoring=scoring,
+        n_jobs=1,
+    )
+    return search.fit(X, y)
+
+
+def test_halving_search_over_epochs():
+    search = _halving("neg_mean_squared_error")
+    assert search.n_resources_ == [2, 6]
+    assert search.n_candidates_ == [4, 2]
+    assert search.best_params_["max_epochs"] == 6
+    assert search.best_estimator_.n_iter_ == 6
+
+
+def test_halving_survivors_restart_even_with_warm_start():
+    # score = epochs the scored model has trained in all. sklearn clones the
+    # estimator for every fit, so a survivor of the 2-epoch round trains 6
+    # epochs from scratch (not 4 more), warm_start or not
+    search = _halving(_epochs_run, warm_start=True)
+    results = search.cv_results_
+    assert_array_equal(results["mean_test_score"], results["param_max_epochs"])
+
+
+# -- Dask ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed")
+    environ = dict(os.environ)
+    # the nanny writes distributed.nanny.pre-spawn-environ (OMP_NUM_THREADS=1
+    # ...) into *this* process's environment before spawning a worker and never
+    # restores it; restore it so that later loky pools are not affected
+    try:
+        cluster = distributed.LocalCluster(
+            n_workers=2,
+            processes=True,
+            threads_per_worker=1,
+            dashboard_address=None,
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+    os.environ.clear()
+    os.environ.update(environ)
+
+
+@pytest.mark.timeout(120)
+def test_grid_search_on_dask_matches_sequential(dask_client, sequential_search):
+    import dask
+
+    with joblib.parallel_backend("dask"):
+        search = _search(n_jobs=2)
+    _assert_same_search(search, sequential_search)
+    # Dask's nanny starts each worker process with OMP_NUM_THREADS=1
+    # (distributed.nanny.pre-spawn-environ): one torch thread per task
+    environ = dask.config.get("distributed.nanny.pre-spawn-environ")
+    expected = int(environ["OMP_NUM_THREADS"])
+    assert_array_equal(search.cv_results_["mean_test_threads"], expected)

@@ -132,7 +132,7 @@ n_features_in_ : int
         number of features per time step (the number of time steps may
         differ between fit and predict).
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, defined only when ``X`` was a DataFrame.
 
     net_ : skorch.NeuralNet

@@ -317,6 +317,7 @@ def test_early_stopping_holds_out_the_tail_and_restores_best(seq_data):
         max_epochs=60,
         lr=5e-2,
         n_iter_no_change=3,
+        batch_size=32,
         validation_fraction=0.25,
         random_state=0,
     ).fit(X, y)

@@ -212,12 +212,16 @@ class ClassicGRUCell(_Cell):
         return classic_gru_step(x_gates, h, self.weight_hh, self.bias_hh)
 
 
-def _run_direction(cell, X, lengths, reverse):
+def _run_direction(cell, X, lengths, reverse, probe=None):
     """Time loop of one layer and direction.
 
     With ``lengths``, steps past a sequence's end leave its state unchanged
     and output zeros, so the forward direction ends at the last valid step
     and the backward direction starts there, exactly as with packing.
+
+    ``probe`` (batch, time, hidden), used by
+    :func:`sksequence.inspection.gradient_flow`, is added to ``h_t`` at every
+    step before the masking, so its gradient is dL/dh_t (zero at padding).
 
     Returns the outputs (batch, time, hidden) and the final state.
     """
@@ -228,6 +232,11 @@ def _run_direction(cell, X, lengths, reverse):
     order = range(steps - 1, -1, -1) if reverse else range(steps)
     for t in order:
         new = cell.step(x_gates[t], state)
+        if probe is not None:
+            if isinstance(new, tuple):
+                new = (new[0] + probe[:, t], *new[1:])
+            else:
+                new = new + probe[:, t]
         h_new = new[0] if isinstance(new, tuple) else new
         if lengths is None:
             state = new

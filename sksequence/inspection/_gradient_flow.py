@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 from torch.nn import functional as F
 
-from .._cells import _RecurrentStack
+from .._cells import _RecurrentStack, _run_direction
 from .._modules import IGNORE_INDEX
 from ._common import (
     analysis_copy,
@@ -316,40 +316,6 @@ def _cell(rnn, layer, direction):
     if isinstance(rnn, _RecurrentStack):
         return rnn._cell(layer, direction)
     return _NativeCell(rnn, layer, direction)
-
-
-def _run_direction(cell, X, lengths, reverse, probe):
-    """The time loop of :mod:`sksequence._cells`, adding ``probe[:, t]`` to h_t.
-
-    Past a sequence's end the state is frozen and the output is zero, so
-    the forward direction ends at the last real step and the backward one
-    starts there, as with packing. The probe is added before that masking:
-    at padded steps it is discarded and gets no gradient.
-    """
-    batch, steps, _ = X.shape
-    x_gates = cell.input_gates(X).unbind(1)
-    state = cell.initial_state(batch, X)
-    outputs = [None] * steps
-    order = range(steps - 1, -1, -1) if reverse else range(steps)
-    for t in order:
-        new = cell.step(x_gates[t], state)
-        if probe is not None:
-            if isinstance(new, tuple):
-                new = (new[0] + probe[:, t], *new[1:])
-            else:
-                new = new + probe[:, t]
-        h_new = new[0] if isinstance(new, tuple) else new
-        if lengths is None:
-            state = new
-            outputs[t] = h_new
-            continue
-        valid = (lengths > t).unsqueeze(1)
-        if isinstance(new, tuple):
-            state = tuple(torch.where(valid, a, b) for a, b in zip(new, state))
-        else:
-            state = torch.where(valid, new, state)
-        outputs[t] = torch.where(valid, h_new, 0.0)
-    return torch.stack(outputs, dim=1), state
 
 
 def unrolled_forward(module, X, lengths=None, *, probe_layer=None, probe=None):

@@ -356,7 +356,7 @@ class SequenceEstimator(BaseEstimator):
                         epochs = 0 if state["finished"] else max(epochs - done, 0)
             if epochs > 0:
                 X_net, y_net = place_on_device(
-                    _as_net_input(X3, lengths), torch.from_numpy(y_net), device
+                    net_input(X3, lengths), torch.from_numpy(y_net), device
                 )
                 net.partial_fit(X_net, y_net, epochs=epochs)
         self.net_ = net
@@ -442,14 +442,6 @@ _INT_PARAMS = (
     "batch_size",
     "n_iter_no_change",
 )
-
-
-def _as_net_input(X3, lengths):
-    # X3 may be a read-only view (memmap, sliding windows); torch only reads
-    # it, so share its memory instead of copying the whole array.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The given NumPy array is not")
-        return net_input(X3, lengths)
 
 
 def _init_with_cell_params(cell_params):

@@ -10,6 +10,7 @@ import copy
 import json
 import math
 import os
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -301,8 +302,14 @@ class TailSplit:
 
 
 def net_input(X, lengths):
-    """The object handed to the net: a tensor, or a dict when lengths vary."""
-    X = torch.from_numpy(X)
+    """The object handed to the net: a tensor, or a dict when lengths vary.
+
+    ``X`` may be a read-only view (memmap, sliding windows); torch only reads
+    it, so the tensor shares its memory instead of copying the whole array.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not")
+        X = torch.from_numpy(X)
     if lengths is None:
         return X
     return {"X": X, "lengths": torch.from_numpy(lengths)}

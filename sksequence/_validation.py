@@ -184,8 +184,8 @@ def validate_sequences(estimator, X, *, reset):
     return X3, lengths
 
 
-def validate_target(y, X3, *, multi_output=True, y_numeric=True):
-    """Validate a target array against validated sequences ``X3``."""
+def validate_target(y, X3):
+    """Validate a numeric 1-D or 2-D target against validated sequences ``X3``."""
     if y is None:
         raise ValueError(
             "This estimator requires y to be passed, but the target y is None."
@@ -194,10 +194,10 @@ def validate_target(y, X3, *, multi_output=True, y_numeric=True):
         y = check_array(
             y,
             ensure_2d=False,
-            dtype=np.float64 if y_numeric else None,
+            dtype=np.float64,
             input_name="y",
         )
-    if y.ndim > 2 or (y.ndim == 2 and not multi_output):
+    if y.ndim > 2:
         raise ValueError(f"y must be 1-D or 2-D; got shape {y.shape}.")
     check_same_length(X3, y)
     return y

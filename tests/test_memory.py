@@ -8,8 +8,7 @@ import textwrap
 import numpy as np
 
 from sksequence import GRURegressor, SlidingWindowTransformer, make_forecasting_data
-from sksequence._base import _as_net_input
-from sksequence._net import TailSplit, TensorBatchIterator
+from sksequence._net import TailSplit, TensorBatchIterator, net_input
 from sksequence._validation import validate_sequences
 
 
@@ -18,7 +17,7 @@ def test_validation_and_net_input_share_the_series_memory():
     X, _ = make_forecasting_data(series, window_size=256)
     X3, lengths = validate_sequences(GRURegressor(), X, reset=True)
     assert np.shares_memory(X3, series)
-    tensor = _as_net_input(X3, lengths)
+    tensor = net_input(X3, lengths)
     assert tensor.data_ptr() == series.ctypes.data
     windows = SlidingWindowTransformer(64).fit_transform(series)
     X3, _ = validate_sequences(GRURegressor(), windows, reset=True)
@@ -30,7 +29,7 @@ def test_tail_split_and_batches_do_not_copy_the_data_set():
 
     series = np.arange(1_000, dtype=np.float32)
     X, y = make_forecasting_data(series, window_size=100)
-    tensor = _as_net_input(X, None)
+    tensor = net_input(X, None)
     import torch
 
     train, valid = TailSplit(0.2)(Dataset(tensor, torch.from_numpy(y)))

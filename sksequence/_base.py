@@ -110,11 +110,15 @@ default="adam"
 
     checkpoint : str, path or None, default=None
         Directory where the training state (weights, optimizer, history,
-        epoch count) is saved after every epoch. If it already holds the
-        state of an unfinished run of the same configuration, :meth:`fit`
-        resumes it and trains up to ``max_epochs`` epochs in all; a finished
-        run is restored without training. Early stopping's patience restarts
-        on resume.
+        early stopping's counters, random generator state) is saved after
+        every epoch, in a file of its own per configuration and training
+        data. If the directory holds the state of the same run, :meth:`fit`
+        continues it up to ``max_epochs`` epochs in all (to the same model
+        an uninterrupted fit gives); a run that early stopping ended, or one
+        that reached ``max_epochs``, is restored without training. The fits
+        of a search may share one directory: survivors of
+        ``HalvingGridSearchCV(resource="max_epochs")`` then continue instead
+        of restarting.
 
     return_sequences : bool, default=False
         If True, predict one target (or label) per time step,
@@ -337,11 +341,9 @@ class SequenceEstimator(BaseEstimator):
         seed = _torch_seed(self.random_state)
         cuda_devices = [device.index or 0] if device.type == "cuda" else []
         self._net_sizes = (X3.shape[2], output_size)
-        # a checkpoint belongs to one data set too (e.g. one CV fold)
-        self._data_key = (
-            list(X3.shape),
-            hashlib.sha1(np.ascontiguousarray(y_net).tobytes()).hexdigest(),
-        )
+        if self.checkpoint is not None:
+            # a checkpoint belongs to one data set too (e.g. one CV fold)
+            self._data_key = _digest(X3, lengths, y_net)
         epochs = self.max_epochs if epochs is None else epochs
         with torch.random.fork_rng(devices=cuda_devices):
             torch.manual_seed(seed)
@@ -352,8 +354,9 @@ class SequenceEstimator(BaseEstimator):
                 if self.checkpoint is not None:
                     state = load_checkpoint(self.checkpoint, self._fingerprint())
                     if state is not None:
-                        done = restore_checkpoint(net, state)
-                        epochs = 0 if state["finished"] else max(epochs - done, 0)
+                        more = max(epochs - state["epochs"], 0)
+                        epochs = 0 if state["converged"] else more
+                        restore_checkpoint(net, state, more_epochs=epochs > 0)
             if epochs > 0:
                 X_net, y_net = place_on_device(
                     net_input(X3, lengths), torch.from_numpy(y_net), device
@@ -371,7 +374,7 @@ class SequenceEstimator(BaseEstimator):
             )
 
     def _fingerprint(self):
-        """What a checkpoint must match: configuration, data shape, targets."""
+        """What a checkpoint must match: configuration and training data."""
         ignored = {"max_epochs", "verbose", "callbacks", "checkpoint", "warm_start"}
         params = {
             key: repr(value)
@@ -477,6 +480,18 @@ def _resolve_device(device):
             "False; install a CUDA build of torch or use device='cpu'."
         )
     return resolved
+
+
+def _digest(X3, lengths, y):
+    """A digest of the training data, read in chunks (X may be a large view)."""
+    h = hashlib.sha256(repr((X3.shape, str(X3.dtype), y.shape)).encode())
+    chunk = max(1, (1 << 24) // max(1, X3[0].nbytes))
+    for start in range(0, len(X3), chunk):
+        h.update(np.ascontiguousarray(X3[start : start + chunk]).tobytes())
+    for array in (lengths, y):
+        if array is not None:
+            h.update(np.ascontiguousarray(array).tobytes())
+    return h.hexdigest()
 
 
 def _torch_seed(random_state):

@@ -7,6 +7,7 @@ estimator.
 """
 
 import copy
+import hashlib
 import json
 import math
 import os
@@ -25,14 +26,13 @@ __all__ = [
     "OPTIMIZERS",
     "DivergenceError",
     "build_net",
+    "checkpoint_path",
     "history_frame",
     "load_checkpoint",
     "net_input",
     "place_on_device",
     "restore_checkpoint",
 ]
-
-CHECKPOINT_FILE = "checkpoint.pt"
 
 # share of the GPU's free memory that a training set may take to be moved
 # there once per fit; larger sets are streamed batch by batch
@@ -213,44 +213,99 @@ class SequenceNet(NeuralNet):
 class EpochCheckpoint(Callback):
     """Save the training state after every epoch, atomically.
 
-    The file holds the module and optimizer states, the history, the number
-    of epochs done, a fingerprint of the configuration, and whether training
-    has finished. It is written with :func:`torch.save` to a temporary file
-    then renamed, so a process killed at any moment leaves the previous
-    checkpoint intact; it is read back with ``torch.load(weights_only=True)``,
-    which never runs code from the file.
+    One file per run, named after a digest of the run's fingerprint
+    (configuration and data), so that the fits of a search or a
+    cross-validation can share a directory and each find its own. The file
+    holds everything a continuation needs to be identical to an
+    uninterrupted run: module and optimizer states, the history, torch's
+    random number generator state, and early stopping's counters and best
+    weights; plus whether early stopping has ended the run (``converged``).
+    It is written with :func:`torch.save` to a temporary file then renamed,
+    so a process killed at any moment leaves the previous checkpoint intact;
+    it is read back with ``torch.load(weights_only=True)``, which never runs
+    code from the file.
     """
 
     def __init__(self, directory, fingerprint):
         self.directory = directory
         self.fingerprint = fingerprint
 
-    def _save(self, net, finished):
-        path = Path(self.directory)
-        path.mkdir(parents=True, exist_ok=True)
+    def initialize(self):
+        self.resume_ = None
+        return self
+
+    def _save(self, net, converged):
+        path = checkpoint_path(self.directory, self.fingerprint)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stopper = _early_stopping(net)
         state = {
             "fingerprint": self.fingerprint,
             "epochs": len(net.history),
-            "finished": finished,
+            "converged": converged,
             "module": net.module_.state_dict(),
             "optimizer": net.optimizer_.state_dict(),
             "history": json.dumps(list(net.history)),
+            "rng": _rng_state(net.device),
+            "early_stopping": {
+                "misses": stopper.misses_,
+                "threshold": float(stopper.dynamic_threshold_),
+                "best_epoch": stopper.best_epoch_,
+                "best_weights": stopper.best_model_weights_,
+            },
         }
-        tmp = path / (CHECKPOINT_FILE + ".tmp")
+        tmp = path.with_name(path.name + ".tmp")
         torch.save(state, tmp)
-        os.replace(tmp, path / CHECKPOINT_FILE)
+        os.replace(tmp, path)
+
+    def on_train_begin(self, net, **kwargs):
+        # after early stopping reset its counters (it runs before us)
+        if self.resume_ is not None:
+            stopper, saved = _early_stopping(net), self.resume_["early_stopping"]
+            stopper.misses_ = saved["misses"]
+            stopper.dynamic_threshold_ = saved["threshold"]
+            stopper.best_epoch_ = saved["best_epoch"]
+            stopper.best_model_weights_ = saved["best_weights"]
+            _set_rng_state(self.resume_["rng"], net.device)
+            self.resume_ = None
 
     def on_epoch_end(self, net, **kwargs):
-        self._save(net, finished=False)
+        self._save(net, converged=False)
 
     def on_train_end(self, net, **kwargs):
-        # after early stopping restored the best weights (it runs before us)
-        self._save(net, finished=not getattr(net, "interrupted_", False))
+        # early stopping skipped our on_epoch_end of its last epoch and has
+        # restored the best weights by now (it runs before us); a run that
+        # ran out of epochs or was interrupted is saved as it was after its
+        # last completed epoch, ready to continue
+        if net._stopped_early():
+            self._save(net, converged=True)
+
+
+def _early_stopping(net):
+    return next(cb for _, cb in net.callbacks_ if isinstance(cb, EarlyStopping))
+
+
+def _rng_state(device):
+    state = {"cpu": torch.get_rng_state()}
+    if torch.device(device).type == "cuda":
+        state["cuda"] = torch.cuda.get_rng_state(device)
+    return state
+
+
+def _set_rng_state(state, device):
+    torch.set_rng_state(state["cpu"])
+    if "cuda" in state and torch.device(device).type == "cuda":
+        torch.cuda.set_rng_state(state["cuda"], device)
+
+
+def checkpoint_path(directory, fingerprint):
+    """The file of the run with ``fingerprint`` in ``directory``."""
+    digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
+    return Path(directory) / f"checkpoint-{digest}.pt"
 
 
 def load_checkpoint(directory, fingerprint):
-    """The checkpoint in ``directory`` (None when there is none)."""
-    path = Path(directory) / CHECKPOINT_FILE
+    """The checkpoint of the run ``fingerprint`` (None when there is none)."""
+    path = checkpoint_path(directory, fingerprint)
     if not path.exists():
         return None
     try:
@@ -262,20 +317,30 @@ def load_checkpoint(directory, fingerprint):
         ) from exc
     if state.get("fingerprint") != fingerprint:
         raise ValueError(
-            f"checkpoint={str(directory)!r} holds a training run of another "
-            "configuration or data set (parameters, data shape or targets "
-            "differ). Use one directory per model and data set (not one shared "
-            "by the fits of a cross-validation), or delete it to start over."
+            f"checkpoint={str(directory)!r}: {path} holds a training run of "
+            "another configuration or data set than its name says (a renamed "
+            "or copied file?). Delete it to start over."
         )
     return state
 
 
-def restore_checkpoint(net, state):
-    """Load a checkpoint into an initialized net; return the epochs done."""
+def restore_checkpoint(net, state, *, more_epochs):
+    """Load a checkpoint into an initialized net; return the epochs done.
+
+    With ``more_epochs``, training will continue: early stopping's state and
+    the random number generator are handed to the net's checkpoint callback,
+    which sets them when training begins. Without, the net gets the weights
+    the run ended with (the best ones, when early stopping kept them).
+    """
     net.module_.load_state_dict(state["module"])
     net.optimizer_.load_state_dict(state["optimizer"])
     net.history.clear()
     net.history.extend(json.loads(state["history"]))
+    saved = state["early_stopping"]
+    if more_epochs:
+        dict(net.callbacks_)["checkpoint"].resume_ = state
+    elif saved["best_weights"] is not None and saved["best_epoch"] != state["epochs"]:
+        net.module_.load_state_dict(saved["best_weights"])
     return state["epochs"]
 
 

@@ -25,6 +25,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, KFold
+from skorch.callbacks import Callback
 
 from sksequence import (
     GRUClassifier,
@@ -225,10 +226,10 @@ def test_grid_search_with_loky_matches_sequential(sequential_search):
     assert_array_equal(threads, expected)
 
 
-def _halving(scoring, warm_start=False):
+def _halving(scoring, **params):
     X, y = _data()
     search = HalvingGridSearchCV(
-        GRURegressor(random_state=0, warm_start=warm_start, **EXACT_EPOCHS),
+        GRURegressor(random_state=0, **EXACT_EPOCHS, **params),
         GRID,
         resource="max_epochs",
         min_resources=2,
@@ -249,13 +250,39 @@ def test_halving_search_over_epochs():
     assert search.best_estimator_.n_iter_ == 6
 
 
-def test_halving_survivors_restart_even_with_warm_start():
-    # score = epochs the scored model has trained in all. sklearn clones the
-    # estimator for every fit, so a survivor of the 2-epoch round trains 6
-    # epochs from scratch (not 4 more), warm_start or not
-    search = _halving(_epochs_run, warm_start=True)
-    results = search.cv_results_
-    assert_array_equal(results["mean_test_score"], results["param_max_epochs"])
+class _CountEpochs(Callback):
+    """Counts the epochs trained in this process (a class attribute: skorch
+    and sklearn copy the instances)."""
+
+    trained = 0
+
+    def on_epoch_end(self, net, **kwargs):
+        type(self).trained += 1
+
+
+def _epochs_trained(search_kwargs):
+    _CountEpochs.trained = 0
+    search = _halving(
+        "neg_mean_squared_error", callbacks=[_CountEpochs()], **search_kwargs
+    )
+    return search, _CountEpochs.trained
+
+
+def test_halving_survivors_continue_from_their_checkpoints(tmp_path):
+    # sklearn clones the estimator for every fit, so a survivor of the
+    # 2-epoch round trains 6 epochs from scratch (warm_start cannot help);
+    # with a checkpoint directory each (candidate, fold) run finds its own
+    # file and trains the 4 epochs it lacks, to the same model
+    restart, restart_epochs = _epochs_trained({"warm_start": True})
+    resume, resume_epochs = _epochs_trained({"checkpoint": tmp_path})
+    folds, refit = 3, 6
+    assert restart_epochs == (4 * 2 + 2 * 6) * folds + refit
+    assert resume_epochs == (4 * 2 + 2 * 4) * folds + refit
+    assert len(list(tmp_path.glob("checkpoint-*.pt"))) == 4 * folds + 1
+    assert resume.best_params_ == restart.best_params_
+    assert_array_equal(
+        resume.cv_results_["mean_test_score"], restart.cv_results_["mean_test_score"]
+    )
 
 
 # -- Dask ---------------------------------------------------------------------

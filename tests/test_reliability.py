@@ -72,15 +72,48 @@ def test_ctrl_c_keeps_the_last_completed_epoch(data):
     np.testing.assert_array_equal(reg.predict(X), reference.predict(X))
 
 
+def _checkpoints(directory):
+    return sorted(directory.glob("checkpoint-*.pt"))
+
+
 def test_finished_checkpoint_is_restored_without_training(data, tmp_path):
     X, y = data
     first = GRURegressor(max_epochs=4, checkpoint=tmp_path, **FIXED).fit(X, y)
-    assert (tmp_path / "checkpoint.pt").exists()
+    assert len(_checkpoints(tmp_path)) == 1
     start = time.perf_counter()
     again = GRURegressor(max_epochs=4, checkpoint=str(tmp_path), **FIXED).fit(X, y)
     assert time.perf_counter() - start < 5
     np.testing.assert_array_equal(again.predict(X), first.predict(X))
     assert again.history_.equals(first.history_)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_continued_run_equals_an_uninterrupted_one(data, tmp_path, early_stopping):
+    """More epochs continue the saved run: weights, optimizer, early stopping's
+    counters and the random number generator (shuffling, dropout) included."""
+    X, y = data
+    params = dict(
+        FIXED, early_stopping=early_stopping, n_iter_no_change=50, num_layers=2
+    )
+    params["dropout"] = 0.3
+    short = GRURegressor(max_epochs=3, checkpoint=tmp_path, **params).fit(X, y)
+    longer = GRURegressor(max_epochs=8, checkpoint=tmp_path, **params).fit(X, y)
+    direct = GRURegressor(max_epochs=8, **params).fit(X, y)
+    assert short.n_iter_ == 3 and longer.n_iter_ == direct.n_iter_ == 8
+    np.testing.assert_array_equal(longer.predict(X), direct.predict(X))
+    columns = [c for c in direct.history_ if c != "dur"]
+    assert longer.history_[columns].equals(direct.history_[columns])
+    assert len(_checkpoints(tmp_path)) == 1  # max_epochs is not part of the run
+
+
+def test_run_ended_by_early_stopping_is_not_continued(data, tmp_path):
+    X, y = data
+    params = dict(FIXED, early_stopping=True, n_iter_no_change=2, lr=0.05)
+    first = GRURegressor(max_epochs=200, checkpoint=tmp_path, **params).fit(X, y)
+    assert first.n_iter_ < 200
+    again = GRURegressor(max_epochs=400, checkpoint=tmp_path, **params).fit(X, y)
+    assert again.n_iter_ == first.n_iter_
+    np.testing.assert_array_equal(again.predict(X), first.predict(X))
 
 
 def test_interrupted_run_resumes_to_max_epochs(data, tmp_path):
@@ -99,17 +132,39 @@ def test_interrupted_run_resumes_to_max_epochs(data, tmp_path):
     np.testing.assert_array_equal(
         resumed.history_["train_loss"].iloc[:3], interrupted.history_["train_loss"]
     )
+    direct = GRURegressor(max_epochs=6, **FIXED).fit(X, y)
+    np.testing.assert_array_equal(resumed.predict(X), direct.predict(X))
 
 
-def test_checkpoint_of_another_configuration_is_refused(data, tmp_path):
+def test_runs_sharing_a_directory_keep_their_own_checkpoints(data, tmp_path):
+    """Other parameters, other targets or other inputs (one CV fold, one
+    candidate of a search, another scaling of X) never restore each other."""
+    X, y = data
+    runs = [
+        (FIXED, X, y),
+        ({**FIXED, "hidden_size": 7}, X, y),
+        (FIXED, X, -y),
+        (FIXED, X * 2, y),
+    ]
+    for params, X_run, y_run in runs:
+        GRURegressor(max_epochs=2, checkpoint=tmp_path, **params).fit(X_run, y_run)
+    assert len(_checkpoints(tmp_path)) == len(runs)
+    for params, X_run, y_run in runs:
+        fresh = GRURegressor(max_epochs=2, **params).fit(X_run, y_run)
+        restored = GRURegressor(max_epochs=2, checkpoint=tmp_path, **params)
+        restored.fit(X_run, y_run)
+        np.testing.assert_array_equal(restored.predict(X), fresh.predict(X))
+
+
+def test_unreadable_or_foreign_checkpoint_is_an_error(data, tmp_path):
     X, y = data
     GRURegressor(max_epochs=1, checkpoint=tmp_path, **FIXED).fit(X, y)
-    other = GRURegressor(
-        max_epochs=1, checkpoint=tmp_path, **{**FIXED, "hidden_size": 7}
-    )
-    with pytest.raises(ValueError, match="another configuration"):
-        other.fit(X, y)
-    (tmp_path / "checkpoint.pt").write_bytes(b"not a checkpoint")
+    GRURegressor(max_epochs=1, checkpoint=tmp_path / "b", **FIXED).fit(X, -y)
+    (path,), (other,) = _checkpoints(tmp_path), _checkpoints(tmp_path / "b")
+    path.write_bytes(other.read_bytes())  # a file under another run's name
+    with pytest.raises(ValueError, match="another configuration or data set"):
+        GRURegressor(max_epochs=1, checkpoint=tmp_path, **FIXED).fit(X, y)
+    path.write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="could not be read"):
         GRURegressor(max_epochs=1, checkpoint=tmp_path, **FIXED).fit(X, y)
 
@@ -136,11 +191,11 @@ KILLED_RUN = textwrap.dedent(
 )
 
 
-def _epochs_saved(path):
-    if not path.exists():
+def _epochs_saved(directory):
+    if not _checkpoints(directory):
         return 0
     try:
-        return torch.load(path, weights_only=True)["epochs"]
+        return torch.load(_checkpoints(directory)[0], weights_only=True)["epochs"]
     except Exception:  # being replaced at this instant
         return 0
 
@@ -153,12 +208,12 @@ def test_sigkill_mid_run_then_resume(tmp_path):
         text=True,
     )
     deadline = time.time() + 120
-    while _epochs_saved(ckpt / "checkpoint.pt") < 3 and time.time() < deadline:
+    while _epochs_saved(ckpt) < 3 and time.time() < deadline:
         assert proc.poll() is None, "the training process ended before the kill"
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    done = _epochs_saved(ckpt / "checkpoint.pt")
+    done = _epochs_saved(ckpt)
     assert 3 <= done < 8
     out = subprocess.run(
         [sys.executable, "-c", KILLED_RUN, str(ckpt), "0"],
@@ -246,11 +301,3 @@ def test_history_is_json_friendly(data):
     X, y = data
     reg = GRURegressor(max_epochs=2, **FIXED).fit(X, y)
     assert json.loads(reg.history_.to_json())["train_loss"]
-
-
-def test_checkpoint_of_other_targets_is_refused_not_restored(data, tmp_path):
-    """The fits of a cross-validation must not restore each other's model."""
-    X, y = data
-    GRURegressor(max_epochs=1, checkpoint=tmp_path, **FIXED).fit(X, y)
-    with pytest.raises(ValueError, match="data set"):
-        GRURegressor(max_epochs=1, checkpoint=tmp_path, **FIXED).fit(X, -y)

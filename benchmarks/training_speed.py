@@ -7,6 +7,10 @@ lr 1e-3, shuffled mini-batches):
 * W2: LSTM(128) -> Linear(1), batch 256
 * W3: tanh RNN(128) -> Linear(1), batch 32
 * big (``--big``): LSTM(512) x 2 layers, T=100, 8 features, batch 512
+* overhead (``--workloads overhead``): GRU(8), T=5, batch 32. The
+  arithmetic is tiny, so the time per batch is mostly Python: the figure
+  that decides the wrapper's cost on a GPU, where a step of W1 takes ~2 ms
+  and the CPU only queues kernels. Also printed in microseconds per batch.
 
 Variants:
 
@@ -21,8 +25,14 @@ the median epoch time after the first (warm-up) epoch; runs alternate
 (loop, skorch, sksequence, loop, ...). Prints the median over ``--repeats``
 runs with min-max, and the ratio to the hand-written loop.
 
+``--count-calls`` prints instead the number of Python function calls per
+training batch of each variant (cProfile, after a warm-up epoch): a
+deterministic measure of the per-batch bookkeeping that a noisy machine
+cannot blur.
+
     python benchmarks/training_speed.py --threads 1
     python benchmarks/training_speed.py --device cuda --big
+    python benchmarks/training_speed.py --workloads overhead --count-calls
 """
 
 import argparse
@@ -39,6 +49,7 @@ WORKLOADS = {
     "W2": dict(cell="lstm", hidden=128, batch=256, steps=30, features=1, layers=1),
     "W3": dict(cell="rnn", hidden=128, batch=32, steps=30, features=1, layers=1),
     "big": dict(cell="lstm", hidden=512, batch=512, steps=100, features=8, layers=2),
+    "overhead": dict(cell="gru", hidden=8, batch=32, steps=5, features=1, layers=1),
 }
 
 
@@ -158,6 +169,25 @@ def worker(args):
     print(json.dumps(statistics.median(durations[1:])))
 
 
+def count_calls(name, device):
+    """Python function calls per training batch of each variant."""
+    import cProfile
+    import pstats
+
+    spec = WORKLOADS[name]
+    X, y = make_data(spec)
+    batches = -(-len(y) // spec["batch"])
+    for variant, run in RUNNERS.items():
+        run(spec, X, y, 1, device)  # warm-up: imports, first-call caches
+        calls = []
+        for epochs in (1, 3):
+            profile = cProfile.Profile()
+            profile.runcall(run, spec, X, y, epochs, device)
+            calls.append(pstats.Stats(profile).total_calls)
+        per_batch = (calls[1] - calls[0]) / (2 * batches)
+        print(f"{name:4s} {variant:11s} {per_batch:7.1f} Python calls per batch")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--device", default="cpu")
@@ -167,11 +197,21 @@ def main():
     parser.add_argument("--workloads", default="W1,W2,W3")
     parser.add_argument("--big", action="store_true", help="add the big LSTM workload")
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "VARIANT"))
+    parser.add_argument(
+        "--count-calls", action="store_true", help="Python calls per batch instead"
+    )
     args = parser.parse_args()
     if args.worker:
         args.workload, args.variant = args.worker
         return worker(args)
     workloads = args.workloads.split(",") + (["big"] if args.big else [])
+    if args.count_calls:
+        import torch
+
+        torch.set_num_threads(args.threads)
+        for name in workloads:
+            count_calls(name, args.device)
+        return
     print(
         f"device={args.device} threads={args.threads} epochs/run={args.epochs} "
         f"(first is warm-up) repeats={args.repeats}"
@@ -196,12 +236,14 @@ def main():
                 out = subprocess.run(cmd, capture_output=True, text=True, check=True)
                 times[variant].append(json.loads(out.stdout.strip().splitlines()[-1]))
         base = statistics.median(times["loop"])
+        batches = -(-len(make_data(WORKLOADS[name])[1]) // WORKLOADS[name]["batch"])
         for variant, values in times.items():
             median = statistics.median(values)
+            extra = (median - base) / batches * 1e6
             print(
                 f"{name:4s} {variant:11s} {median:8.3f} s/epoch "
                 f"(min {min(values):.3f}, max {max(values):.3f})  "
-                f"x{median / base:.2f} vs loop"
+                f"x{median / base:.2f} vs loop, {extra:+.0f} us/batch"
             )
 
 

@@ -107,7 +107,7 @@ def test_masked_mse_ignores_nan_targets_and_their_gradients():
     expected = ((pred[valid] - target[valid]) ** 2).mean()
     assert torch.allclose(loss, expected)
     loss.backward()
-    assert torch.all(pred.grad[~valid] == 0)
+    assert torch.all(pred.grad[~valid] == 0) and torch.isfinite(pred.grad).all()
 
 
 def test_sequence_cross_entropy_ignores_padded_steps():

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 from skorch.dataset import Dataset
 
 from sksequence import GRURegressor, LSTMClassifier
@@ -102,3 +103,54 @@ def test_per_epoch_weight_snapshot_is_not_pickled(data):
     assert hasattr(reg.net_, "_last_epoch_state")
     # a GPU-side snapshot would stop a pickled model loading without CUDA
     assert not hasattr(pickle.loads(pickle.dumps(reg)).net_, "_last_epoch_state")
+
+
+class _Events(Callback):
+    """Records the batch events it hears (and the module's mode at gradients)."""
+
+    def __init__(self):
+        self.seen = []
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        self.seen.append(("begin", training))
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        names = [name for name, _ in named_parameters]
+        self.seen.append(("grad", len(names), net.module_.training))
+
+
+def test_batch_events_reach_exactly_the_callbacks_that_handle_them(data):
+    X, y = data
+    reg = GRURegressor(
+        hidden_size=4, max_epochs=2, batch_size=16, dropout=0.5, random_state=0
+    )
+    reg.set_params(callbacks=[("events", _Events())]).fit(X, y)
+    net = reg.net_
+    events = dict(net.callbacks_)["events"]
+    listeners = net._listeners
+    assert events in listeners["on_batch_begin"]
+    assert events in listeners["on_grad_computed"]
+    assert events not in listeners["on_batch_end"]  # Callback's no-op
+    assert dict(net.callbacks_)["gradient_clip"] in listeners["on_grad_computed"]
+    # 4 training + 1 validation batch per epoch; gradients after each training
+    # batch, with all 6 learnable tensors; training mode only while training
+    n_params = len(list(net.module_.parameters()))
+    per_epoch = 4 * [("begin", True), ("grad", n_params, True)] + [("begin", False)]
+    assert events.seen == 2 * per_epoch
+    assert not net.module_.training  # predict put it in evaluation mode
+
+
+class _Modes(Callback):
+    def __init__(self):
+        self.seen = set()
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        modes = {m.training for m in [*net.module_.modules(), net.criterion_]}
+        self.seen.add((training, *modes))
+
+
+def test_modules_train_on_training_batches_and_evaluate_on_validation(data):
+    X, y = data
+    reg = GRURegressor(hidden_size=4, max_epochs=2, dropout=0.5, random_state=0)
+    reg.set_params(callbacks=[("modes", _Modes())]).fit(X, y)
+    assert dict(reg.net_.callbacks_)["modes"].seen == {(True, True), (False, False)}

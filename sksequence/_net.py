@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import os
+import time
 import warnings
 from pathlib import Path
 
@@ -262,6 +263,10 @@ class SequenceNet(NeuralNet):
         del self.history[self._last_epoch_count :]
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # the epoch this call ends with, unless stopped (for the checkpoint)
+        self.final_epoch_ = len(self.history) + (
+            self.max_epochs if epochs is None else epochs
+        )
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt:
@@ -279,7 +284,7 @@ class SequenceNet(NeuralNet):
 
 
 class EpochCheckpoint(Callback):
-    """Save the training state after every epoch, atomically.
+    """Save the training state after epochs, atomically.
 
     One file per run, named after a digest of the run's fingerprint
     (configuration and data), so that the fits of a search or a
@@ -292,7 +297,14 @@ class EpochCheckpoint(Callback):
     so a process killed at any moment leaves the previous checkpoint intact;
     it is read back with ``torch.load(weights_only=True)``, which never runs
     code from the file.
+
+    A save follows every epoch unless epochs are so short that saving
+    would take more than ``1 / (1 + SAVE_RATIO)`` of the time: then the
+    next save waits until ``SAVE_RATIO`` times the last save's duration has
+    passed. The last epoch of a run is always saved.
     """
+
+    SAVE_RATIO = 9  # time training / time saving, at least
 
     def __init__(self, directory, fingerprint):
         self.directory = directory
@@ -303,6 +315,7 @@ class EpochCheckpoint(Callback):
         return self
 
     def _save(self, net, converged):
+        started = time.perf_counter()
         path = checkpoint_path(self.directory, self.fingerprint)
         path.parent.mkdir(parents=True, exist_ok=True)
         stopper = _early_stopping(net)
@@ -324,8 +337,11 @@ class EpochCheckpoint(Callback):
         tmp = path.with_name(path.name + ".tmp")
         torch.save(state, tmp)
         os.replace(tmp, path)
+        self.saved_at_ = time.perf_counter()
+        self.save_seconds_ = self.saved_at_ - started
 
     def on_train_begin(self, net, **kwargs):
+        self.saved_at_, self.save_seconds_ = time.perf_counter(), 0.0
         # after early stopping reset its counters (it runs before us)
         if self.resume_ is not None:
             stopper, saved = _early_stopping(net), self.resume_["early_stopping"]
@@ -337,7 +353,10 @@ class EpochCheckpoint(Callback):
             self.resume_ = None
 
     def on_epoch_end(self, net, **kwargs):
-        self._save(net, converged=False)
+        waited = time.perf_counter() - self.saved_at_
+        last = len(net.history) >= getattr(net, "final_epoch_", 0)
+        if last or waited >= self.SAVE_RATIO * self.save_seconds_:
+            self._save(net, converged=False)
 
     def on_train_end(self, net, **kwargs):
         # early stopping skipped our on_epoch_end of its last epoch and has
@@ -566,6 +585,8 @@ def build_net(estimator, *, input_size, output_size, criterion, device):
         if estimator.early_stopping
         else None,
         callbacks=_callbacks(estimator),
+        # skorch's table is formatted every epoch even when nothing prints
+        **({} if estimator.verbose else {"callbacks__print_log": None}),
         device=device,
         verbose=int(estimator.verbose),
     )

@@ -301,3 +301,29 @@ def test_history_is_json_friendly(data):
     X, y = data
     reg = GRURegressor(max_epochs=2, **FIXED).fit(X, y)
     assert json.loads(reg.history_.to_json())["train_loss"]
+
+
+def test_short_epochs_are_saved_sparingly_but_the_last_one_always(
+    data, tmp_path, monkeypatch
+):
+    """Saving may not cost more than a tenth of training; when epochs are
+    shorter than that allows, saves are spaced out, and a run still ends
+    with its final epoch on disk, ready to continue exactly."""
+    from sksequence._net import EpochCheckpoint
+
+    X, y = data
+    saved = []
+    original = EpochCheckpoint._save
+
+    def recording(self, net, converged):
+        saved.append(len(net.history))
+        original(self, net, converged)
+
+    monkeypatch.setattr(EpochCheckpoint, "_save", recording)
+    monkeypatch.setattr(EpochCheckpoint, "SAVE_RATIO", 1e9)  # saving is "slow"
+    GRURegressor(max_epochs=5, checkpoint=tmp_path, **FIXED).fit(X, y)
+    assert saved == [1, 5]
+    longer = GRURegressor(max_epochs=8, checkpoint=tmp_path, **FIXED).fit(X, y)
+    assert saved == [1, 5, 6, 8]
+    direct = GRURegressor(max_epochs=8, **FIXED).fit(X, y)
+    np.testing.assert_array_equal(longer.predict(X), direct.predict(X))

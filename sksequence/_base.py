@@ -54,8 +54,10 @@ hidden_size : int, default=64
         sequences); raise it (e.g. 128-512) for large data sets, where
         bigger batches train much faster per epoch.
 
-    lr : float, default=3e-3
-        Learning rate of the optimizer.
+    lr : float, default=1e-2 for classifiers, 3e-3 for regressors
+        Learning rate of the optimizer. Classifiers start higher: their
+        cross-entropy stays flat near chance level for a while on long
+        sequences before it falls.
 
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
 default="adam"
@@ -81,8 +83,12 @@ default="adam"
         Share of the training samples held out (from the end) when
         ``early_stopping=True``.
 
-    n_iter_no_change : int, default=20
+    n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement before training stops.
+        ``"auto"`` waits 20 epochs, or as many epochs as make 150 optimizer
+        steps when that is more (small data sets: 50 epochs of 3 batches),
+        since a recurrent net may sit at chance level for a few hundred
+        steps before its loss starts to fall.
 
     tol : float, default=1e-4
         Minimum decrease of the monitored loss that counts as improvement.
@@ -173,6 +179,8 @@ class SequenceEstimator(BaseEstimator):
 
     _cell = None
     _cell_params = {}
+    # shared parameters whose default differs in a family of estimators
+    _default_overrides = {}
     _cell_param_constraints = {
         "nonlinearity": [StrOptions({"tanh", "relu"})],
         "peephole": ["boolean"],
@@ -192,7 +200,10 @@ class SequenceEstimator(BaseEstimator):
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "tol": [Interval(Real, 0, None, closed="left")],
         "device": [str, torch.device],
         "random_state": ["random_state"],
@@ -218,7 +229,7 @@ class SequenceEstimator(BaseEstimator):
         gradient_clip=1.0,
         early_stopping=True,
         validation_fraction=0.2,
-        n_iter_no_change=20,
+        n_iter_no_change="auto",
         tol=1e-4,
         device="cpu",
         random_state=None,
@@ -253,7 +264,9 @@ class SequenceEstimator(BaseEstimator):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "_cell_params" in cls.__dict__ and cls._cell_params:
-            cls.__init__ = _init_with_cell_params(cls._cell_params)
+            cls.__init__ = _init_with_cell_params(
+                cls._cell_params, cls._default_overrides
+            )
             cls._parameter_constraints = {
                 **cls._parameter_constraints,
                 **{k: cls._cell_param_constraints[k] for k in cls._cell_params},
@@ -448,9 +461,17 @@ _INT_PARAMS = (
 )
 
 
-def _init_with_cell_params(cell_params):
-    """An ``__init__`` adding ``cell_params`` (name -> default) to the shared ones."""
+def _init_with_cell_params(cell_params, overrides=None):
+    """An ``__init__`` adding ``cell_params`` (name -> default) to the shared ones.
+
+    ``overrides`` (name -> default) changes the defaults of shared parameters.
+    """
+    overrides = dict(overrides or {})
     base = inspect.signature(SequenceEstimator.__init__)
+    shared = [
+        p.replace(default=overrides[p.name]) if p.name in overrides else p
+        for p in base.parameters.values()
+    ]
     extra = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
         for name, default in cell_params.items()
@@ -459,11 +480,11 @@ def _init_with_cell_params(cell_params):
     def __init__(self, **params):
         for name, default in cell_params.items():
             setattr(self, name, params.pop(name, default))
+        for name, default in overrides.items():
+            params.setdefault(name, default)
         SequenceEstimator.__init__(self, **params)
 
-    __init__.__signature__ = base.replace(
-        parameters=[*base.parameters.values(), *extra]
-    )
+    __init__.__signature__ = base.replace(parameters=[*shared, *extra])
     return __init__
 
 

@@ -40,6 +40,13 @@ __all__ = [
 # there once per fit; larger sets are streamed batch by batch
 DEVICE_DATA_FRACTION = 0.25
 
+# n_iter_no_change="auto": wait this many epochs, or this many optimizer
+# steps when they are more epochs. On a small data set an epoch is a handful
+# of steps, and a recurrent net may sit at chance level for a few hundred
+# steps before its loss starts to fall.
+AUTO_PATIENCE_EPOCHS = 20
+AUTO_PATIENCE_STEPS = 150
+
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
@@ -278,9 +285,54 @@ class SequenceNet(NeuralNet):
 
     def _stopped_early(self):
         return any(
-            isinstance(cb, EarlyStopping) and cb.misses_ >= cb.patience
+            isinstance(cb, EarlyStopping)
+            and cb.misses_ >= getattr(cb, "patience_", cb.patience)
             for _, cb in self.callbacks_
         )
+
+
+class StepEarlyStopping(EarlyStopping):
+    """skorch's ``EarlyStopping`` with a patience of at least ``min_steps`` steps.
+
+    The patience in epochs is ``max(patience, ceil(min_steps / steps))``,
+    ``steps`` being the number of optimizer steps of the last epoch; it is
+    kept in ``patience_``.
+    """
+
+    def __init__(
+        self,
+        monitor="valid_loss",
+        patience=5,
+        threshold=1e-4,
+        threshold_mode="rel",
+        lower_is_better=True,
+        sink=print,
+        load_best=False,
+        min_steps=0,
+    ):
+        super().__init__(
+            monitor=monitor,
+            patience=patience,
+            threshold=threshold,
+            threshold_mode=threshold_mode,
+            lower_is_better=lower_is_better,
+            sink=sink,
+            load_best=load_best,
+        )
+        self.min_steps = min_steps
+
+    def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
+        self.patience_ = self.patience
+
+    def on_epoch_end(self, net, **kwargs):
+        steps = net.history[-1].get("train_batch_count") or 1
+        self.patience_ = max(self.patience, math.ceil(self.min_steps / steps))
+        base, self.patience = self.patience, self.patience_
+        try:
+            super().on_epoch_end(net, **kwargs)
+        finally:
+            self.patience = base
 
 
 class EpochCheckpoint(Callback):
@@ -511,16 +563,21 @@ def _callbacks(estimator):
     # ``tol`` for ``n_iter_no_change`` epochs; restore the best weights only
     # when a held-out loss chose them.
     monitor = "valid_loss" if estimator.early_stopping else "train_loss"
+    if isinstance(estimator.n_iter_no_change, str):  # "auto"
+        patience, min_steps = AUTO_PATIENCE_EPOCHS, AUTO_PATIENCE_STEPS
+    else:
+        patience, min_steps = int(estimator.n_iter_no_change), 0
     callbacks.append(
         (
             "early_stopping",
-            EarlyStopping(
+            StepEarlyStopping(
                 monitor=monitor,
-                patience=estimator.n_iter_no_change,
+                patience=patience,
                 threshold=estimator.tol,
                 threshold_mode="abs",
                 load_best=estimator.early_stopping,
                 sink=print if estimator.verbose else _silent,
+                min_steps=min_steps,
             ),
         )
     )

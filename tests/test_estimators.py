@@ -1,5 +1,6 @@
 """Behaviour of the six estimators beyond scikit-learn's generic checks."""
 
+import inspect
 import pickle
 
 import joblib
@@ -532,3 +533,41 @@ def test_peephole_and_classic_gru_reach_their_modules(seq_data):
     assert isinstance(GRURegressor(**FAST).fit(X, y).net_.module_.rnn, nn.GRU)
     assert "peephole" in LSTMClassifier().get_params()
     assert "peephole" not in GRUClassifier().get_params()
+
+
+# -- defaults -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [RNNClassifier, LSTMClassifier, GRUClassifier])
+def test_classifiers_default_to_a_higher_learning_rate(cls):
+    regressor = {"RNN": RNNRegressor, "LSTM": LSTMRegressor, "GRU": GRURegressor}[
+        cls.__name__.removesuffix("Classifier")
+    ]
+    assert cls().lr == 1e-2 and regressor().lr == 3e-3
+    assert inspect.signature(cls).parameters["lr"].default == 1e-2
+    assert clone(cls(lr=0.5)).lr == 0.5
+    assert cls().get_params()["n_iter_no_change"] == "auto"
+
+
+@pytest.mark.parametrize(
+    ("n_samples", "n_iter_no_change", "patience"),
+    [
+        (40, "auto", 75),  # 32 training samples: 2 steps per epoch, 150 steps
+        (400, "auto", 20),  # 20 steps per epoch: 20 epochs are more steps
+        (40, 5, 5),  # an integer is a number of epochs, whatever the steps
+    ],
+)
+def test_auto_patience_is_20_epochs_or_150_steps(n_samples, n_iter_no_change, patience):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_samples, 3, 1))
+    # a learning rate too small to move the validation loss by tol: every
+    # epoch after the first is a miss
+    reg = GRURegressor(
+        hidden_size=2,
+        batch_size=16,
+        lr=1e-9,
+        max_epochs=500,
+        n_iter_no_change=n_iter_no_change,
+        random_state=0,
+    ).fit(X, X[:, -1, 0])
+    assert reg.n_iter_ == 1 + patience

@@ -117,15 +117,15 @@ default="adam"
     checkpoint : str, path or None, default=None
         Directory where the training state (weights, optimizer, history,
         early stopping's counters, random generator state) is saved after
-        each epoch (spaced out when epochs are shorter than ten saves; the
-        last epoch always), in a file of its own per configuration and
-        training data. If the directory holds the state of the same run, :meth:`fit`
-        continues it up to ``max_epochs`` epochs in all (to the same model
-        an uninterrupted fit gives); a run that early stopping ended, or one
-        that reached ``max_epochs``, is restored without training. The fits
-        of a search may share one directory: survivors of
-        ``HalvingGridSearchCV(resource="max_epochs")`` then continue instead
-        of restarting.
+        each epoch (at most one save a second and a tenth of the training
+        time; the last epoch always), in a file of its own per
+        configuration and training data. If the directory holds the state
+        of the same run, :meth:`fit` continues it up to ``max_epochs``
+        epochs in all (to the same model an uninterrupted fit gives); a run
+        that early stopping ended, or one that reached ``max_epochs``, is
+        restored without training. The fits of a search may share one
+        directory: survivors of ``HalvingGridSearchCV(resource="max_epochs")``
+        then continue instead of restarting.
 
     return_sequences : bool, default=False
         If True, predict one target (or label) per time step,

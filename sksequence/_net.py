@@ -350,12 +350,15 @@ class EpochCheckpoint(Callback):
     it is read back with ``torch.load(weights_only=True)``, which never runs
     code from the file.
 
-    A save follows every epoch unless epochs are so short that saving
-    would take more than ``1 / (1 + SAVE_RATIO)`` of the time: then the
-    next save waits until ``SAVE_RATIO`` times the last save's duration has
-    passed. The last epoch of a run is always saved.
+    The last epoch of a fit is always saved; before it, an epoch is saved
+    when at least ``MIN_INTERVAL`` seconds and ``SAVE_RATIO`` times the last
+    save's duration have passed since the last save (or the start): every
+    epoch of a long training, but no file writing that would take more than
+    a tenth of the time of short ones, such as the many brief fits of a
+    search.
     """
 
+    MIN_INTERVAL = 1.0  # seconds
     SAVE_RATIO = 9  # time training / time saving, at least
 
     def __init__(self, directory, fingerprint):
@@ -407,7 +410,8 @@ class EpochCheckpoint(Callback):
     def on_epoch_end(self, net, **kwargs):
         waited = time.perf_counter() - self.saved_at_
         last = len(net.history) >= getattr(net, "final_epoch_", 0)
-        if last or waited >= self.SAVE_RATIO * self.save_seconds_:
+        due = max(self.MIN_INTERVAL, self.SAVE_RATIO * self.save_seconds_)
+        if last or waited >= due:
             self._save(net, converged=False)
 
     def on_train_end(self, net, **kwargs):

@@ -423,14 +423,17 @@ class SequenceEstimator(BaseEstimator):
         """
         check_is_fitted(self)
         X3, lengths = validate_sequences(self, X, reset=False)
-        out = predict_in_batches(
+        return self._network_output(X3, lengths).numpy(), lengths
+
+    def _network_output(self, X3, lengths):
+        """The network's float64 output for validated sequences, as a tensor."""
+        return predict_in_batches(
             self.net_.module_,
             X3,
             lengths,
             batch_size=self.net_.iterator_valid__batch_size,
             device=self.net_.device,
         )
-        return out.numpy(), lengths
 
     def _sequence_score(self, X, y, metric):
         """``metric(y_true, y_pred)`` over all time steps of all sequences."""

@@ -424,7 +424,7 @@ class EpochCheckpoint(Callback):
 
 
 def _early_stopping(net):
-    return next(cb for _, cb in net.callbacks_ if isinstance(cb, EarlyStopping))
+    return dict(net.callbacks_)["early_stopping"]
 
 
 def _rng_state(device):
@@ -468,7 +468,7 @@ def load_checkpoint(directory, fingerprint):
 
 
 def restore_checkpoint(net, state, *, more_epochs):
-    """Load a checkpoint into an initialized net; return the epochs done.
+    """Load a checkpoint into an initialized net.
 
     With ``more_epochs``, training will continue: early stopping's state and
     the random number generator are handed to the net's checkpoint callback,
@@ -484,7 +484,6 @@ def restore_checkpoint(net, state, *, more_epochs):
         dict(net.callbacks_)["checkpoint"].resume_ = state
     elif saved["best_weights"] is not None and saved["best_epoch"] != state["epochs"]:
         net.module_.load_state_dict(saved["best_weights"])
-    return state["epochs"]
 
 
 class TailSplit:

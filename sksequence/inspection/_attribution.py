@@ -6,7 +6,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._modules import predict_in_batches
 from .._validation import check_sequences
 from ._common import (
     analysis_copy,
@@ -233,14 +232,7 @@ def _target_indices(estimator, X3, lengths, target, classifier):
     n = len(X3)
     if classifier:
         if target is None:  # each sequence's predicted class, as predict
-            logits = predict_in_batches(
-                estimator.net_.module_,
-                X3,
-                lengths,
-                batch_size=estimator.net_.iterator_valid__batch_size,
-                device=estimator.net_.device,
-            )
-            return logits.argmax(dim=-1)
+            return estimator._network_output(X3, lengths).argmax(dim=-1)
         labels = np.asarray(target)
         if labels.ndim == 0:
             labels = np.full(n, labels)

@@ -226,21 +226,14 @@ def make_tasks(cell):
         data = loader()
         return data.X_train, data.y_train, data.X_test, data.y_test
 
-    def accuracy(model, X_test, y_test):
+    def score(model, X_test, y_test):  # accuracy or R², as the estimator's
         return model.score(X_test, y_test)
-
-    def r2(model, X_test, y_test):
-        return model.score(X_test, y_test)
-
-    def same(X, y):
-        return y
 
     classify = dict(
         estimator=Classifier,
-        target=same,
         cv=StratifiedKFold(3),
         scoring="accuracy",
-        evaluate=accuracy,
+        evaluate=score,
         metric="accuracy",
         higher_is_better=True,
     )
@@ -260,7 +253,6 @@ def make_tasks(cell):
             forecast,
             name="airline (36 mo)",
             data=airline_data,
-            target=same,
             scoring="neg_mean_absolute_error",
             evaluate=airline_mae,
             metric="MAE",
@@ -270,9 +262,8 @@ def make_tasks(cell):
             forecast,
             name="multi-sine",
             data=multisine_data,
-            target=same,
             scoring="r2",
-            evaluate=r2,
+            evaluate=score,
             metric="R2",
             reference=("ridge AR(30)", ridge_ar),
         ),
@@ -303,7 +294,7 @@ def fit_default(task, seed, device):
     X_train, y_train, X_test, y_test = task["data"]
     pipeline = model(task, seed, device)
     start = time.perf_counter()
-    pipeline.fit(X_train, task["target"](X_train, y_train))
+    pipeline.fit(X_train, y_train)
     seconds = time.perf_counter() - start
     return task["evaluate"](pipeline, X_test, y_test), seconds, pipeline[-1].n_iter_
 
@@ -321,7 +312,7 @@ def fit_grid(task, seed, device):
         scoring=task["scoring"],
     )
     start = time.perf_counter()
-    search.fit(X_train, task["target"](X_train, y_train))
+    search.fit(X_train, y_train)
     seconds = time.perf_counter() - start
     score = task["evaluate"](search.best_estimator_, X_test, y_test)
     return score, seconds, search.best_params_[key]

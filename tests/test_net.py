@@ -154,3 +154,12 @@ def test_modules_train_on_training_batches_and_evaluate_on_validation(data):
     reg = GRURegressor(hidden_size=4, max_epochs=2, dropout=0.5, random_state=0)
     reg.set_params(callbacks=[("modes", _Modes())]).fit(X, y)
     assert dict(reg.net_.callbacks_)["modes"].seen == {(True, True), (False, False)}
+
+
+def test_silent_estimator_builds_no_epoch_table(data):
+    # skorch's PrintLog formats a table every epoch even when it prints nothing
+    X, y = data
+    silent = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
+    assert "print_log" not in dict(silent.net_.callbacks_)
+    talking = GRURegressor(hidden_size=4, max_epochs=1, verbose=1, random_state=0)
+    assert "print_log" in dict(talking.fit(X, y).net_.callbacks_)

@@ -10,6 +10,7 @@ not all of them.
 
 import io
 import os
+import pathlib
 import pickle
 import socket
 import subprocess
@@ -20,6 +21,7 @@ import cloudpickle  # a requirement of joblib >= 1.6; loky ships tasks with it
 import joblib
 import numpy as np
 import pytest
+import tomllib
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
@@ -325,3 +327,16 @@ def test_grid_search_on_dask_matches_sequential(dask_client, sequential_search):
     environ = dask.config.get("distributed.nanny.pre-spawn-environ")
     expected = int(environ["OMP_NUM_THREADS"])
     assert_array_equal(search.cv_results_["mean_test_threads"], expected)
+
+
+def test_dask_extra_is_installable_by_its_documented_name():
+    # the scaling guide says: pip install "sksequence[dask]"; the tests extra
+    # brings the same requirement, so that CI runs the LocalCluster test
+    pyproject = pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    (dask,) = extras["dask"]
+    assert dask.startswith("dask[distributed]")
+    assert dask in extras["tests"]
+    assert (
+        '"sksequence[dask]"' in (pyproject.parent / "docs" / "scaling.rst").read_text()
+    )

@@ -16,10 +16,11 @@ regressor pipeline: the cell family (``GRURegressor``, ``LSTMRegressor``,
 ``max_epochs=--epochs``:
 
 * ``GridSearchCV`` fits every candidate on every fold;
-* ``HalvingGridSearchCV(resource="model__max_epochs")`` fits every
-  candidate for ``--epochs / factor**2`` epochs, keeps the best third,
-  lets them train up to ``factor`` times as many epochs, and so on up to
-  ``--epochs``. The estimators share a ``checkpoint`` directory, so a
+* ``HalvingGridSearchCV(resource="model__max_epochs",
+  min_resources="exhaust")`` fits every candidate for a few epochs
+  (``--epochs // factor**2`` for 18 candidates: 7), keeps the best
+  ``1 / factor``, lets them train ``factor`` times as many epochs, and so
+  on up to ``--epochs``. The estimators share a ``checkpoint`` directory, so a
   survivor *continues* its run of the previous round (sklearn clones the
   estimator for every fit; without the checkpoint it would restart).
 
@@ -115,7 +116,7 @@ def make_searches(args, seed, directory):
         pipeline(),
         grid(random_state=seed, checkpoint=checkpoint),
         resource="model__max_epochs",
-        min_resources=max(1, round(args.epochs / args.factor**2)),
+        min_resources="exhaust",  # the last round trains max_epochs
         max_resources=args.epochs,
         factor=args.factor,
         **common,
@@ -139,6 +140,7 @@ def main(argv=None):
 
     torch.set_num_threads(args.threads)
     (X_train, y_train), (X_test, y_test, months), log_y = airline_windows()
+    passengers = np.exp(log_y[months])
     n_candidates = (
         len(args.cells.split(","))
         * len(args.hidden_sizes.split(","))
@@ -173,7 +175,6 @@ def main(argv=None):
                 else:
                     rounds = f"{n_candidates}@{args.epochs}"
                 z_pred = search.predict(X_test)
-                passengers = np.exp(log_y[months])
                 forecast = np.exp(z_pred + log_y[months - 12])
                 mae_z = np.mean(np.abs(z_pred - y_test))
                 mae = np.mean(np.abs(forecast - passengers))

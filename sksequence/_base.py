@@ -9,9 +9,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._modules import predict_in_batches
@@ -24,6 +24,7 @@ from ._net import (
     place_on_device,
     restore_checkpoint,
 )
+from ._split import VALIDATION_SPLITS, holdout_split
 from ._validation import check_no_bool_ints, check_score_target, validate_sequences
 
 __all__ = ["SequenceEstimator"]
@@ -72,16 +73,40 @@ default="adam"
         (guards against exploding gradients). None disables clipping.
 
     early_stopping : bool, default=True
-        Whether to hold out the **last** ``validation_fraction`` of the
-        training samples (never a shuffled split: overlapping windows would
-        leak the future), stop when the validation loss has not improved by
-        ``tol`` for ``n_iter_no_change`` epochs, and restore the weights of
-        the best epoch. If False, training stops when the training loss stops
-        improving in the same sense, as in scikit-learn's MLP.
+        Whether to hold out ``validation_fraction`` of the training samples
+        (chosen by ``validation_split``), stop when the validation loss has
+        not improved by ``tol`` for ``n_iter_no_change`` epochs, and restore
+        the weights of the best epoch. If False, training stops when the
+        training loss stops improving in the same sense, as in
+        scikit-learn's MLP.
 
     validation_fraction : float in (0, 1), default=0.2
-        Share of the training samples held out (from the end) when
-        ``early_stopping=True``.
+        Share of the training samples held out when ``early_stopping=True``
+        (at least one sample).
+
+    validation_split : {"auto", "tail", "stratified", "shuffle"} or CV \
+splitter, default="auto"
+        Which samples the early-stopping holdout takes.
+
+        - ``"tail"``: the last ones, in the order given. Right for windows
+          cut from one series (``SlidingWindowTransformer``,
+          ``make_forecasting_data``): they overlap, and any other split
+          would leak the future into training.
+        - ``"stratified"``: a random share of each class, seeded by
+          ``random_state`` (classifiers only), as scikit-learn's
+          ``MLPClassifier`` does. Right for a set of independent sequences,
+          which archives often ship sorted by class: their tail would hold
+          one or two classes that training never sees.
+        - ``"shuffle"``: a random share, seeded by ``random_state``.
+        - ``"auto"``: ``"stratified"`` for classifiers (``"shuffle"`` with
+          ``return_sequences=True``, where a sequence has no single label),
+          ``"tail"`` for regressors.
+        - A scikit-learn splitter (``split(X, y)`` and ``get_n_splits``, e.g.
+          ``PredefinedSplit`` or ``StratifiedShuffleSplit(n_splits=1)``):
+          its first split, and ``validation_fraction`` is ignored.
+
+        A split that leaves a class out of training, or (by accident of
+        order) holds out a single class, is warned about.
 
     n_iter_no_change : int or "auto", default="auto"
         Number of epochs without improvement before training stops.
@@ -200,6 +225,10 @@ class SequenceEstimator(BaseEstimator):
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_split": [
+            StrOptions(set(VALIDATION_SPLITS)),
+            HasMethods(["split", "get_n_splits"]),
+        ],
         "n_iter_no_change": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
@@ -229,6 +258,7 @@ class SequenceEstimator(BaseEstimator):
         gradient_clip=1.0,
         early_stopping=True,
         validation_fraction=0.2,
+        validation_split="auto",
         n_iter_no_change="auto",
         tol=1e-4,
         device="cpu",
@@ -251,6 +281,7 @@ class SequenceEstimator(BaseEstimator):
         self.gradient_clip = gradient_clip
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.validation_split = validation_split
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.device = device
@@ -323,7 +354,7 @@ class SequenceEstimator(BaseEstimator):
         y_net, output_size = self._prepare_target(y, X3, lengths, reset=not warm)
         if self.early_stopping and len(X3) < 2:
             raise ValueError(
-                "early_stopping=True holds out the last samples for validation and "
+                "early_stopping=True holds out samples for validation and "
                 f"needs at least 2 samples; got n_samples = {len(X3)}. Pass more "
                 "samples or set early_stopping=False."
             )
@@ -364,7 +395,7 @@ class SequenceEstimator(BaseEstimator):
             if warm:
                 net = self.net_
             else:
-                net = self._build_net(device).initialize()
+                net = self._build_net(device, seed).initialize()
                 if self.checkpoint is not None:
                     state = load_checkpoint(self.checkpoint, self._fingerprint())
                     if state is not None:
@@ -404,15 +435,24 @@ class SequenceEstimator(BaseEstimator):
             }
         )
 
-    def _build_net(self, device):
+    def _build_net(self, device, seed=0):
         """The uninitialized skorch net for the sizes recorded in fit."""
         input_size, output_size = self._net_sizes
+        holdout = None
+        if self.early_stopping:
+            holdout = holdout_split(
+                self,
+                classifier=is_classifier(self),
+                per_step=self.return_sequences,
+                seed=seed,
+            )
         return build_net(
             self,
             input_size=input_size,
             output_size=output_size,
             criterion=self._criterion(),
             device=device,
+            holdout=holdout,
         )
 
     def _forward(self, X):

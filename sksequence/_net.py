@@ -486,26 +486,26 @@ def restore_checkpoint(net, state, *, more_epochs):
         net.module_.load_state_dict(saved["best_weights"])
 
 
-class TailSplit:
-    """Hold out the *last* ``fraction`` of the samples for validation.
+class IndexSplit:
+    """skorch's ``train_split`` from a plan that picks the held-out samples.
 
-    Sequence data sets are usually ordered in time (and windows overlap), so
-    a shuffled split would leak the future into training.
+    ``plan(y)`` returns ``(train, valid)`` index slices or int arrays for the
+    targets ``y`` (a NumPy array); see :class:`sksequence._split.HoldoutSplit`.
+    A slice keeps the data a view (windows of one series stay zero-copy); an
+    index array gathers its samples.
     """
 
-    def __init__(self, fraction):
-        self.fraction = fraction
+    def __init__(self, plan):
+        self.plan = plan
 
     def __call__(self, dataset, y=None, **fit_params):
-        n = len(dataset)
-        n_valid = max(1, int(round(self.fraction * n)))
-        n_train = n - n_valid
         X, y = dataset.X, dataset.y
-        head, tail = slice(0, n_train), slice(n_train, n)
-        return (
-            Dataset(_index(X, head), y[head]),
-            Dataset(_index(X, tail), y[tail]),
-        )
+        datasets = []
+        for idx in self.plan(y.cpu().numpy()):
+            if not isinstance(idx, slice):
+                idx = torch.as_tensor(idx, device=y.device)
+            datasets.append(Dataset(_index(X, idx), y[idx]))
+        return tuple(datasets)
 
 
 def net_input(X, lengths):
@@ -606,7 +606,7 @@ def _callbacks(estimator):
     return callbacks
 
 
-def build_net(estimator, *, input_size, output_size, criterion, device):
+def build_net(estimator, *, input_size, output_size, criterion, device, holdout):
     """Build the (uninitialized) skorch net for ``estimator``.
 
     Parameters
@@ -617,6 +617,9 @@ def build_net(estimator, *, input_size, output_size, criterion, device):
         Sizes derived from the training data.
     criterion : torch loss class
     device : torch.device
+    holdout : callable or None
+        ``holdout(y) -> (train, valid)`` indices of the early-stopping
+        holdout; None trains on every sample.
     """
     optimizer = estimator.optimizer
     if isinstance(optimizer, str):
@@ -641,9 +644,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device):
         iterator_valid=TensorBatchIterator,
         iterator_valid__device=device,
         iterator_valid__batch_size=max(int(estimator.batch_size), 1024),
-        train_split=TailSplit(estimator.validation_fraction)
-        if estimator.early_stopping
-        else None,
+        train_split=None if holdout is None else IndexSplit(holdout),
         callbacks=_callbacks(estimator),
         # skorch's table is formatted every epoch even when nothing prints
         **({} if estimator.verbose else {"callbacks__print_log": None}),

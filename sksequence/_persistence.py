@@ -562,8 +562,14 @@ def _decode(obj, tensors):
     raise ValueError(f"unknown value tag {tag!r}")
 
 
+# parameters added after format version 1, with the value that reproduces
+# what a file written before them was trained with
+_LATER_PARAMS = {"validation_split": "tail"}
+
+
 def _decode_params(stored, cls):
     _check_type(stored, dict, "params")
+    stored = {**_LATER_PARAMS, **stored}
     expected = set(cls().get_params(deep=False))
     unknown, missing = set(stored) - expected, expected - set(stored)
     if unknown or missing:

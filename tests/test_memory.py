@@ -8,7 +8,8 @@ import textwrap
 import numpy as np
 
 from sksequence import GRURegressor, SlidingWindowTransformer, make_forecasting_data
-from sksequence._net import TailSplit, TensorBatchIterator, net_input
+from sksequence._net import IndexSplit, TensorBatchIterator, net_input
+from sksequence._split import HoldoutSplit
 from sksequence._validation import validate_sequences
 
 
@@ -32,7 +33,8 @@ def test_tail_split_and_batches_do_not_copy_the_data_set():
     tensor = net_input(X, None)
     import torch
 
-    train, valid = TailSplit(0.2)(Dataset(tensor, torch.from_numpy(y)))
+    tail = IndexSplit(HoldoutSplit("tail", 0.2, seed=0))
+    train, valid = tail(Dataset(tensor, torch.from_numpy(y)))
     assert train.X.data_ptr() == series.ctypes.data  # a view, not a copy
     assert len(valid) == round(0.2 * len(X))
     np.testing.assert_array_equal(valid.X[0].numpy(), X[len(train)])

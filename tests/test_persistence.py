@@ -519,3 +519,11 @@ def test_crafted_pickle_payload_never_runs(saved_bytes, tmp_path):
 def test_public_api():
     assert sksequence.save is save and sksequence.load is load
     assert {"save", "load"} <= set(sksequence.__all__)
+
+
+def test_file_from_before_validation_split_loads_as_trained(saved_bytes, tmp_path):
+    # files written before the parameter existed were trained on the tail
+    path = _tampered(
+        tmp_path, saved_bytes, lambda m: m["params"].pop("validation_split")
+    )
+    assert load(path).validation_split == "tail"

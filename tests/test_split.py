@@ -4,9 +4,9 @@ import warnings
 
 import numpy as np
 import pytest
-from skorch.dataset import Dataset
 from sklearn.model_selection import PredefinedSplit, TimeSeriesSplit
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.dataset import Dataset
 
 from sksequence import (
     GRUClassifier,

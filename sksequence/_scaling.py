@@ -125,11 +125,15 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     def _validate(self, X, *, reset):
         """Return ``(kind, X3, lengths, shapes)`` for ``X``.
 
-        ``X3`` is float32 ``(n, T, F)``; ``lengths`` and ``shapes`` (each
-        sequence's own shape) are set for ragged input only.
+        ``X3`` is ``(n, T, F)`` in the input's precision (float64 or float32;
+        other input becomes float64), so that centring never rounds to
+        float32 first; ``lengths`` and ``shapes`` (each sequence's own shape)
+        are set for ragged input only.
         """
         kind = _input_kind(X)
-        X3, lengths = validate_sequences(self, X, reset=reset)
+        X3, lengths = validate_sequences(
+            self, X, reset=reset, dtype=[np.float64, np.float32]
+        )
         shapes = None
         if lengths is not None:
             shapes = [np.shape(seq) for seq in X]
@@ -174,21 +178,23 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     def _apply(self, X, forward):
         check_is_fitted(self)
         kind, X3, lengths, shapes = self._validate(X, reset=False)
+        # in the input's precision, then cast: a feature at 7 +- 0.01 would
+        # lose three digits if it were rounded to float32 before centring
         out = X3
         offset = self.mean_ if self.with_mean else None
         scale = self.scale_ if self.with_std else None
         if forward:
             if offset is not None:
-                out = out - offset.astype(np.float32)
+                out = out - offset.astype(X3.dtype)
             if scale is not None:
-                out = out / scale.astype(np.float32)
+                out = out / scale.astype(X3.dtype)
         else:
             if scale is not None:
-                out = out * scale.astype(np.float32)
+                out = out * scale.astype(X3.dtype)
             if offset is not None:
-                out = out + offset.astype(np.float32)
-        if out is X3:  # nothing to do; still never hand back the caller's memory
-            out = X3.copy()
+                out = out + offset.astype(X3.dtype)
+        # float32 out (what torch computes in); never the caller's memory
+        out = out.astype(np.float32, copy=out is X3)
         if kind == "2d":
             return out[:, :, 0]
         if kind == "ragged":

@@ -58,12 +58,12 @@ def _is_ragged_list(X):
     return len(lengths) > 1
 
 
-def _check_one_sequence(seq, index, input_name, allow_nan=False):
-    """Validate one member of a ragged list; return it as (T, F) float32."""
+def _check_one_sequence(seq, index, input_name, allow_nan=False, dtype=np.float32):
+    """Validate one member of a ragged list; return it as (T, F) ``dtype``."""
     try:
         arr = check_array(
             seq,
-            dtype=np.float32,
+            dtype=dtype,
             ensure_2d=False,
             ensure_min_samples=1,
             ensure_all_finite="allow-nan" if allow_nan else True,
@@ -82,9 +82,10 @@ def _check_one_sequence(seq, index, input_name, allow_nan=False):
     return arr
 
 
-def _pad_ragged(X, input_name, allow_nan=False):
+def _pad_ragged(X, input_name, allow_nan=False, dtype=np.float32):
     seqs = [
-        _check_one_sequence(seq, i, input_name, allow_nan) for i, seq in enumerate(X)
+        _check_one_sequence(seq, i, input_name, allow_nan, dtype)
+        for i, seq in enumerate(X)
     ]
     n_features = {s.shape[1] for s in seqs}
     if len(n_features) > 1:
@@ -94,20 +95,23 @@ def _pad_ragged(X, input_name, allow_nan=False):
             "sequence."
         )
     lengths = np.array([s.shape[0] for s in seqs], dtype=np.int64)
-    out = np.zeros((len(seqs), lengths.max(), seqs[0].shape[1]), dtype=np.float32)
+    out = np.zeros(
+        (len(seqs), lengths.max(), seqs[0].shape[1]),
+        dtype=np.result_type(*seqs),
+    )
     for i, seq in enumerate(seqs):
         out[i, : len(seq)] = seq
     return out, lengths
 
 
-def _to_sequences(X, input_name, allow_nan):
+def _to_sequences(X, input_name, allow_nan, dtype=np.float32):
     """Return ``(X3, lengths, was_2d)``; see :func:`check_sequences`."""
     if _is_ragged_list(X):
-        return (*_pad_ragged(X, input_name, allow_nan), False)
+        return (*_pad_ragged(X, input_name, allow_nan, dtype), False)
     with naming(input_name):
         arr = check_array(
             X,
-            dtype=np.float32,
+            dtype=dtype,
             allow_nd=True,
             ensure_all_finite="allow-nan" if allow_nan else True,
             input_name=input_name,
@@ -151,7 +155,7 @@ def check_sequences(X, *, input_name="X", allow_nan=False):
     return X3, lengths
 
 
-def validate_sequences(estimator, X, *, reset):
+def validate_sequences(estimator, X, *, reset, dtype=np.float32):
     """Validate ``X`` for an estimator and set or check ``n_features_in_``.
 
     ``n_features_in_`` follows scikit-learn for 2-D input (number of columns,
@@ -159,12 +163,16 @@ def validate_sequences(estimator, X, *, reset):
     DataFrames). For 3-D and variable-length input it is the number of features
     per time step, because the number of time steps may vary between calls.
 
+    ``dtype`` is what :func:`~sklearn.utils.check_array` converts to (a
+    list keeps an input dtype it contains); float32, what torch computes in,
+    for the networks.
+
     Returns
     -------
-    X3 : ndarray of shape (n_samples, n_timesteps, n_features), float32
+    X3 : ndarray of shape (n_samples, n_timesteps, n_features)
     lengths : ndarray of shape (n_samples,) or None
     """
-    X3, lengths, was_2d = _to_sequences(X, "X", allow_nan=False)
+    X3, lengths, was_2d = _to_sequences(X, "X", allow_nan=False, dtype=dtype)
     _check_feature_names(estimator, X if was_2d else X3, reset=reset)
     n_channels = X3.shape[2]
     if reset:

@@ -111,7 +111,8 @@ def test_2d_in_gives_2d_out_with_one_feature():
     Xt = scaler.transform(X)
     assert Xt.shape == (30, 12)
     np.testing.assert_allclose(Xt, (X - X.mean()) / X.std(), rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(scaler.inverse_transform(Xt), X, rtol=1e-5)
+    # float32 out: within a float32 step of values near 4 (4.8e-7)
+    np.testing.assert_allclose(scaler.inverse_transform(Xt), X, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="12 features"):
         scaler.transform(X[:, :5])
 
@@ -233,3 +234,21 @@ def test_property_transformed_training_data_is_standard(
     back = scaler.inverse_transform(Xt)
     for orig, restored in zip(X, back):
         np.testing.assert_allclose(restored, orig, rtol=1e-4, atol=1e-3)
+
+
+def test_centres_in_the_input_precision_before_casting():
+    # a feature at 7 with spread 0.01: one float32 step at 7 is 4.8e-7, so
+    # rounding to float32 before centring would put each value off by up to
+    # 2.4e-5 after scaling; StandardScaler keeps float64 input in float64
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    X = 7.0 + 0.01 * rng.standard_normal((200, 30, 1))
+    Xt = SequenceScaler().fit_transform(X)
+    expected = StandardScaler().fit_transform(X.reshape(-1, 1)).reshape(X.shape)
+    assert Xt.dtype == np.float32
+    np.testing.assert_allclose(Xt, expected, rtol=0, atol=1e-6)
+    assert abs(Xt.mean(dtype=np.float64)) < 1e-7
+    ragged = [X[0, :10], X[1]]
+    out = SequenceScaler().fit(X).transform(ragged)
+    np.testing.assert_allclose(out[0], expected[0, :10], rtol=0, atol=1e-6)

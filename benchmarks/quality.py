@@ -349,6 +349,7 @@ def make_tasks(cell):
         )
 
     classify = dict(
+        independent=True,  # a set of independent sequences, not windows
         estimator=Classifier,
         cv=StratifiedKFold(3),
         scoring="accuracy",
@@ -357,6 +358,7 @@ def make_tasks(cell):
         higher_is_better=True,
     )
     regress = dict(
+        independent=True,
         estimator=Regressor,
         cv=TimeSeriesSplit(3),
         scoring="neg_root_mean_squared_error",
@@ -366,6 +368,7 @@ def make_tasks(cell):
     )
     forecast = dict(
         regress,
+        independent=False,  # windows of one series, in time order
         scoring="neg_mean_absolute_error",
         metric="MAE",
     )
@@ -624,10 +627,8 @@ def main(argv=None):
             task["data"] = task["data"]()
             digits = 3 if task["metric"] in ("accuracy", "R2") else 4
             orders = ["archive"]
-            if "shuffled" in args.orders and task["cv"].__class__.__name__ != (
-                "TimeSeriesSplit"
-            ):  # independent sequences: their order is the archive's whim
-                orders.append("shuffled")
+            if "shuffled" in args.orders and task["independent"]:
+                orders.append("shuffled")  # the archive's order is its whim
             cols, means = {}, {}
             seconds, epochs = [], []
             for order in orders:

@@ -26,8 +26,6 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
     ``classes_[1]``).
     """
 
-    _default_overrides = {"lr": 1e-2}
-
     def _criterion(self):
         return SequenceCrossEntropyLoss
 

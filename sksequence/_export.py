@@ -87,6 +87,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._cells import ClassicGRU, PeepholeLSTM, classic_gru_step, peephole_lstm_step
+from ._modules import patch
 
 __all__ = ["export_onnx", "export_torchscript"]
 
@@ -268,6 +269,8 @@ class _ServingModel(nn.Module):
         rows are the top layer's final states).
     head : nn.Linear
     scalers : list of _Affine
+    patch_size : int
+        Time steps per recurrent step (:func:`~sksequence._modules.patch`).
     return_sequences : bool
     probabilities : bool
         Softmax (classifiers) instead of ``* y_scale + y_mean`` (regressors).
@@ -277,6 +280,7 @@ class _ServingModel(nn.Module):
     """
 
     num_directions: Final[int]
+    patch_size: Final[int]
     return_sequences: Final[bool]
     probabilities: Final[bool]
     squeeze: Final[bool]
@@ -293,8 +297,10 @@ class _ServingModel(nn.Module):
         y_mean,
         y_scale,
         squeeze,
+        patch_size=1,
     ):
         super().__init__()
+        self.patch_size = patch_size
         self.scalers = nn.ModuleList(scalers)
         self.recurrent = recurrent
         self.head = head
@@ -308,6 +314,8 @@ class _ServingModel(nn.Module):
     def forward(self, X):
         for scaler in self.scalers:
             X = scaler(X)
+        if self.patch_size > 1:
+            X, _ = patch(X, None, self.patch_size)
         outputs, h_n = self.recurrent(X)
         if self.return_sequences:
             states = outputs
@@ -428,6 +436,7 @@ def _serving_model(estimator):
             for s in scalers
         ],
         num_directions=module.num_directions,
+        patch_size=module.patch_size,
         return_sequences=bool(est.return_sequences),
         probabilities=classifier,
         y_mean=None if classifier else est._y_mean,

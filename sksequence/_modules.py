@@ -24,6 +24,7 @@ __all__ = [
     "MaskedMSELoss",
     "SequenceCrossEntropyLoss",
     "SequenceModel",
+    "patch",
     "predict_in_batches",
 ]
 
@@ -31,6 +32,31 @@ RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 # label of padded steps in per-step classification targets
 IGNORE_INDEX = -100
+
+
+def patch(
+    X: torch.Tensor, lengths: torch.Tensor | None, size: int
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Read ``size`` consecutive time steps as one: ``(B, T, F)`` to
+    ``(B, ceil(T / size), size * F)``.
+
+    The recurrence then runs over ``size`` times fewer steps, each input
+    vector ``x_t`` holding the values of one patch in time order. Steps past
+    the end (of ``T``, or of a sequence's length) are zeros, so a sequence's
+    patches do not depend on the batch it is in. ``lengths`` (or None)
+    becomes the number of patches of each sequence.
+    """
+    if size == 1:
+        return X, lengths
+    batch, steps, features = X.shape[0], X.shape[1], X.shape[2]
+    X = nn.functional.pad(X, (0, 0, 0, (size - steps % size) % size))
+    if lengths is not None:
+        # zero the steps past each sequence's end inside its last patch
+        time = torch.arange(X.shape[1], device=X.device)
+        inside = time < lengths.to(X.device).unsqueeze(1)
+        X = X * inside.unsqueeze(-1).to(X.dtype)
+        lengths = torch.div(lengths + size - 1, size, rounding_mode="floor")
+    return X.reshape(batch, -1, size * features), lengths
 
 
 class SequenceModel(nn.Module):
@@ -66,6 +92,10 @@ class SequenceModel(nn.Module):
     return_sequences : bool, default=False
         Output ``(batch, time, output_size)``, one vector per step, instead
         of ``(batch, output_size)``.
+    patch_size : int, default=1
+        Consecutive time steps read as one recurrent step (see
+        :func:`patch`); ``input_size`` stays the number of features of one
+        time step. Must be 1 with ``return_sequences``.
     """
 
     def __init__(
@@ -81,14 +111,19 @@ class SequenceModel(nn.Module):
         peephole=False,
         reset_after=True,
         return_sequences=False,
+        patch_size=1,
     ):
         super().__init__()
         if cell not in RECURRENT_LAYERS:
             raise ValueError(
                 f"cell must be one of {sorted(RECURRENT_LAYERS)}; got {cell!r}"
             )
+        if return_sequences and patch_size != 1:
+            raise ValueError("return_sequences needs patch_size=1")
         self.cell = cell
         self.return_sequences = return_sequences
+        self.patch_size = patch_size
+        input_size = input_size * patch_size
         # torch warns about inter-layer dropout on a single layer
         inter_layer_dropout = dropout if num_layers > 1 else 0.0
         custom = None
@@ -133,6 +168,7 @@ class SequenceModel(nn.Module):
             The forward state at the last valid step, concatenated with the
             backward state after reading the whole sequence backwards.
         """
+        X, lengths = patch(X, lengths, self.patch_size)
         total_length = X.shape[1]
         if self.masked:
             outputs, h_n = self.rnn(X, lengths)

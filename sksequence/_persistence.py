@@ -365,6 +365,7 @@ def _fitted_attributes(est):
         "_n_channels": int(est._n_channels),
         "_fitted_2d": bool(est._fitted_2d),
         "_net_sizes": [int(size) for size in est._net_sizes],
+        "patch_size_": int(est.patch_size_),
         "history_": _encode_history(est.history_),
     }
     if hasattr(est, "feature_names_in_"):
@@ -564,7 +565,7 @@ def _decode(obj, tensors):
 
 # parameters added after format version 1, with the value that reproduces
 # what a file written before them was trained with
-_LATER_PARAMS = {"validation_split": "tail"}
+_LATER_PARAMS = {"validation_split": "tail", "patch_size": 1}
 
 
 def _decode_params(stored, cls):
@@ -612,6 +613,10 @@ def _restore_fitted(est, fitted, is_regressor):
     est._net_sizes = tuple(_int(size, "_net_sizes", 1) for size in sizes)
     if sizes[0] != est._n_channels:
         raise ValueError("_net_sizes does not match _n_channels")
+    # files from before patches read every time step
+    est.patch_size_ = _int(fitted.get("patch_size_", 1), "patch_size_", 1)
+    if est.return_sequences and est.patch_size_ != 1:
+        raise ValueError("patch_size_ must be 1 with return_sequences")
     est.history_ = _decode_history(fitted["history_"])
     if "feature_names_in_" in fitted:
         names = _check_type(fitted["feature_names_in_"], list, "feature_names_in_")

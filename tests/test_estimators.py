@@ -581,3 +581,59 @@ def test_auto_patience_is_20_epochs_or_150_steps(n_samples, n_iter_no_change, pa
         random_state=0,
     ).fit(X, X[:, -1, 0])
     assert reg.n_iter_ == 1 + patience
+
+
+# -- patches ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n_timesteps", "return_sequences", "expected"),
+    [(10, False, 1), (32, False, 1), (33, False, 2), (150, False, 5), (150, True, 1)],
+)
+def test_auto_patches_keep_the_recurrence_within_32_steps(
+    n_timesteps, return_sequences, expected
+):
+    X = np.random.default_rng(0).normal(size=(12, n_timesteps, 1)).astype(np.float32)
+    y = X[:, :, 0] if return_sequences else X[:, 0, 0]
+    reg = GRURegressor(
+        hidden_size=4, max_epochs=1, return_sequences=return_sequences
+    ).fit(X, y)
+    assert reg.patch_size_ == expected
+    assert reg.net_.module_.patch_size == expected
+    assert reg.get_params()["patch_size"] == "auto"  # never rewritten
+
+
+def test_patches_and_their_errors():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 10, 2)).astype(np.float32)
+    clf = GRUClassifier(patch_size=4, hidden_size=4, max_epochs=2, random_state=0)
+    clf.fit(X, X[:, 0, 0] > 0)
+    # any length at predict, multiple of the patch or not
+    for steps in (1, 4, 13):
+        assert clf.predict(X[:3, :steps]).shape == (3,)
+    # a warm start keeps the patches of the first fit
+    clf.set_params(warm_start=True).fit(X[:, :7], X[:, 0, 0] > 0)
+    assert clf.patch_size_ == 4
+    with pytest.raises(ValueError, match="patch_size must be 1 or 'auto'"):
+        GRUClassifier(patch_size=2, return_sequences=True).fit(X, X[:, :, 0] > 0)
+    with pytest.raises(TypeError, match="'patch_size'.*not a bool"):
+        GRUClassifier(patch_size=True).fit(X, X[:, 0, 0] > 0)
+
+
+def test_patches_learn_an_early_step_of_a_long_sequence():
+    # the class is a bump at step 100 of 200: read one step at a time the
+    # gradient must cross 100 steps, and this net stays at chance (0.49 on
+    # this data); read in patches of 7 it crosses 15 and learns
+    rng = np.random.default_rng(0)
+
+    def data(n):
+        X = 0.5 * rng.normal(size=(n, 200, 1)).astype(np.float32)
+        y = rng.integers(0, 2, size=n)
+        X[y == 1, 98:103, 0] += 2.0
+        return X, y
+
+    X, y = data(120)
+    X_test, y_test = data(200)
+    clf = GRUClassifier(hidden_size=16, max_epochs=60, random_state=0).fit(X, y)
+    assert clf.patch_size_ == 7
+    assert clf.score(X_test, y_test) >= 0.9

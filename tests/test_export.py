@@ -115,6 +115,13 @@ CASES = {
         X3 * 20.0 - 7.0,
         _labels([0, 1]),
     ),
+    # patches of 3 steps: a time axis of any length, multiple of 3 or not
+    "gru-patches": (GRUClassifier(patch_size=3, **TINY), X3, _labels([0, 1, 2])),
+    "peephole-patches": (
+        LSTMRegressor(patch_size=4, peephole=True, **TINY),
+        X3,
+        y1,
+    ),
 }
 
 

@@ -319,3 +319,16 @@ def test_plots(needle):
     with pytest.raises(ValueError, match="same shape"):
         plot_attributions(X[0], A[0, :, :2])
     plt.close("all")
+
+
+def test_gradient_flow_with_patches_has_one_hidden_state_per_patch():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(16, 10, 2)).astype(np.float32)
+    y = X[:, 0, 0]
+    est = GRURegressor(patch_size=3, hidden_size=4, max_epochs=2, random_state=0)
+    est.fit(X, y)
+    hidden = gradient_flow(est, X, y)
+    assert hidden.norms.shape == (4,)  # ceil(10 / 3) recurrent steps
+    assert gradient_flow(est, X, y, wrt="input").norms.shape == (10,)
+    ragged = [X[0, :5], X[1]]  # 2 and 4 patches
+    assert gradient_flow(est, ragged, y[:2]).counts.tolist() == [2, 2, 1, 1]

@@ -138,3 +138,42 @@ def test_return_sequences_head_applies_at_every_step(cell, kw):
         assert per_step.shape == (4, 6, 3)
         assert torch.allclose(per_step, model.head(states))
         assert torch.allclose(states[:, -1], last)
+
+
+def test_patch_reads_consecutive_steps_as_one():
+    from sksequence._modules import patch
+
+    X = torch.arange(2 * 7 * 2, dtype=torch.float64).reshape(2, 7, 2)
+    out, lengths = patch(X, torch.tensor([7, 4]), 3)
+    assert out.shape == (2, 3, 6)  # ceil(7 / 3) steps of 3 x 2 values
+    np.testing.assert_array_equal(out[0, 0], X[0, :3].flatten())
+    np.testing.assert_array_equal(out[0, 2], [12, 13, 0, 0, 0, 0])  # zeros past T
+    np.testing.assert_array_equal(out[1, 1], [14 + 6, 14 + 7, 0, 0, 0, 0])
+    assert out[1, 2].abs().sum() == 0  # past the sequence's length
+    np.testing.assert_array_equal(lengths, [3, 2])
+    assert patch(X, None, 1)[0] is X
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("custom", [False, True])
+def test_patched_model_is_batch_and_padding_independent(cell, custom):
+    # a sequence's prediction does not depend on the longer ones beside it,
+    # nor on what the padding holds
+    torch.manual_seed(0)
+    kw = {"lstm": {"peephole": custom}, "gru": {"reset_after": not custom}}
+    model = SequenceModel(cell, 2, 5, 3, patch_size=4, **kw.get(cell, {}))
+    model = model.double().eval()
+    X = torch.randn(3, 11, 2, dtype=torch.float64)
+    lengths = torch.tensor([11, 6, 9])
+    padded = X.clone()
+    padded[1, 6:] = 99.0  # garbage past the end of sequence 1
+    with torch.no_grad():
+        batched = model(padded, lengths)
+        alone = model(X[1:2, :6], None)
+    torch.testing.assert_close(batched[1:2], alone)
+    assert model.rnn.input_size == 8  # 4 steps x 2 features
+
+
+def test_patches_need_one_step_per_output():
+    with pytest.raises(ValueError, match="return_sequences needs patch_size=1"):
+        SequenceModel("gru", 2, 5, 3, patch_size=2, return_sequences=True)

@@ -18,7 +18,7 @@ import torch
 from torch.nn import functional as F
 
 from .._cells import _RecurrentStack, _run_direction
-from .._modules import IGNORE_INDEX
+from .._modules import IGNORE_INDEX, patch
 from ._common import (
     analysis_copy,
     check_supported,
@@ -148,7 +148,10 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
     -------
     result : GradientFlowResult
         ``result.norms`` has shape (n_timesteps,); ``result.to_frame()``
-        gives a DataFrame with columns ``timestep`` and ``grad_norm``.
+        gives a DataFrame with columns ``timestep`` and ``grad_norm``. When
+        the estimator reads patches (``patch_size_ > 1``), the hidden states
+        are one per patch: ``wrt="hidden"`` then gives one norm per
+        recurrent step, ``ceil(n_timesteps / patch_size_)`` of them.
 
     See Also
     --------
@@ -191,6 +194,8 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
         layer = None
     classifier = is_sequence_classifier(estimator)
     n, steps = X3.shape[:2]
+    if wrt == "hidden":  # one hidden state per patch of patch_size_ steps
+        steps = -(-steps // module.patch_size)
     directions = module.num_directions
     hidden = module.rnn.hidden_size
     sums = np.zeros(steps)
@@ -214,6 +219,8 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
             out = unrolled_forward(module, xb, lb, probe_layer=layer, probe=probe)
             loss = _per_sample_loss(classifier, out, tb).sum()
             (grad,) = torch.autograd.grad(loss, leaf)
+            if wrt == "hidden":
+                lb = patch(xb, lb, module.patch_size)[1]
             valid = _valid_steps(len(xb), steps, lb, device)
             step_norms = torch.where(valid, grad.norm(dim=2), 0.0)
             sums += step_norms.sum(0).cpu().numpy()
@@ -327,9 +334,10 @@ def unrolled_forward(module, X, lengths=None, *, probe_layer=None, probe=None):
         In eval mode (dropout is not applied).
     X : Tensor of shape (batch, time, features)
     lengths : Tensor of shape (batch,) or None
+        Read in patches of ``module.patch_size`` steps, as the module does.
     probe_layer : int or None
         Layer whose hidden states receive ``probe``.
-    probe : Tensor of shape (batch, time, num_directions * hidden) or None
+    probe : Tensor of shape (batch, patches, num_directions * hidden) or None
         Added to ``h_t`` of ``probe_layer`` (forward half, then backward
         half) before it is used by the next step, the next layer or the head.
 
@@ -341,6 +349,7 @@ def unrolled_forward(module, X, lengths=None, *, probe_layer=None, probe=None):
     rnn = module.rnn
     directions = module.num_directions
     hidden = rnn.hidden_size
+    X, lengths = patch(X, lengths, module.patch_size)
     if lengths is not None:
         lengths = lengths.to(X.device)
     output = X

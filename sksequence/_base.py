@@ -54,10 +54,10 @@ hidden_size : int, default=64
         sequences); raise it (e.g. 128-512) for large data sets, where
         bigger batches train much faster per epoch.
 
-    lr : float, default=1e-2 for classifiers, 3e-3 for regressors
-        Learning rate of the optimizer. Classifiers start higher: their
-        cross-entropy stays flat near chance level for a while on long
-        sequences before it falls.
+    lr : float, default={lr}
+        Learning rate of the optimizer. Classifiers and regressors have
+        different defaults, chosen by measurement (see the user guide's
+        "Defaults" page).
 
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
 default="adam"
@@ -129,7 +129,7 @@ default="adam"
 
     return_sequences : bool, default=False
         If True, predict one target (or label) per time step,
-        ``y_t = V h_t + c``, instead of one per sequence: ``y`` then has
+        ``y_t = V h_t + b_y``, instead of one per sequence: ``y`` then has
         shape ``(n_samples, n_timesteps[, n_outputs])``, or is a list of
         per-sequence arrays when ``X`` is a list of variable-length
         sequences (sequence-to-sequence regression, sequence labelling).
@@ -277,6 +277,10 @@ class SequenceEstimator(BaseEstimator):
                 .replace("{shared_attributes}", SHARED_ATTRIBUTES_DOC)
                 .replace("{input}", INPUT_DOC)
             )
+            # the learning rate's default differs by family: quote this class's
+            lr = inspect.signature(cls).parameters.get("lr")
+            if lr is not None:
+                cls.__doc__ = cls.__doc__.replace("{lr}", repr(lr.default))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

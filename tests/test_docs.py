@@ -105,6 +105,8 @@ def test_docs_build_without_warnings(tmp_path):
         assert page.is_file(), f"gallery page missing for {example.name}"
     _check_class_page(html / "generated" / "sksequence.GRURegressor.html")
     _check_offline(html)
+    defaults = (html / "user_guide" / "defaults.html").read_text(encoding="utf-8")
+    assert "<p>+ grid search</p></th>" in defaults  # a header, not a bullet
 
 
 def _check_class_page(page):

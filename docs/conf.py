@@ -104,6 +104,7 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "show_memory": False,
     "min_reported_time": 1,
+    "thumbnail_size": (560, 392),  # shown up to ~300 px wide: custom.css
     "reset_modules": ("matplotlib", "sksequence_docs_helpers.set_example_file"),
     "reset_modules_order": "before",
 }

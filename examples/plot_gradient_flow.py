@@ -98,6 +98,7 @@ for name, model in models.items():
 fig, axes = plt.subplots(2, 1, sharex=True, sharey=True, figsize=(7, 7))
 plot_gradient_flow(start, ax=axes[0])
 axes[0].set_title("after 1 epoch")
+axes[0].set_xlabel("")  # shared with the panel below
 plot_gradient_flow(trained, ax=axes[1])
 axes[1].set_title(f"after {params['max_epochs']} epochs")
 fig.tight_layout()

@@ -85,7 +85,9 @@ print(f"zero-padded model, max change when padded to 60: {np.max(np.abs(shift)):
 # The figure shows predicted against true targets, by sequence length: the
 # packed model is equally good for short and long sequences; the zero-padded
 # one is worst for the short sequences, those with the most padding.
-fig, axes = plt.subplots(2, 1, figsize=(7, 7), sharex=True, sharey=True)
+fig, axes = plt.subplots(
+    2, 1, figsize=(7, 7), sharex=True, sharey=True, layout="constrained"
+)
 cases = [
     ("list of sequences (packed)", together),
     ("zero-padded 3-D array", padded.predict(zero_pad(X_test, 40))),
@@ -96,9 +98,8 @@ for ax, (title, pred) in zip(axes, cases):
     ax.plot(lims, lims, color="0.5", lw=1)
     r2 = 1 - np.sum((pred - y[test]) ** 2) / np.sum((y[test] - y[test].mean()) ** 2)
     ax.set_title(f"{title}: R² = {r2:.2f}")
-    ax.set_xlabel("true sum of the last 3 values")
-for ax in axes:
     ax.set_ylabel("prediction")
+axes[-1].set_xlabel("true sum of the last 3 values")
 fig.colorbar(points, ax=axes, label="sequence length")
 
 # sphinx_gallery_start_ignore

@@ -118,8 +118,7 @@ def _claims(text):
 def _readme_defaults_paragraph():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("* **Defaults**")
-    paragraph = readme[start : readme.index("\n* ", start + 1)]
-    return paragraph
+    return readme[start : readme.index("\n* ", start + 1)]
 
 
 def _defaults_table():
@@ -180,10 +179,9 @@ def test_defaults_page_table(names, text):
     """The first value in each row is the default of its first parameter."""
     if not names:  # "initialization": no parameter
         return
-    if names[0] == "lr":
-        values = list(FAMILY_LR.finditer(text))
-        assert {m.group("family") for m in values} == {"classifiers", "regressors"}
-        for m in values:
+    per_family = list(FAMILY_LR.finditer(text))  # "1e-2 for classifiers, ..."
+    if names[0] == "lr" and per_family:
+        for m in per_family:
             _check("lr", m.group("value"), m.group("family"), "Defaults page")
         return
     first = re.match(r"(?:``)?(\"?[\w.]+\"?)", text).group(1)

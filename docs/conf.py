@@ -5,10 +5,11 @@ Build (warnings are errors)::
     sphinx-build -W --keep-going -b html docs docs/_build/html
 
 Add ``-D plot_gallery=0`` to skip running the gallery examples (the test
-suite runs them separately). Set ``SKSEQUENCE_DOCS_INTERSPHINX=1`` to link
-to the scikit-learn, PyTorch, skorch, NumPy and Python documentation; it is
-off by default because it downloads their inventories, and a build without
-network access would fail on the warning.
+suite runs them separately). The build needs no network: MathJax is bundled
+in ``_static/mathjax`` and the Python and scikit-learn inventories in
+``_intersphinx`` (see its README). Set ``SKSEQUENCE_DOCS_INTERSPHINX=1`` to
+download the current inventories of Python, scikit-learn, NumPy, PyTorch and
+skorch instead, which also links the last three.
 """
 
 import inspect
@@ -18,6 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import torch
 from sklearn.base import TransformerMixin, is_classifier, is_regressor
 
 DOCS = Path(__file__).resolve().parent
@@ -27,6 +29,10 @@ sys.path.insert(0, str(DOCS))  # sksequence_docs_helpers
 import sksequence  # noqa: E402
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The gallery runs in this process. torch would start one thread per core
+# and its tiny models then crawl on a shared machine (the examples'
+# measured times are for one thread, as ``tests/test_examples.py`` runs them).
+torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 # the examples also save their figures; keep those out of the source tree
 os.environ.setdefault("SKSEQUENCE_EXAMPLES_OUT", tempfile.mkdtemp(prefix="sksequence-"))
 
@@ -38,13 +44,19 @@ version = release = sksequence.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
+    "sphinx_design",
     "sphinx_gallery.gen_gallery",
 ]
+# bundled, so that formulas render without network access (MathJax 3.2.2,
+# es5/tex-svg.js of the npm package, Apache-2.0: _static/mathjax/LICENSE)
+mathjax_path = "mathjax/tex-svg.js"
+
+_INVENTORIES = DOCS / "_intersphinx"
 if os.environ.get("SKSEQUENCE_DOCS_INTERSPHINX"):
-    extensions.append("sphinx.ext.intersphinx")
     intersphinx_mapping = {
         "python": ("https://docs.python.org/3", None),
         "numpy": ("https://numpy.org/doc/stable", None),
@@ -52,9 +64,17 @@ if os.environ.get("SKSEQUENCE_DOCS_INTERSPHINX"):
         "torch": ("https://docs.pytorch.org/docs/stable", None),
         "skorch": ("https://skorch.readthedocs.io/en/stable", None),
     }
+else:  # offline: the inventories in _intersphinx (see its README)
+    intersphinx_mapping = {
+        "python": ("https://docs.python.org/3", str(_INVENTORIES / "python-3.11.inv")),
+        "sklearn": (
+            "https://scikit-learn.org/stable",
+            str(_INVENTORIES / "scikit-learn-1.2.inv"),
+        ),
+    }
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "_api_list.rst", "benchmarks"]
+exclude_patterns = ["_build", "_api_list.rst", "_intersphinx", "benchmarks"]
 default_role = "literal"  # `x` renders as code, never as a broken reference
 
 # -- API reference -------------------------------------------------------------
@@ -84,6 +104,7 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "show_memory": False,
     "min_reported_time": 1,
+    "thumbnail_size": (560, 392),  # shown up to ~300 px wide: custom.css
     "reset_modules": ("matplotlib", "sksequence_docs_helpers.set_example_file"),
     "reset_modules_order": "before",
 }
@@ -123,12 +144,17 @@ def _kind(obj):
     return "function"
 
 
+# templates are named relative to ``templates_path``: autosummary silently
+# falls back to its ``base.rst`` (no methods, no gallery links) for a name it
+# cannot find
+CLASS_TEMPLATE = "autosummary/class.rst"
+FUNCTION_TEMPLATE = "autosummary/function.rst"
 _SECTIONS = [
-    ("regressor", "Regressors", "class.rst"),
-    ("classifier", "Classifiers", "class.rst"),
-    ("transformer", "Transformers", "class.rst"),
-    ("class", "Other classes", "class.rst"),
-    ("function", "Functions", "function.rst"),
+    ("regressor", "Regressors", CLASS_TEMPLATE),
+    ("classifier", "Classifiers", CLASS_TEMPLATE),
+    ("transformer", "Transformers", CLASS_TEMPLATE),
+    ("class", "Other classes", CLASS_TEMPLATE),
+    ("function", "Functions", FUNCTION_TEMPLATE),
 ]
 
 
@@ -170,7 +196,7 @@ def write_api_list():
         by_template = {}
         for member in public:
             is_class = inspect.isclass(getattr(module, member))
-            template = "class.rst" if is_class else "function.rst"
+            template = CLASS_TEMPLATE if is_class else FUNCTION_TEMPLATE
             by_template.setdefault(template, []).append(member)
         for template, members in sorted(by_template.items()):
             lines += _autosummary(f"sksequence.{name}", members, template)
@@ -195,5 +221,17 @@ def _skip_member(app, what, name, obj, skip, options):
     return None
 
 
+# Inherited docstrings (set_output, ...) refer to labels of scikit-learn's
+# documentation. A reference with its own title keeps the title as text; a
+# bare one (a gallery example) is resolved through the sklearn inventory.
+_TITLED_REF = re.compile(r":ref:`([^`<]+?)\s*<[^`>]+>`")
+
+
+def _unlink_sklearn_labels(app, what, name, obj, options, lines):
+    if getattr(obj, "__module__", "").startswith("sklearn."):
+        lines[:] = [_TITLED_REF.sub(r"\1", line) for line in lines]
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
+    app.connect("autodoc-process-docstring", _unlink_sklearn_labels)

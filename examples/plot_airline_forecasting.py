@@ -19,12 +19,7 @@ the error with the classic models.
 # grows with it: the season is *multiplicative*. The last 36 months (1958 to
 # 1960) are the test period; everything that is fitted or tuned sees only
 # the months before it.
-import os
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
@@ -171,5 +166,12 @@ ax.set_title(
 ax.legend(loc="upper left")
 fig.tight_layout()
 
+# sphinx_gallery_start_ignore
+# Run as a script, the example also saves its figure (tests/test_examples.py
+# checks it); the gallery page shows it above.
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 out_dir = Path(os.environ.get("SKSEQUENCE_EXAMPLES_OUT", Path(__file__).parent))
 fig.savefig(out_dir / "airline_forecast.png", dpi=100)
+# sphinx_gallery_end_ignore

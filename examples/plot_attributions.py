@@ -18,12 +18,7 @@ and to nothing else.
 # %%
 # The data and the model
 # ----------------------
-import os
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -77,12 +72,19 @@ for name, values in [("integrated gradients", ig), ("feature ablation", ablation
 # predicted class, blue: against it). Both methods point at the bump in
 # ``x1``; the noise in ``x0`` and ``x2`` gets almost nothing.
 i = int(np.flatnonzero(rows)[0])
-fig, axes = plt.subplots(2, 2, sharex=True, figsize=(11, 4.5))
+fig, axes = plt.subplots(2, 2, sharex=True, figsize=(9, 6))
 for col, (name, values) in enumerate(
     [("integrated gradients", ig), ("feature ablation", ablation)]
 ):
     plot_attributions(X_test[i], values[i], ax=axes[:, col])
     axes[0, col].set_title(f"{name} (predicted: {clf.predict(X_test[i : i + 1])[0]})")
 
+# sphinx_gallery_start_ignore
+# Run as a script, the example also saves its figure (tests/test_examples.py
+# checks it); the gallery page shows it above.
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 out_dir = Path(os.environ.get("SKSEQUENCE_EXAMPLES_OUT", Path(__file__).parent))
 fig.savefig(out_dir / "attributions.png", dpi=100)
+# sphinx_gallery_end_ignore

@@ -19,12 +19,7 @@ sksequence parameter it is a plain constructor argument, so scikit-learn's
 # input, cut into windows of 10 past values by
 # :func:`~sksequence.make_forecasting_data`; the target is the next value.
 # With so few windows, capacity is easy to overdo.
-import os
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.model_selection import TimeSeriesSplit, validation_curve
@@ -98,5 +93,12 @@ ax.set_title("GRURegressor: validation curve over hidden_size (TimeSeriesSplit)"
 ax.legend()
 fig.tight_layout()
 
+# sphinx_gallery_start_ignore
+# Run as a script, the example also saves its figure (tests/test_examples.py
+# checks it); the gallery page shows it above.
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 out_dir = Path(os.environ.get("SKSEQUENCE_EXAMPLES_OUT", Path(__file__).parent))
 fig.savefig(out_dir / "hidden_size_validation_curve.png", dpi=100)
+# sphinx_gallery_end_ignore

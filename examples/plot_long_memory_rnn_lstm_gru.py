@@ -22,13 +22,8 @@ the plain RNN fails: the gradient that reaches early time steps vanishes.
 # Predicting the mean (1.0) for every sequence has a mean squared error equal
 # to the variance of the target, about ``2 / 12 = 0.167``: that is the score
 # of a model that has learned nothing.
-import os
 import time
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -111,7 +106,7 @@ for name, grad in gradients.items():
     print(f"{name:>4}: |dy/dx_t| at t=0: {grad[0]:.1e}, at t=T-1: {grad[-1]:.1e}")
 
 # %%
-# The left panel shows the validation loss per epoch; the right one the
+# The top panel shows the validation loss per epoch; the bottom one the
 # gradient reaching each time step, on a log scale. The RNN's gradient from
 # the first half of the sequence is orders of magnitude below that from the
 # last steps: it only ever learns from the recent past, so it predicts
@@ -121,7 +116,7 @@ for name, grad in gradients.items():
 # Gradient *clipping* (``gradient_clip``, on by default at norm 1.0) guards
 # against the opposite problem, gradients that *explode*; it rescales large
 # gradients but cannot enlarge vanishing ones.
-fig, (ax_loss, ax_grad) = plt.subplots(1, 2, figsize=(10, 4))
+fig, (ax_loss, ax_grad) = plt.subplots(2, 1, figsize=(7, 7))
 for name, model in models.items():
     ax_loss.plot(model.history_.index, model.history_["valid_loss"], label=name)
     ax_grad.semilogy(np.arange(T), gradients[name], label=name)
@@ -137,5 +132,12 @@ ax_grad.set_title("Gradient reaching each input step")
 ax_grad.legend()
 fig.tight_layout()
 
+# sphinx_gallery_start_ignore
+# Run as a script, the example also saves its figure (tests/test_examples.py
+# checks it); the gallery page shows it above.
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 out_dir = Path(os.environ.get("SKSEQUENCE_EXAMPLES_OUT", Path(__file__).parent))
 fig.savefig(out_dir / "long_memory.png", dpi=100)
+# sphinx_gallery_end_ignore

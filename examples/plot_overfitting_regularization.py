@@ -20,12 +20,7 @@ a smaller ``hidden_size``:
 # ----------------------
 # 200 sequences of 20 steps and 3 features; the target depends on the last
 # few steps, plus noise of half the signal's standard deviation.
-import os
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -97,5 +92,12 @@ for ax in axes[:, 0]:
 axes[0, 0].legend(loc="upper right")
 fig.tight_layout()
 
+# sphinx_gallery_start_ignore
+# Run as a script, the example also saves its figure (tests/test_examples.py
+# checks it); the gallery page shows it above.
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 out_dir = Path(os.environ.get("SKSEQUENCE_EXAMPLES_OUT", Path(__file__).parent))
 fig.savefig(out_dir / "overfitting_regularization.png", dpi=100)
+# sphinx_gallery_end_ignore

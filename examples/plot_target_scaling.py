@@ -20,12 +20,7 @@ transform makes the problem additive again. This example compares both cases.
 # everywhere. The *multiplicative* series is ``1_000 exp(a)``: a shock of the
 # same size moves it by the same *percentage*, so it swings by thousands when
 # high and by tens when low.
-import os
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.compose import TransformedTargetRegressor
@@ -132,5 +127,12 @@ ax.set_title("Multiplicative series: one-step-ahead forecasts")
 ax.legend()
 fig.tight_layout()
 
+# sphinx_gallery_start_ignore
+# Run as a script, the example also saves its figure (tests/test_examples.py
+# checks it); the gallery page shows it above.
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 out_dir = Path(os.environ.get("SKSEQUENCE_EXAMPLES_OUT", Path(__file__).parent))
 fig.savefig(out_dir / "target_scaling.png", dpi=100)
+# sphinx_gallery_end_ignore

@@ -22,12 +22,7 @@ sequence changes with the amount of padding.
 # 600 univariate sequences of 5 to 40 steps. The target is the sum of the
 # last three values: it sits at the *end* of each sequence, which is where
 # zero padding hides it.
-import os
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -90,7 +85,9 @@ print(f"zero-padded model, max change when padded to 60: {np.max(np.abs(shift)):
 # The figure shows predicted against true targets, by sequence length: the
 # packed model is equally good for short and long sequences; the zero-padded
 # one is worst for the short sequences, those with the most padding.
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharex=True, sharey=True)
+fig, axes = plt.subplots(
+    2, 1, figsize=(7, 7), sharex=True, sharey=True, layout="constrained"
+)
 cases = [
     ("list of sequences (packed)", together),
     ("zero-padded 3-D array", padded.predict(zero_pad(X_test, 40))),
@@ -101,9 +98,16 @@ for ax, (title, pred) in zip(axes, cases):
     ax.plot(lims, lims, color="0.5", lw=1)
     r2 = 1 - np.sum((pred - y[test]) ** 2) / np.sum((y[test] - y[test].mean()) ** 2)
     ax.set_title(f"{title}: R² = {r2:.2f}")
-    ax.set_xlabel("true sum of the last 3 values")
-axes[0].set_ylabel("prediction")
+    ax.set_ylabel("prediction")
+axes[-1].set_xlabel("true sum of the last 3 values")
 fig.colorbar(points, ax=axes, label="sequence length")
+
+# sphinx_gallery_start_ignore
+# Run as a script, the example also saves its figure (tests/test_examples.py
+# checks it); the gallery page shows it above.
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 out_dir = Path(os.environ.get("SKSEQUENCE_EXAMPLES_OUT", Path(__file__).parent))
 fig.savefig(out_dir / "variable_length.png", dpi=100)
+# sphinx_gallery_end_ignore

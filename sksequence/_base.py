@@ -170,7 +170,7 @@ splitter, default="auto"
 
     return_sequences : bool, default=False
         If True, predict one target (or label) per time step,
-        ``y_t = V h_t + c``, instead of one per sequence: ``y`` then has
+        ``y_t = V h_t + b_y``, instead of one per sequence: ``y`` then has
         shape ``(n_samples, n_timesteps[, n_outputs])``, or is a list of
         per-sequence arrays when ``X`` is a list of variable-length
         sequences (sequence-to-sequence regression, sequence labelling).

@@ -186,7 +186,7 @@ class RNNClassifier(SequenceClassifier):
     """Elman recurrent network classifier.
 
     Reads each sequence with ``h_t = f(W x_t + U h_{t-1} + b)`` (``f`` is
-    ``nonlinearity``) and computes class logits ``V h_T + c`` from the last
+    ``nonlinearity``) and computes class logits ``V h_T + b_y`` from the last
     hidden state.
 
     Parameters

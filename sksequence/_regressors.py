@@ -121,7 +121,7 @@ class RNNRegressor(SequenceRegressor):
     """Elman recurrent network regressor.
 
     Reads each sequence with ``h_t = f(W x_t + U h_{t-1} + b)`` (``f`` is
-    ``nonlinearity``) and predicts ``y = V h_T + c`` from the last hidden
+    ``nonlinearity``) and predicts ``y = V h_T + b_y`` from the last hidden
     state.
 
     Parameters

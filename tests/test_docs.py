@@ -19,7 +19,14 @@ import pytest
 import sksequence
 
 ROOT = Path(__file__).resolve().parents[1]
-REQUIRED = ("sphinx", "numpydoc", "sphinx_gallery", "pydata_sphinx_theme", "matplotlib")
+REQUIRED = (
+    "sphinx",
+    "numpydoc",
+    "sphinx_design",
+    "sphinx_gallery",
+    "pydata_sphinx_theme",
+    "matplotlib",
+)
 MISSING = [name for name in REQUIRED if importlib.util.find_spec(name) is None]
 
 pytestmark = pytest.mark.skipif(
@@ -96,3 +103,25 @@ def test_docs_build_without_warnings(tmp_path):
     for example in sorted((ROOT / "examples").glob("plot_*.py")):
         page = html / "auto_examples" / f"{example.stem}.html"
         assert page.is_file(), f"gallery page missing for {example.name}"
+    _check_class_page(html / "generated" / "sksequence.GRURegressor.html")
+    _check_offline(html)
+    defaults = (html / "user_guide" / "defaults.html").read_text(encoding="utf-8")
+    assert "<p>+ grid search</p></th>" in defaults  # a header, not a bullet
+
+
+def _check_class_page(page):
+    """A class page lists the methods and the examples that use the class."""
+    text = page.read_text(encoding="utf-8")
+    for method in ("fit", "partial_fit", "predict", "score", "get_params"):
+        assert f'id="sksequence.GRURegressor.{method}"' in text, method
+    assert "Examples using" in text
+    assert "plot_airline_forecasting" in text
+
+
+def _check_offline(html):
+    """Formulas and cross-references need no network access."""
+    models = (html / "user_guide" / "models.html").read_text(encoding="utf-8")
+    assert "_static/mathjax/tex-svg.js" in models
+    assert "cdn.jsdelivr" not in models
+    windowing = (html / "user_guide" / "windowing.html").read_text(encoding="utf-8")
+    assert "https://scikit-learn.org/stable/modules/generated/" in windowing

@@ -20,7 +20,7 @@ def test_examples_found():
     assert EXAMPLES, f"no plot_*.py scripts in {EXAMPLES_DIR}"
 
 
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(130)
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs(script, tmp_path):
     pngs = SAVED_PNG.findall(script.read_text(encoding="utf-8"))
@@ -39,7 +39,7 @@ def test_example_runs(script, tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=170,
+        timeout=120,  # each runs in under a minute on one thread
     )
     assert result.returncode == 0, (
         f"{script.name} failed with exit code {result.returncode}\n"

@@ -13,7 +13,13 @@ Paths:
 * ``onnxruntime``: ``InferenceSession.run`` of :func:`export_onnx`'s graph
   (float32), ``intra_op_num_threads=1``, ``inter_op_num_threads=1``;
 * ``torchscript``: ``torch.jit.load`` of :func:`export_torchscript`'s archive
-  under ``torch.inference_mode()`` (float32).
+  under ``torch.inference_mode()`` (float32);
+* ``module64``: the bare network, a float64 copy of ``net_.module_`` made
+  once, called on the input as a float64 tensor under ``torch.no_grad()``:
+  the floor under ``predict``, which adds input validation and the mapping
+  of outputs to the units of ``y``. The ratio ``predict / module64`` of
+  the time per call is printed for each batch size (issue #17's goals:
+  at most 1.5x for one sequence, 1.2x for 4,096).
 
 Everything runs on one thread (``torch.set_num_threads(1)``). Each run calls
 one path for about ``--seconds`` seconds after warm-up calls; runs alternate
@@ -26,6 +32,7 @@ as the median over ``--repeats`` runs with min-max, the ratio to
 """
 
 import argparse
+import copy
 import statistics
 import tempfile
 import time
@@ -76,10 +83,17 @@ def serving_paths(est, folder):
         with torch.inference_mode():
             return scripted(torch.from_numpy(X)).numpy()
 
+    module64 = copy.deepcopy(est.net_.module_).double().eval()
+
+    def run_module64(X):
+        with torch.no_grad():
+            return module64(torch.from_numpy(X).double()).numpy()
+
     return {
         "predict": est.predict,
         "onnxruntime": lambda X: session.run(None, {"X": X})[0],
         "torchscript": run_torchscript,
+        "module64": run_module64,
     }
 
 
@@ -101,7 +115,7 @@ def main():
     parser.add_argument("--model", choices=sorted(MODELS), default="gru")
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--batches", type=int, nargs="+", default=[1, 256])
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 256, 4096])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=0.5)
     args = parser.parse_args()
@@ -122,8 +136,9 @@ def main():
         for batch in args.batches:
             X = rng.normal(size=(batch, args.steps, 1)).astype(np.float32)
             reference = paths["predict"](X)
-            for fn in paths.values():  # same answers before timing them
-                np.testing.assert_allclose(fn(X), reference, rtol=1e-4, atol=1e-5)
+            for name, fn in paths.items():  # same answers before timing them
+                if name != "module64":  # standardized units: not comparable
+                    np.testing.assert_allclose(fn(X), reference, rtol=1e-4, atol=1e-5)
             rates = {name: [] for name in paths}
             latency = {name: [] for name in paths}
             for _ in range(args.repeats):
@@ -142,6 +157,10 @@ def main():
                 spread = f"{med:10.0f} ({min(rates[name]):.0f}-{max(rates[name]):.0f})"
                 ms = 1e3 * statistics.median(latency[name])
                 print(f"  {name:<12} {spread:>34} {med / base:10.1f}x {ms:9.3f}")
+            ratio = statistics.median(latency["predict"]) / statistics.median(
+                latency["module64"]
+            )
+            print(f"  predict / module64 time per call: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

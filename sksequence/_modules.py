@@ -11,6 +11,7 @@ padding never reaches an output. The losses here ignore padded steps.
 """
 
 import copy
+import weakref
 
 import numpy as np
 import torch
@@ -24,6 +25,7 @@ __all__ = [
     "MaskedMSELoss",
     "SequenceCrossEntropyLoss",
     "SequenceModel",
+    "inference_copy",
     "patch",
     "predict_in_batches",
 ]
@@ -225,14 +227,64 @@ class SequenceCrossEntropyLoss(nn.CrossEntropyLoss):
         return super().forward(y_pred, y_true)
 
 
-def predict_in_batches(module, X, lengths=None, *, batch_size=1024, device="cpu"):
-    """Evaluate ``module`` on NumPy sequences in float64, batch by batch.
+# float64 inference copies of the modules that predicted, each with the
+# weights' state it was made from; dropped with its module
+_INFERENCE_COPIES = weakref.WeakKeyDictionary()
 
-    Inference runs on a float64 copy of the module: float32 GEMMs round
-    differently for different batch sizes (up to ~1e-7 after a recurrence),
-    so a float32 prediction of a sequence would depend on which other
-    sequences share its batch. In float64 that dependence is ~1e-15, below
-    anything the float64 results returned to the user can show.
+
+def _weights_state(module, device):
+    """What an inference copy must match: the tensors and their versions.
+
+    Every in-place change of a parameter or buffer (an optimizer step,
+    ``load_state_dict``, a checkpoint restored) bumps its version counter;
+    replacing one changes its identity.
+    """
+    tensors = [*module.parameters(), *module.buffers()]
+    return str(device), tuple((id(t), t.data_ptr(), t._version) for t in tensors)
+
+
+def inference_dtype(device):
+    """float64 on the CPU; float32 on a GPU.
+
+    In float64 a sequence's prediction does not depend on the batch it is
+    in (below 1e-15), which scikit-learn's checks ask for and the CPU runs
+    at half the float32 speed. Most GPUs run float64 at 1/32-1/64 of their
+    float32 speed, so there predictions are float32: they may differ by
+    ~1e-6 (relative) with the batch they are computed in.
+    """
+    return torch.float64 if torch.device(device).type == "cpu" else torch.float32
+
+
+def inference_copy(module, device="cpu"):
+    """A copy of ``module`` for prediction, made once per weights' state.
+
+    In eval mode, in :func:`inference_dtype`, on ``device``. The copy is
+    reused while the weights are unchanged, so that ``predict`` costs a
+    forward pass and not a deep copy; any change to them (a further epoch
+    of training, loaded weights) makes a new one.
+    """
+    state = _weights_state(module, device)
+    cached = _INFERENCE_COPIES.get(module)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    copy_ = copy.deepcopy(module).to(device=device, dtype=inference_dtype(device))
+    copy_.eval()
+    for param in copy_.parameters():
+        param.requires_grad_(False)
+    _INFERENCE_COPIES[module] = (state, copy_)
+    return copy_
+
+
+def predict_in_batches(module, X, lengths=None, *, batch_size=1024, device="cpu"):
+    """Evaluate ``module`` on NumPy sequences, batch by batch.
+
+    Inference runs on a copy of the module (:func:`inference_copy`, made
+    once per state of the weights), in float64 on the CPU: float32 GEMMs
+    round differently for different batch sizes (up to ~1e-7 after a
+    recurrence), so a float32 prediction of a sequence would depend on which
+    other sequences share its batch. In float64 that dependence is ~1e-15,
+    below anything the float64 results returned to the user can show. On a
+    GPU the copy is float32 (see :func:`inference_dtype`).
 
     Parameters
     ----------
@@ -248,12 +300,25 @@ def predict_in_batches(module, X, lengths=None, *, batch_size=1024, device="cpu"
     out : torch.Tensor of shape (n_samples[, n_timesteps], output_size), float64,
         on the CPU
     """
-    inference = copy.deepcopy(module).to(device=device, dtype=torch.float64).eval()
-    outputs = []
+    inference = inference_copy(module, device)
+    if len(X) <= batch_size:  # one batch: no list, no concatenation
+        return _forward(inference, X, lengths, device)
+    return torch.cat(
+        [
+            _forward(
+                inference,
+                X[start : start + batch_size],
+                None if lengths is None else lengths[start : start + batch_size],
+                device,
+            )
+            for start in range(0, len(X), batch_size)
+        ]
+    )
+
+
+def _forward(inference, X, lengths, device):
+    dtype = next(inference.parameters()).dtype
     with torch.no_grad():
-        for start in range(0, len(X), batch_size):
-            stop = start + batch_size
-            xb = torch.as_tensor(np.asarray(X[start:stop]), dtype=torch.float64)
-            lb = None if lengths is None else torch.as_tensor(lengths[start:stop])
-            outputs.append(inference(xb.to(device), lb).cpu())
-    return torch.cat(outputs)
+        xb = torch.as_tensor(np.asarray(X), dtype=dtype).to(device)
+        lb = None if lengths is None else torch.as_tensor(lengths)
+        return inference(xb, lb).to(device="cpu", dtype=torch.float64)

@@ -227,15 +227,23 @@ class SequenceNet(NeuralNet):
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
             return
-        losses = []
+        # the batch losses go into one buffer allocated for the epoch: kept
+        # as one small tensor per batch until the epoch's end, they pinned
+        # the heap between the large transient allocations of the batches,
+        # and the resident set grew with every batch (issue #17)
+        losses, count = None, 0
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
-            losses.append(step["loss"].detach())
+            loss = step["loss"].detach()
+            if losses is None:
+                losses = loss.new_empty(len(iterator))
+            losses[count] = loss  # a device-side copy: no sync
+            count += 1
             self.history.record_batch(prefix + "_batch_size", len(batch[1]))
             self.notify("on_batch_end", batch=batch, training=training, **step)
-        if losses:
-            values = torch.stack(losses).tolist()  # the epoch's one sync
+        if count:
+            values = losses[:count].tolist()  # the epoch's one sync
             for row, value in zip(self.history[-1]["batches"][-len(values) :], values):
                 row[prefix + "_loss"] = value
             if training and not all(map(math.isfinite, values)):
@@ -247,7 +255,7 @@ class SequenceNet(NeuralNet):
                     f"{self.lr}), keep gradient clipping on (gradient_clip), or "
                     "check the scale of X."
                 )
-        self.history.record(prefix + "_batch_count", len(losses))
+        self.history.record(prefix + "_batch_count", count)
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         super().on_train_begin(net, X=X, y=y, **kwargs)

@@ -124,7 +124,7 @@ def _readme_defaults_paragraph():
 def _defaults_table():
     """``(names, first value)`` per row of the Defaults page's list-table."""
     page = (ROOT / "docs" / "user_guide" / "defaults.rst").read_text(encoding="utf-8")
-    table = page[page.index("The defaults\n") : page.index("\nNeither half")]
+    table = page[page.index("The defaults\n") : page.index("\nHow the defaults were")]
     rows = re.findall(r"\* - (.+?)\n     - (.+?)\n", table)
     return [(re.findall(r"``(\w+)``", names), text) for names, text in rows]
 

@@ -177,3 +177,30 @@ def test_patched_model_is_batch_and_padding_independent(cell, custom):
 def test_patches_need_one_step_per_output():
     with pytest.raises(ValueError, match="return_sequences needs patch_size=1"):
         SequenceModel("gru", 2, 5, 3, patch_size=2, return_sequences=True)
+
+
+def test_inference_copy_is_made_once_per_state_of_the_weights():
+    from sksequence._modules import inference_copy
+
+    torch.manual_seed(0)
+    model = SequenceModel("gru", 2, 5, 1)
+    X = np.random.default_rng(0).normal(size=(4, 6, 2))
+    first = inference_copy(model)
+    assert inference_copy(model) is first  # predict costs no deep copy
+    assert first.head.weight.dtype == torch.float64 and not first.training
+    before = predict_in_batches(model, X)
+    # an optimizer step changes the weights in place: a new copy
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    model(torch.as_tensor(X, dtype=torch.float32)).sum().backward()
+    optimizer.step()
+    assert inference_copy(model) is not first
+    after = predict_in_batches(model, X)
+    fresh = model.double()(torch.as_tensor(X)).detach()
+    torch.testing.assert_close(after, fresh)
+    assert not torch.allclose(before, after)
+    # so does loading a state
+    model.float()
+    copy_ = inference_copy(model)
+    model.load_state_dict({k: v * 0 for k, v in model.state_dict().items()})
+    assert inference_copy(model) is not copy_
+    assert predict_in_batches(model, X).abs().max() == 0

@@ -76,3 +76,24 @@ def test_fitting_200k_windows_never_materializes_them():
     # materialized windows would be 204 MB; batches and activations are small
     # and were already reached in the warm-up on 4x fewer windows
     assert figures["growth"] < figures["materialized"] / 3, figures
+
+
+def test_resident_memory_stays_flat_over_an_epoch():
+    # the pipeline of issue #17 on a shorter series (1,000 batches of 1,024
+    # windows of 256 steps): the batch losses kept for the epoch's end used
+    # to pin the heap, and RSS grew ~240 MB over 1,500 such batches
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "memory_windowing.py"
+    spec = importlib.util.spec_from_file_location("memory_windowing", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    args = [bench.RUN, "pipeline", "1300000", "256", "50", "inf", "1"]
+    out = subprocess.run(
+        [sys.executable, "-c", *args], capture_output=True, text=True, check=True
+    )
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    assert res["curve"][-1][0] >= 900  # batches recorded
+    assert bench.growth_after(res["curve"], 100) < 50  # MB
+    assert res["peak_mb"] < 1024

@@ -184,7 +184,7 @@ def test_defaults_page_table(names, text):
         for m in per_family:
             _check("lr", m.group("value"), m.group("family"), "Defaults page")
         return
-    first = re.match(r"(?:``)?(\"?[\w.]+\"?)", text).group(1)
+    first = re.match(r"(?:``)?(\"?[\w.+-]+\"?)", text).group(1)
     if first in ("On", "Off"):
         first = repr(first == "On")
     _check(names[0], first, None, "Defaults page")

@@ -224,8 +224,6 @@ class SequenceEstimator(BaseEstimator):
 
     _cell = None
     _cell_params = {}
-    # shared parameters whose default differs in a family of estimators
-    _default_overrides = {}
     _cell_param_constraints = {
         "nonlinearity": [StrOptions({"tanh", "relu"})],
         "peephole": ["boolean"],
@@ -321,9 +319,7 @@ class SequenceEstimator(BaseEstimator):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "_cell_params" in cls.__dict__ and cls._cell_params:
-            cls.__init__ = _init_with_cell_params(
-                cls._cell_params, cls._default_overrides
-            )
+            cls.__init__ = _init_with_cell_params(cls._cell_params)
             cls._parameter_constraints = {
                 **cls._parameter_constraints,
                 **{k: cls._cell_param_constraints[k] for k in cls._cell_params},
@@ -553,17 +549,9 @@ _INT_PARAMS = (
 )
 
 
-def _init_with_cell_params(cell_params, overrides=None):
-    """An ``__init__`` adding ``cell_params`` (name -> default) to the shared ones.
-
-    ``overrides`` (name -> default) changes the defaults of shared parameters.
-    """
-    overrides = dict(overrides or {})
+def _init_with_cell_params(cell_params):
+    """An ``__init__`` adding ``cell_params`` (name -> default) to the shared ones."""
     base = inspect.signature(SequenceEstimator.__init__)
-    shared = [
-        p.replace(default=overrides[p.name]) if p.name in overrides else p
-        for p in base.parameters.values()
-    ]
     extra = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
         for name, default in cell_params.items()
@@ -572,11 +560,11 @@ def _init_with_cell_params(cell_params, overrides=None):
     def __init__(self, **params):
         for name, default in cell_params.items():
             setattr(self, name, params.pop(name, default))
-        for name, default in overrides.items():
-            params.setdefault(name, default)
         SequenceEstimator.__init__(self, **params)
 
-    __init__.__signature__ = base.replace(parameters=[*shared, *extra])
+    __init__.__signature__ = base.replace(
+        parameters=[*base.parameters.values(), *extra]
+    )
     return __init__
 
 

@@ -43,14 +43,17 @@ X_train_short, X_test_short = X_train[:, ::step], X_test[:, ::step]
 # A :class:`~sksequence.SequenceScaler` standardizes the one feature over all
 # samples and time steps. (The UCR series are already z-normalized one by
 # one, so here it changes little, but it keeps the pipeline safe for raw
-# data.) The GRU reads each sequence and classifies it from its last hidden
-# state.
+# data.) The GRU reads each sequence, in patches of 2 steps
+# (``patch_size="auto"`` keeps the recurrence within 32 steps), and
+# classifies it from its last hidden state.
 #
 # With only 50 training sequences, early stopping needs care: it validates
 # on few sequences, and the loss of a recurrent classifier can sit at chance
 # level for tens of epochs before it falls. The defaults are set for such
 # data (see the user guide's "Defaults" page): ``validation_fraction=0.2``
-# (the default) holds out ten sequences, and ``n_iter_no_change="auto"``
+# (the default) holds out ten sequences, five of each class
+# (``validation_split="auto"``: stratified for classifiers), and
+# ``n_iter_no_change="auto"``
 # (the default) waits 20 epochs or 150 optimizer steps, whichever is
 # longer: here 50 epochs of three batches of ``batch_size=16`` (the
 # default). The weights of the best epoch are restored at the end. Only the

@@ -50,6 +50,7 @@ read the ± column before comparing with a baseline.
 
 import argparse
 import ast
+import json
 import os
 import statistics
 import sys
@@ -327,8 +328,6 @@ def make_tasks(cell):
     Classifier = getattr(sksequence, prefix + "Classifier")
     Regressor = getattr(sksequence, prefix + "Regressor")
     with open(os.path.join(DATA_DIR, "baselines_aeon.json")) as f:
-        import json
-
         published = json.load(f)
 
     def ucr(name):

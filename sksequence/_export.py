@@ -314,8 +314,7 @@ class _ServingModel(nn.Module):
     def forward(self, X):
         for scaler in self.scalers:
             X = scaler(X)
-        if self.patch_size > 1:
-            X, _ = patch(X, None, self.patch_size)
+        X, _ = patch(X, None, self.patch_size)
         outputs, h_n = self.recurrent(X)
         if self.return_sequences:
             states = outputs

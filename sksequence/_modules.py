@@ -27,6 +27,7 @@ __all__ = [
     "SequenceModel",
     "inference_copy",
     "patch",
+    "patched_lengths",
     "predict_in_batches",
 ]
 
@@ -57,8 +58,14 @@ def patch(
         time = torch.arange(X.shape[1], device=X.device)
         inside = time < lengths.to(X.device).unsqueeze(1)
         X = X * inside.unsqueeze(-1).to(X.dtype)
-        lengths = torch.div(lengths + size - 1, size, rounding_mode="floor")
+        lengths = patched_lengths(lengths, size)
     return X.reshape(batch, -1, size * features), lengths
+
+
+def patched_lengths(lengths: torch.Tensor, size: int) -> torch.Tensor:
+    """The number of patches of ``size`` steps that sequences of ``lengths``
+    (a tensor, or an int for one length) are read in: ``ceil(lengths / size)``."""
+    return torch.div(lengths + size - 1, size, rounding_mode="floor")
 
 
 class SequenceModel(nn.Module):

@@ -18,7 +18,7 @@ import torch
 from torch.nn import functional as F
 
 from .._cells import _RecurrentStack, _run_direction
-from .._modules import IGNORE_INDEX, patch
+from .._modules import IGNORE_INDEX, patch, patched_lengths
 from ._common import (
     analysis_copy,
     check_supported,
@@ -195,7 +195,7 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
     classifier = is_sequence_classifier(estimator)
     n, steps = X3.shape[:2]
     if wrt == "hidden":  # one hidden state per patch of patch_size_ steps
-        steps = -(-steps // module.patch_size)
+        steps = int(patched_lengths(torch.tensor(steps), module.patch_size))
     directions = module.num_directions
     hidden = module.rnn.hidden_size
     sums = np.zeros(steps)
@@ -219,8 +219,8 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
             out = unrolled_forward(module, xb, lb, probe_layer=layer, probe=probe)
             loss = _per_sample_loss(classifier, out, tb).sum()
             (grad,) = torch.autograd.grad(loss, leaf)
-            if wrt == "hidden":
-                lb = patch(xb, lb, module.patch_size)[1]
+            if wrt == "hidden" and lb is not None:
+                lb = patched_lengths(lb, module.patch_size)
             valid = _valid_steps(len(xb), steps, lb, device)
             step_norms = torch.where(valid, grad.norm(dim=2), 0.0)
             sums += step_norms.sum(0).cpu().numpy()

@@ -527,3 +527,13 @@ def test_file_from_before_validation_split_loads_as_trained(saved_bytes, tmp_pat
         tmp_path, saved_bytes, lambda m: m["params"].pop("validation_split")
     )
     assert load(path).validation_split == "tail"
+
+
+def test_file_from_before_patches_loads_reading_every_step(saved_bytes, tmp_path):
+    def older(meta):
+        meta["params"].pop("patch_size")
+        meta["fitted"].pop("patch_size_")
+
+    restored = load(_tampered(tmp_path, saved_bytes, older))
+    assert (restored.patch_size, restored.patch_size_) == (1, 1)
+    assert restored.net_.module_.patch_size == 1

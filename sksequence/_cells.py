@@ -1,15 +1,31 @@
-"""The torch floor: recurrent cells that PyTorch does not ship.
+"""The torch floor's recurrent engine: cell -> layer -> stack, written once.
 
-* :class:`PeepholeLSTM` -- an LSTM with peephole connections
-  (:class:`torch.nn.LSTM` has none);
-* :class:`ClassicGRU` -- the GRU of Cho et al. (2014) with the reset gate
-  applied *before* the recurrent product, ``W_hh (r_t * h_{t-1})``
-  (:class:`torch.nn.GRU` applies it after, as cuDNN does).
+Every recurrence sksequence runs step by step goes through this module, in
+the shape of PyTorch's own ``custom_lstms.py``:
 
-Both follow PyTorch's structure: a cell (one time step), the time loop over
-one direction, and a stack (layers x directions), with the parameter layout
-of ``nn.LSTM`` / ``nn.GRU`` so that weights copy between them. The input
-projection of all time steps is hoisted into one matrix product.
+* **cell** -- one time step with a typed state ``(h, c)`` and PyTorch's
+  parameter layout (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``):
+  :class:`ElmanCell` (tanh or relu), :class:`LSTMCell` (optionally with
+  peephole connections) and :class:`GRUCell` (reset gate after the recurrent
+  product as :class:`torch.nn.GRU`, or before it as Cho et al. 2014);
+* **layer** -- :meth:`RecurrentCell.scan`, the time loop of one cell over one
+  direction, with an optional mask of each sequence's length and an
+  optional per-step *probe* added to ``h_t`` (its gradient is ``dL/dh_t``,
+  read by :func:`sksequence.inspection.gradient_flow`);
+* **stack** -- :class:`RecurrentStack`, layers x directions with dropout
+  between layers, returning what ``nn.LSTM`` / ``nn.GRU`` /
+  ``nn.RNN`` (``batch_first=True``) return, and copying weights from and to
+  them (:meth:`RecurrentStack.from_native`, :meth:`RecurrentStack.to_native`).
+
+Who runs it: the cells torch has no fused kernel for (peephole LSTM, classic
+GRU) train and predict with it; the export of those cells scripts it
+(TorchScript compiles the whole engine); gradient flow runs it, with its
+probe, for every cell, the native ones through :meth:`RecurrentStack.from_native`.
+The native cells train with the fused ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU``.
+
+The layer is a method every cell inherits rather than a module wrapping the
+cell, so that the parameters keep the names they had in files saved before
+(``cells.{k}.weight_ih``, ``k = layer * num_directions + direction``).
 
 Peephole LSTM equations (gates in the order of :class:`torch.nn.LSTM`: i, f,
 g, o)::
@@ -36,90 +52,54 @@ n)::
 """
 
 import math
+from typing import Final
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 from torch.nn import functional as F
 
 __all__ = [
     "ClassicGRU",
     "ClassicGRUCell",
+    "ElmanCell",
+    "GRUCell",
+    "LSTMCell",
     "PeepholeLSTM",
     "PeepholeLSTMCell",
-    "classic_gru_step",
-    "peephole_lstm_step",
+    "RecurrentCell",
+    "RecurrentStack",
 ]
 
-
-def peephole_lstm_step(x_gates, h, c, weight_hh, peephole):
-    """One time step given the input part of the gates.
-
-    Parameters
-    ----------
-    x_gates : Tensor of shape (batch, 4 * hidden)
-        ``W_x x_t + b_ih + b_hh`` (the input projection, hoisted out of the
-        time loop by :class:`PeepholeLSTM`).
-    h, c : Tensor of shape (batch, hidden)
-        Previous hidden and cell state.
-    weight_hh : Tensor of shape (4 * hidden, hidden)
-    peephole : Tensor of shape (3, hidden)
-        Rows ``w_ci, w_cf, w_co``.
-
-    Returns
-    -------
-    h_t, c_t : Tensor of shape (batch, hidden)
-    """
-    gates = torch.addmm(x_gates, h, weight_hh.t())
-    i, f, g, o = gates.chunk(4, dim=1)
-    # the three peephole terms, each w * c_{t-1}, in one broadcast product
-    peep = c.unsqueeze(0) * peephole.unsqueeze(1)
-    i = torch.sigmoid(i + peep[0])
-    f = torch.sigmoid(f + peep[1])
-    o = torch.sigmoid(o + peep[2])
-    c_t = torch.addcmul(f * c, i, torch.tanh(g))
-    h_t = o * torch.tanh(c_t)
-    return h_t, c_t
+# torch's ``mode`` of a fused layer -> (cell family, cell options)
+_NATIVE_MODES = {
+    "RNN_TANH": ("rnn", {"nonlinearity": "tanh"}),
+    "RNN_RELU": ("rnn", {"nonlinearity": "relu"}),
+    "LSTM": ("lstm", {}),
+    "GRU": ("gru", {}),
+}
 
 
-def classic_gru_step(x_gates, h, weight_hh, bias_hh):
-    """One GRU step with the reset gate applied before the recurrent product.
-
-    Parameters
-    ----------
-    x_gates : Tensor of shape (batch, 3 * hidden)
-        ``W_x x_t + b_ih`` for the r, z and n rows.
-    h : Tensor of shape (batch, hidden)
-    weight_hh : Tensor of shape (3 * hidden, hidden)
-    bias_hh : Tensor of shape (3 * hidden,) or None
-
-    Returns
-    -------
-    h_t : Tensor of shape (batch, hidden)
-    """
-    hidden = h.shape[1]
-    x_rz, x_n = x_gates[:, : 2 * hidden], x_gates[:, 2 * hidden :]
-    w_rz, w_n = weight_hh[: 2 * hidden], weight_hh[2 * hidden :]
-    b_rz = b_n = None
-    if bias_hh is not None:
-        b_rz, b_n = bias_hh[: 2 * hidden], bias_hh[2 * hidden :]
-    rz = torch.sigmoid(x_rz + F.linear(h, w_rz, b_rz))
-    r, z = rz.chunk(2, dim=1)
-    n = torch.tanh(x_n + F.linear(r * h, w_n, b_n))
-    return torch.lerp(h, n, z)  # (1 - z) * h + z * n
-
-
-class _Cell(nn.Module):
-    """Parameters of one recurrent cell in PyTorch's layout.
+class RecurrentCell(nn.Module):
+    """One recurrent step in PyTorch's parameter layout, and its time loop.
 
     ``weight_ih`` (gates * hidden, input), ``weight_hh`` (gates * hidden,
-    hidden), ``bias_ih`` and ``bias_hh`` (gates * hidden), all initialized
-    uniform(-1/sqrt(hidden), 1/sqrt(hidden)) as in PyTorch.
+    hidden), ``bias_ih`` and ``bias_hh`` (gates * hidden), initialized
+    uniform(-1/sqrt(hidden), 1/sqrt(hidden)) as in PyTorch. Subclasses set
+    ``n_gates`` and define :meth:`input_gates` (the input's part of the
+    gates, for all steps at once) and :meth:`step`.
+
+    The state is always the pair ``(h, c)``; cells without a cell state
+    (Elman, GRU) pass ``c`` through unchanged and set
+    ``has_cell_state = False``.
     """
 
-    n_gates = None
+    n_gates = 1
+    cell_state = False  # whether the state's ``c`` is the cell's own
+    has_cell_state: Final[bool]
 
     def __init__(self, input_size, hidden_size, bias=True):
         super().__init__()
+        self.has_cell_state = self.cell_state
         self.input_size = input_size
         self.hidden_size = hidden_size
         rows = self.n_gates * hidden_size
@@ -138,152 +118,292 @@ class _Cell(nn.Module):
         for weight in self.parameters():
             nn.init.uniform_(weight, -bound, bound)
 
-    def initial_state(self, batch, like):
-        """Zero state for a batch."""
-        return like.new_zeros(batch, self.hidden_size)
+    def input_gates(self, X: Tensor) -> Tensor:
+        """``W_x x + b_ih`` for inputs of any leading shape."""
+        return F.linear(X, self.weight_ih, self.bias_ih)
 
+    def step(self, x_gates: Tensor, h: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+        """``(h, c)`` -> ``(h_t, c_t)`` given the input part of the gates."""
+        raise NotImplementedError
+
+    @torch.jit.ignore
     def forward(self, x, state=None):
-        """Advance one step from ``state`` (None for zeros); return the new state."""
+        """Advance one step from ``state`` (None for zeros); return the new state.
+
+        ``state`` and the result are ``(h, c)`` for an LSTM cell, ``h``
+        otherwise, as for :class:`torch.nn.LSTMCell` / ``GRUCell``.
+        """
+        zeros = x.new_zeros(x.shape[0], self.hidden_size)
         if state is None:
-            state = self.initial_state(x.shape[0], x)
-        return self.step(self.input_gates(x), state)
+            state = (zeros, zeros) if self.has_cell_state else zeros
+        h, c = state if self.has_cell_state else (state, zeros)
+        h_t, c_t = self.step(self.input_gates(x), h, c)
+        return (h_t, c_t) if self.has_cell_state else h_t
+
+    def scan(
+        self,
+        X: Tensor,
+        lengths: Tensor | None = None,
+        reverse: bool = False,
+        probe: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """The layer: run the cell over the time steps of one direction.
+
+        Parameters
+        ----------
+        X : Tensor of shape (batch, time, input_size)
+        lengths : Tensor of shape (batch,) or None
+            Valid steps of each sequence. Steps past a sequence's end leave
+            its state unchanged and output zeros, so the forward direction
+            ends at the last valid step and the backward direction starts
+            there, exactly as with packing.
+        reverse : bool, default=False
+            Read the sequences backwards.
+        probe : Tensor of shape (batch, time, hidden) or None
+            Added to ``h_t`` at every step before the masking, so its
+            gradient is ``dL/dh_t`` (zero at padding).
+
+        Returns
+        -------
+        outputs : Tensor of shape (batch, time, hidden)
+        h, c : Tensor of shape (batch, hidden)
+            The final state (``c`` is the zero initial state for cells
+            without a cell state).
+        """
+        steps = X.shape[1]
+        x_gates = self.input_gates(X)
+        if reverse:
+            x_gates = x_gates.flip([1])
+        h = X.new_zeros(X.shape[0], self.hidden_size)
+        c = h
+        outputs: list[Tensor] = []
+        if lengths is None and probe is None:
+            # no Optional inside the loop: what an export compiles
+            for i in range(steps):  # x_gates: one GEMM for all steps, above
+                h, c = self.step(x_gates[:, i], h, c)
+                outputs.append(h)
+        else:
+            for i in range(steps):
+                t = steps - 1 - i if reverse else i
+                h_new, c_new = self.step(x_gates[:, i], h, c)
+                if probe is not None:
+                    h_new = h_new + probe[:, t]
+                if lengths is None:
+                    h, c = h_new, c_new
+                    outputs.append(h_new)
+                else:
+                    valid = (lengths > t).unsqueeze(1)
+                    h = torch.where(valid, h_new, h)
+                    if self.has_cell_state:
+                        c = torch.where(valid, c_new, c)
+                    outputs.append(torch.where(valid, h_new, 0.0))  # NaN-safe
+        out = torch.stack(outputs, dim=1)
+        if reverse:
+            out = out.flip([1])
+        return out, h, c
 
 
-class PeepholeLSTMCell(_Cell):
-    """One step of a peephole LSTM, with the parameters of ``nn.LSTMCell``.
+class ElmanCell(RecurrentCell):
+    """``h_t = f(W x_t + U h_{t-1} + b)``, the step of :class:`torch.nn.RNN`.
 
     Parameters
     ----------
     input_size, hidden_size : int
     bias : bool, default=True
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+    """
+
+    n_gates = 1
+    relu: Final[bool]
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh"):
+        super().__init__(input_size, hidden_size, bias)
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(
+                f"nonlinearity must be 'tanh' or 'relu'; got {nonlinearity!r}"
+            )
+        self.relu = nonlinearity == "relu"
+        self.reset_parameters()
+
+    def input_gates(self, X: Tensor) -> Tensor:
+        """``W x + b_ih + b_hh`` for inputs of any leading shape."""
+        bias = self.bias_ih
+        if bias is not None and self.bias_hh is not None:
+            bias = bias + self.bias_hh
+        return F.linear(X, self.weight_ih, bias)
+
+    def step(self, x_gates: Tensor, h: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+        pre = torch.addmm(x_gates, h, self.weight_hh.t())
+        return (torch.relu(pre) if self.relu else torch.tanh(pre)), c
+
+
+class LSTMCell(RecurrentCell):
+    """One LSTM step, with the parameters of :class:`torch.nn.LSTMCell`.
+
+    Parameters
+    ----------
+    input_size, hidden_size : int
+    bias : bool, default=True
+    peephole : bool, default=False
+        Add the diagonal peephole terms ``w_c* * c_{t-1}`` to the input,
+        forget and output gates (see the module docstring).
 
     Attributes
     ----------
     weight_ih : Parameter of shape (4 * hidden_size, input_size)
     weight_hh : Parameter of shape (4 * hidden_size, hidden_size)
     bias_ih, bias_hh : Parameter of shape (4 * hidden_size,)
-    weight_peephole : Parameter of shape (3, hidden_size)
+    weight_peephole : Parameter of shape (3, hidden_size) or None
         The diagonals of ``W_ci``, ``W_cf`` and ``W_co``.
     """
 
     n_gates = 4
+    cell_state = True
 
-    def __init__(self, input_size, hidden_size, bias=True):
+    def __init__(self, input_size, hidden_size, bias=True, peephole=False):
         super().__init__(input_size, hidden_size, bias)
-        self.weight_peephole = nn.Parameter(torch.empty(3, hidden_size))
+        if peephole:
+            self.weight_peephole = nn.Parameter(torch.empty(3, hidden_size))
+        else:
+            self.register_parameter("weight_peephole", None)
         self.reset_parameters()
 
-    def input_gates(self, X):
+    def input_gates(self, X: Tensor) -> Tensor:
         """``W_x x + b_ih + b_hh`` for inputs of any leading shape."""
-        bias = None if self.bias_ih is None else self.bias_ih + self.bias_hh
+        bias = self.bias_ih
+        if bias is not None and self.bias_hh is not None:
+            bias = bias + self.bias_hh
         return F.linear(X, self.weight_ih, bias)
 
-    def initial_state(self, batch, like):
-        zeros = super().initial_state(batch, like)
-        return zeros, zeros
+    def step(self, x_gates: Tensor, h: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+        gates = torch.addmm(x_gates, h, self.weight_hh.t())
+        i, f, g, o = gates.chunk(4, dim=1)
+        peephole = self.weight_peephole
+        if peephole is not None:
+            # the three peephole terms, each w * c_{t-1}, in one broadcast product
+            peep = c.unsqueeze(0) * peephole.unsqueeze(1)
+            i, f, o = i + peep[0], f + peep[1], o + peep[2]
+        c_t = torch.addcmul(torch.sigmoid(f) * c, torch.sigmoid(i), torch.tanh(g))
+        return torch.sigmoid(o) * torch.tanh(c_t), c_t
 
-    def step(self, x_gates, state):
-        """``(h, c)`` -> ``(h_t, c_t)`` given the input part of the gates."""
-        h, c = state
-        return peephole_lstm_step(x_gates, h, c, self.weight_hh, self.weight_peephole)
 
-
-class ClassicGRUCell(_Cell):
-    """One step of the classic GRU, with the parameters of ``nn.GRUCell``.
+class GRUCell(RecurrentCell):
+    """One GRU step, with the parameters of :class:`torch.nn.GRUCell`.
 
     Parameters
     ----------
     input_size, hidden_size : int
     bias : bool, default=True
+    reset_after : bool, default=True
+        True: torch's (and cuDNN's) convention, ``n_t = tanh(W_xn x_t + b_xn
+        + r_t * (W_hn h_{t-1} + b_hn))``. False: the classic GRU of Cho et
+        al. (2014), ``n_t = tanh(W_xh x_t + W_hh (r_t * h_{t-1}) + b_h)``.
     """
 
     n_gates = 3
+    reset_after: Final[bool]
 
-    def __init__(self, input_size, hidden_size, bias=True):
+    def __init__(self, input_size, hidden_size, bias=True, reset_after=True):
         super().__init__(input_size, hidden_size, bias)
+        self.reset_after = reset_after
         self.reset_parameters()
 
-    def input_gates(self, X):
-        """``W_x x + b_ih`` for inputs of any leading shape."""
-        return F.linear(X, self.weight_ih, self.bias_ih)
-
-    def step(self, x_gates, h):
-        """``h`` -> ``h_t`` given the input part of the gates."""
-        return classic_gru_step(x_gates, h, self.weight_hh, self.bias_hh)
-
-
-def _run_direction(cell, X, lengths, reverse, probe=None):
-    """Time loop of one layer and direction.
-
-    With ``lengths``, steps past a sequence's end leave its state unchanged
-    and output zeros, so the forward direction ends at the last valid step
-    and the backward direction starts there, exactly as with packing.
-
-    ``probe`` (batch, time, hidden), used by
-    :func:`sksequence.inspection.gradient_flow`, is added to ``h_t`` at every
-    step before the masking, so its gradient is dL/dh_t (zero at padding).
-
-    Returns the outputs (batch, time, hidden) and the final state.
-    """
-    batch, steps, _ = X.shape
-    x_gates = cell.input_gates(X).unbind(1)  # one GEMM for all steps
-    state = cell.initial_state(batch, X)
-    outputs = [None] * steps
-    order = range(steps - 1, -1, -1) if reverse else range(steps)
-    for t in order:
-        new = cell.step(x_gates[t], state)
-        if probe is not None:
-            if isinstance(new, tuple):
-                new = (new[0] + probe[:, t], *new[1:])
-            else:
-                new = new + probe[:, t]
-        h_new = new[0] if isinstance(new, tuple) else new
-        if lengths is None:
-            state = new
-            outputs[t] = h_new
-            continue
-        valid = (lengths > t).unsqueeze(1)
-        if isinstance(new, tuple):
-            state = tuple(torch.where(valid, a, b) for a, b in zip(new, state))
-        else:
-            state = torch.where(valid, new, state)
-        outputs[t] = torch.where(valid, h_new, 0.0)  # NaN-safe, unlike * valid
-    return torch.stack(outputs, dim=1), state
+    def step(self, x_gates: Tensor, h: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+        hidden = h.shape[1]
+        if self.reset_after:
+            x_r, x_z, x_n = x_gates.chunk(3, dim=1)
+            h_r, h_z, h_n = F.linear(h, self.weight_hh, self.bias_hh).chunk(3, dim=1)
+            r = torch.sigmoid(x_r + h_r)
+            z = torch.sigmoid(x_z + h_z)
+            n = torch.tanh(x_n + r * h_n)
+            return torch.lerp(n, h, z), c  # (1 - z) * n + z * h
+        x_rz, x_n = x_gates[:, : 2 * hidden], x_gates[:, 2 * hidden :]
+        w_rz, w_n = self.weight_hh[: 2 * hidden], self.weight_hh[2 * hidden :]
+        b_rz: Tensor | None = None
+        b_n: Tensor | None = None
+        bias_hh = self.bias_hh
+        if bias_hh is not None:
+            b_rz, b_n = bias_hh[: 2 * hidden], bias_hh[2 * hidden :]
+        rz = torch.sigmoid(x_rz + F.linear(h, w_rz, b_rz))
+        r, z = rz.chunk(2, dim=1)
+        n = torch.tanh(x_n + F.linear(r * h, w_n, b_n))
+        return torch.lerp(h, n, z), c  # (1 - z) * h + z * n
 
 
-class _RecurrentStack(nn.Module):
-    """Layers x directions of ``cell_class`` cells, batch first.
+class PeepholeLSTMCell(LSTMCell):
+    """:class:`LSTMCell` with peephole connections."""
+
+    def __init__(self, input_size, hidden_size, bias=True):
+        super().__init__(input_size, hidden_size, bias, peephole=True)
+
+
+class ClassicGRUCell(GRUCell):
+    """:class:`GRUCell` with the reset gate before the recurrent product."""
+
+    def __init__(self, input_size, hidden_size, bias=True):
+        super().__init__(input_size, hidden_size, bias, reset_after=False)
+
+
+_CELLS = {"rnn": ElmanCell, "lstm": LSTMCell, "gru": GRUCell}
+
+
+class RecurrentStack(nn.Module):
+    """Layers x directions of one kind of cell, batch first.
 
     Parameters
     ----------
+    cell : {"rnn", "lstm", "gru"}
     input_size, hidden_size : int
     num_layers : int, default=1
     dropout : float, default=0.0
         Dropout on the outputs of every layer but the last, in training.
     bidirectional : bool, default=False
+    **cell_options
+        ``nonlinearity`` (rnn), ``peephole`` (lstm) or ``reset_after`` (gru).
+
+    Attributes
+    ----------
+    cells : nn.ModuleList
+        Cell ``layer * num_directions + direction``.
     """
 
-    cell_class = None
+    num_layers: Final[int]
+    num_directions: Final[int]
+    has_cell_state: Final[bool]
     #: replay training steps on a GPU as CUDA graphs (see ``_graphed``)
     use_cuda_graphs = True
 
     def __init__(
-        self, input_size, hidden_size, num_layers=1, dropout=0.0, bidirectional=False
+        self,
+        cell,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        dropout=0.0,
+        bidirectional=False,
+        **cell_options,
     ):
         super().__init__()
+        if cell not in _CELLS:
+            raise ValueError(f"cell must be one of {sorted(_CELLS)}; got {cell!r}")
+        self.mode = cell
+        self.cell_options = dict(cell_options)
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.num_layers = num_layers
-        self.dropout = dropout
+        self.dropout = float(dropout)
         self.bidirectional = bidirectional
         self.num_directions = 2 if bidirectional else 1
+        self.has_cell_state = cell == "lstm"
         self.cells = nn.ModuleList()
         for layer in range(num_layers):
             layer_input = (
                 input_size if layer == 0 else hidden_size * self.num_directions
             )
             for _ in range(self.num_directions):
-                self.cells.append(self.cell_class(layer_input, hidden_size))
+                self.cells.append(
+                    _CELLS[cell](layer_input, hidden_size, **cell_options)
+                )
         self._graphs = {}
 
     def __getstate__(self):
@@ -295,10 +415,13 @@ class _RecurrentStack(nn.Module):
     def _cell(self, layer, direction):
         return self.cells[layer * self.num_directions + direction]
 
-    def load_torch_state_dict(self, state_dict):
-        """Copy the weights of an ``nn.LSTM`` / ``nn.GRU`` state dict.
+    # -- weights shared with torch's fused layers ----------------------------
 
-        Parameters the torch layer lacks (peephole weights) are zeroed.
+    def load_torch_state_dict(self, state_dict):
+        """Copy the weights of an ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` state dict.
+
+        Parameters the torch layer lacks (peephole weights, biases of a
+        layer built with ``bias=False``) are zeroed.
         """
         with torch.no_grad():
             for layer in range(self.num_layers):
@@ -311,7 +434,74 @@ class _RecurrentStack(nn.Module):
                         else:
                             param.zero_()
 
-    def forward(self, X, lengths=None):
+    @classmethod
+    def from_native(cls, rnn):
+        """The engine's copy of a fused ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU``.
+
+        Same equations, same weights (copied), same dtype and device; runs
+        step by step, so that a probe can reach every ``h_t``. No random
+        numbers are drawn.
+        """
+        if rnn.mode not in _NATIVE_MODES or getattr(rnn, "proj_size", 0):
+            raise ValueError(f"no engine equivalent of {rnn!r}")
+        if not rnn.batch_first:
+            raise ValueError("only batch_first torch layers are supported")
+        cell, options = _NATIVE_MODES[rnn.mode]
+        reference = next(rnn.parameters())
+        with torch.random.fork_rng(devices=[]):  # the initial weights are replaced
+            stack = RecurrentStack(
+                cell,
+                rnn.input_size,
+                rnn.hidden_size,
+                num_layers=rnn.num_layers,
+                dropout=rnn.dropout,
+                bidirectional=rnn.bidirectional,
+                **options,
+            )
+        stack = stack.to(device=reference.device, dtype=reference.dtype)
+        stack.load_torch_state_dict(rnn.state_dict())
+        stack.train(rnn.training)
+        return stack
+
+    def to_native(self):
+        """The fused torch layer with these weights (batch first).
+
+        Only for the cells torch has: Elman, LSTM without peepholes, GRU
+        with ``reset_after=True``.
+        """
+        if self.cell_options.get("peephole") or not self.cell_options.get(
+            "reset_after", True
+        ):
+            raise ValueError(
+                "torch has no fused layer for peephole LSTMs or the classic GRU"
+            )
+        kwargs = {}
+        if self.mode == "rnn":
+            kwargs["nonlinearity"] = self.cell_options.get("nonlinearity", "tanh")
+        native_class = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[self.mode]
+        reference = next(self.parameters())
+        rnn = native_class(
+            self.input_size,
+            self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout if self.num_layers > 1 else 0.0,
+            bidirectional=self.bidirectional,
+            batch_first=True,
+            **kwargs,
+        ).to(device=reference.device, dtype=reference.dtype)
+        state = {}
+        for layer in range(self.num_layers):
+            for direction in range(self.num_directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                for name, param in self._cell(layer, direction).named_parameters():
+                    state[name + suffix] = param.detach()
+        rnn.load_state_dict(state)
+        rnn.train(self.training)
+        return rnn
+
+    # -- running ---------------------------------------------------------------
+
+    def forward(self, X: Tensor, lengths: Tensor | None = None):
         """Run the stack.
 
         Parameters
@@ -327,13 +517,61 @@ class _RecurrentStack(nn.Module):
             As torch: the states at each sequence's last valid step (forward)
             and at its first step (backward). For the LSTM, ``(h_n, c_n)``.
         """
+        if not torch.jit.is_scripting():
+            if self.use_cuda_graphs and X.is_cuda and self.training:
+                if torch.is_grad_enabled():
+                    output, h_n, c_n = self._graphed(X, lengths)
+                    return (
+                        (output, (h_n, c_n))
+                        if self.has_cell_state
+                        else (
+                            output,
+                            h_n,
+                        )
+                    )
+        output, h_n, c_n = self.run(X, lengths)
+        if self.has_cell_state:
+            return output, (h_n, c_n)
+        return output, h_n
+
+    def run(
+        self,
+        X: Tensor,
+        lengths: Tensor | None = None,
+        probe: Tensor | None = None,
+        probe_layer: int = -1,
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """The stack's time loops; ``probe`` goes to layer ``probe_layer``.
+
+        ``probe`` (batch, time, num_directions * hidden) is split between
+        the directions (forward half first) and added to their ``h_t``.
+        Returns ``(output, h_n, c_n)`` (``c_n`` zeros without a cell state).
+        """
         if lengths is not None:
             lengths = lengths.to(X.device)
-        if self.use_cuda_graphs and X.is_cuda and self.training:
-            if torch.is_grad_enabled():
-                return self._graphed(X, lengths)
-        return self._eager(X, lengths)
+        hidden = self.hidden_size
+        directions = self.num_directions
+        layer_input = X
+        outputs: list[Tensor] = []
+        h_n: list[Tensor] = []
+        c_n: list[Tensor] = []
+        for k, cell in enumerate(self.cells):
+            layer, direction = k // directions, k % directions
+            if direction == 0 and layer > 0:
+                layer_input = torch.cat(outputs, dim=2)
+                outputs = []
+                if self.dropout > 0:
+                    layer_input = F.dropout(layer_input, self.dropout, self.training)
+            part: Tensor | None = None
+            if probe is not None and layer == probe_layer:
+                part = probe[:, :, direction * hidden : (direction + 1) * hidden]
+            out, h, c = cell.scan(layer_input, lengths, direction == 1, part)
+            outputs.append(out)
+            h_n.append(h)
+            c_n.append(c)
+        return torch.cat(outputs, dim=2), torch.stack(h_n), torch.stack(c_n)
 
+    @torch.jit.unused
     def _graphed(self, X, lengths):
         """Replay the step loop's forward and backward as CUDA graphs.
 
@@ -347,41 +585,26 @@ class _RecurrentStack(nn.Module):
         graphed = self._graphs.get(key)
         if graphed is None:
             args = (X,) if lengths is None else (X, lengths)
-            graphed = torch.cuda.make_graphed_callables(_Eager(self), args)
+            graphed = torch.cuda.make_graphed_callables(_Run(self), args)
             self._graphs[key] = graphed
         flat = graphed(X) if lengths is None else graphed(X, lengths)
-        return flat[0], (flat[1] if len(flat) == 2 else tuple(flat[1:]))
-
-    def _eager(self, X, lengths=None):
-        finals = []
-        output = X
-        for layer in range(self.num_layers):
-            if layer > 0 and self.dropout > 0:
-                output = F.dropout(output, self.dropout, self.training)
-            results = [
-                _run_direction(self._cell(layer, d), output, lengths, reverse=d == 1)
-                for d in range(self.num_directions)
-            ]
-            output = torch.cat([r[0] for r in results], dim=2)
-            finals += [r[1] for r in results]
-        if isinstance(finals[0], tuple):
-            return output, tuple(torch.stack(parts) for parts in zip(*finals))
-        return output, torch.stack(finals)
+        return flat[0], flat[1], flat[-1]  # c_n is unused without a cell state
 
 
-class _Eager(nn.Module):
-    """The stack's eager forward with flat outputs, for graph capture."""
+class _Run(nn.Module):
+    """A stack's :meth:`~RecurrentStack.run` as a module, for graph capture."""
 
     def __init__(self, stack):
         super().__init__()
         self.stack = stack
 
     def forward(self, X, lengths=None):
-        output, final = self.stack._eager(X, lengths)
-        return (output, *final) if isinstance(final, tuple) else (output, final)
+        output, h_n, c_n = self.stack.run(X, lengths)
+        # graphs replay the outputs that depend on the inputs only
+        return (output, h_n, c_n) if self.stack.has_cell_state else (output, h_n)
 
 
-class PeepholeLSTM(_RecurrentStack):
+class PeepholeLSTM(RecurrentStack):
     """Multi-layer, optionally bidirectional peephole LSTM (batch first).
 
     The parameter layout follows :class:`torch.nn.LSTM`, plus a
@@ -390,10 +613,21 @@ class PeepholeLSTM(_RecurrentStack):
     Returns ``output, (h_n, c_n)`` like ``nn.LSTM(batch_first=True)``.
     """
 
-    cell_class = PeepholeLSTMCell
+    def __init__(
+        self, input_size, hidden_size, num_layers=1, dropout=0.0, bidirectional=False
+    ):
+        super().__init__(
+            "lstm",
+            input_size,
+            hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            peephole=True,
+        )
 
 
-class ClassicGRU(_RecurrentStack):
+class ClassicGRU(RecurrentStack):
     """Multi-layer, optionally bidirectional classic GRU (batch first).
 
     Same parameter layout as :class:`torch.nn.GRU`, but the reset gate acts
@@ -401,4 +635,15 @@ class ClassicGRU(_RecurrentStack):
     Returns ``output, h_n`` like ``nn.GRU(batch_first=True)``.
     """
 
-    cell_class = ClassicGRUCell
+    def __init__(
+        self, input_size, hidden_size, num_layers=1, dropout=0.0, bidirectional=False
+    ):
+        super().__init__(
+            "gru",
+            input_size,
+            hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            reset_after=False,
+        )

@@ -84,10 +84,6 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
-from torch.nn import functional as F
-
-from ._cells import ClassicGRU, PeepholeLSTM, classic_gru_step, peephole_lstm_step
-from ._modules import patch
 
 __all__ = ["export_onnx", "export_torchscript"]
 
@@ -98,144 +94,7 @@ TORCHSCRIPT_METADATA = "sksequence.json"
 DEFAULT_OPSET = 17
 
 
-# -- torch modules made for export (scriptable, no lengths, float32) ---------
-
-
-class _NativeLSTM(nn.Module):
-    """``nn.LSTM`` returning ``(outputs, h_n)`` like the other stacks."""
-
-    def __init__(self, rnn):
-        super().__init__()
-        self.rnn = rnn
-
-    def forward(self, X):
-        outputs, (h_n, _) = self.rnn(X)
-        return outputs, h_n
-
-
-class _NativeRNN(nn.Module):
-    """``nn.RNN`` or ``nn.GRU`` returning ``(outputs, h_n)``."""
-
-    def __init__(self, rnn):
-        super().__init__()
-        self.rnn = rnn
-
-    def forward(self, X):
-        outputs, h_n = self.rnn(X)
-        return outputs, h_n
-
-
-class _PeepholeDirection(nn.Module):
-    """The time loop of one peephole LSTM cell, as TorchScript can compile it.
-
-    A traced Python loop is unrolled for the example's number of steps; a
-    scripted loop stays a loop (ONNX ``Loop``), so any length runs.
-    """
-
-    reverse: Final[bool]
-
-    def __init__(self, cell, reverse):
-        super().__init__()
-        self.reverse = reverse
-        self.hidden_size = cell.hidden_size
-        self.weight_ih = nn.Parameter(cell.weight_ih.detach().clone())
-        self.weight_hh = nn.Parameter(cell.weight_hh.detach().clone())
-        self.weight_peephole = nn.Parameter(cell.weight_peephole.detach().clone())
-        self.bias = nn.Parameter((cell.bias_ih + cell.bias_hh).detach().clone())
-
-    def forward(self, X):
-        x_gates = F.linear(X, self.weight_ih, self.bias)
-        if self.reverse:
-            x_gates = x_gates.flip([1])
-        h = torch.zeros(X.size(0), self.hidden_size, dtype=X.dtype, device=X.device)
-        c = torch.zeros_like(h)
-        outputs: list[torch.Tensor] = []
-        for t in range(x_gates.size(1)):
-            h, c = peephole_lstm_step(
-                x_gates[:, t], h, c, self.weight_hh, self.weight_peephole
-            )
-            outputs.append(h)
-        out = torch.stack(outputs, dim=1)
-        if self.reverse:
-            out = out.flip([1])
-        return out, h
-
-
-class _ClassicGRUDirection(nn.Module):
-    """The time loop of one classic GRU cell, as TorchScript can compile it."""
-
-    reverse: Final[bool]
-
-    def __init__(self, cell, reverse):
-        super().__init__()
-        self.reverse = reverse
-        self.hidden_size = cell.hidden_size
-        self.weight_ih = nn.Parameter(cell.weight_ih.detach().clone())
-        self.weight_hh = nn.Parameter(cell.weight_hh.detach().clone())
-        self.bias_ih = nn.Parameter(cell.bias_ih.detach().clone())
-        self.bias_hh = nn.Parameter(cell.bias_hh.detach().clone())
-
-    def forward(self, X):
-        x_gates = F.linear(X, self.weight_ih, self.bias_ih)
-        if self.reverse:
-            x_gates = x_gates.flip([1])
-        h = torch.zeros(X.size(0), self.hidden_size, dtype=X.dtype, device=X.device)
-        outputs: list[torch.Tensor] = []
-        for t in range(x_gates.size(1)):
-            h = classic_gru_step(x_gates[:, t], h, self.weight_hh, self.bias_hh)
-            outputs.append(h)
-        out = torch.stack(outputs, dim=1)
-        if self.reverse:
-            out = out.flip([1])
-        return out, h
-
-
-class _CustomLayer(nn.Module):
-    """One layer of a custom stack: its directions, outputs concatenated."""
-
-    def __init__(self, directions):
-        super().__init__()
-        self.directions = nn.ModuleList(directions)
-
-    def forward(self, X):
-        outputs: list[torch.Tensor] = []
-        finals: list[torch.Tensor] = []
-        for direction in self.directions:
-            out, h = direction(X)
-            outputs.append(out)
-            finals.append(h)
-        return torch.cat(outputs, dim=2), torch.stack(finals)
-
-
-class _CustomStack(nn.Module):
-    """A :class:`PeepholeLSTM` or :class:`ClassicGRU` without lengths.
-
-    Returns ``(outputs, h_n)`` where ``h_n`` holds the top layer's final
-    states only, (num_directions, batch, hidden): all the head reads.
-    """
-
-    def __init__(self, stack):
-        super().__init__()
-        direction_class = (
-            _PeepholeDirection
-            if isinstance(stack, PeepholeLSTM)
-            else _ClassicGRUDirection
-        )
-        self.layers = nn.ModuleList(
-            _CustomLayer(
-                [
-                    direction_class(stack._cell(layer, d), reverse=d == 1)
-                    for d in range(stack.num_directions)
-                ]
-            )
-            for layer in range(stack.num_layers)
-        )
-
-    def forward(self, X):
-        h_n = X  # replaced by the first layer (num_layers >= 1)
-        for layer in self.layers:
-            X, h_n = layer(X)
-        return X, h_n
+# -- the served module: scaling, the fitted network, the output mapping -------
 
 
 class _Affine(nn.Module):
@@ -260,18 +119,13 @@ class _Affine(nn.Module):
 
 
 class _ServingModel(nn.Module):
-    """Input scaling -> recurrent stack -> head -> output mapping.
+    """Input scaling -> the fitted :class:`SequenceModel` -> output mapping.
 
     Parameters
     ----------
-    recurrent : nn.Module
-        Maps ``X`` to ``(outputs, h_n)`` (``h_n``'s last ``num_directions``
-        rows are the top layer's final states).
-    head : nn.Linear
+    model : SequenceModel
+        The fitted network (float32, eval mode); read without lengths.
     scalers : list of _Affine
-    patch_size : int
-        Time steps per recurrent step (:func:`~sksequence._modules.patch`).
-    return_sequences : bool
     probabilities : bool
         Softmax (classifiers) instead of ``* y_scale + y_mean`` (regressors).
     y_mean, y_scale : ndarray or None
@@ -279,33 +133,13 @@ class _ServingModel(nn.Module):
         Drop the last axis (one regression target given as 1-D ``y``).
     """
 
-    num_directions: Final[int]
-    patch_size: Final[int]
-    return_sequences: Final[bool]
     probabilities: Final[bool]
     squeeze: Final[bool]
 
-    def __init__(
-        self,
-        recurrent,
-        head,
-        scalers,
-        *,
-        num_directions,
-        return_sequences,
-        probabilities,
-        y_mean,
-        y_scale,
-        squeeze,
-        patch_size=1,
-    ):
+    def __init__(self, model, scalers, *, probabilities, y_mean, y_scale, squeeze):
         super().__init__()
-        self.patch_size = patch_size
         self.scalers = nn.ModuleList(scalers)
-        self.recurrent = recurrent
-        self.head = head
-        self.num_directions = num_directions
-        self.return_sequences = return_sequences
+        self.model = model
         self.probabilities = probabilities
         self.squeeze = squeeze
         self.register_buffer("y_mean", _float32(0.0 if y_mean is None else y_mean))
@@ -314,14 +148,7 @@ class _ServingModel(nn.Module):
     def forward(self, X):
         for scaler in self.scalers:
             X = scaler(X)
-        X, _ = patch(X, None, self.patch_size)
-        outputs, h_n = self.recurrent(X)
-        if self.return_sequences:
-            states = outputs
-        else:
-            # (directions, batch, hidden) -> (batch, directions * hidden)
-            states = h_n[-self.num_directions :].transpose(0, 1).flatten(1)
-        out = self.head(states)  # dropout is the identity at inference
+        out = self.model(X)  # dropout is the identity at inference
         if self.probabilities:
             out = torch.softmax(out, dim=-1)
         else:
@@ -413,13 +240,6 @@ def _serving_model(estimator):
     """
     scalers, est = _split_pipeline(estimator)
     module = copy.deepcopy(est.net_.module_).to(device="cpu", dtype=torch.float32)
-    module.eval()
-    if isinstance(module.rnn, (PeepholeLSTM, ClassicGRU)):
-        recurrent = _CustomStack(module.rnn)
-    elif isinstance(module.rnn, nn.LSTM):
-        recurrent = _NativeLSTM(module.rnn)
-    else:
-        recurrent = _NativeRNN(module.rnn)
     classifier = hasattr(est, "classes_")
     if classifier:
         squeeze = False
@@ -428,15 +248,11 @@ def _serving_model(estimator):
     else:
         squeeze = est._y_ndim == 1
     model = _ServingModel(
-        recurrent,
-        module.head,
+        module,
         [
             _Affine(s.mean_ if s.with_mean else None, s.scale_ if s.with_std else None)
             for s in scalers
         ],
-        num_directions=module.num_directions,
-        patch_size=module.patch_size,
-        return_sequences=bool(est.return_sequences),
         probabilities=classifier,
         y_mean=None if classifier else est._y_mean,
         y_scale=None if classifier else est._y_scale,
@@ -559,9 +375,11 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
     time_axis = {0: "batch", 1: "time"}
     output_axes = dict(time_axis) if est.return_sequences else {0: "batch"}
     with _quiet_export(), torch.no_grad():
-        if isinstance(model.recurrent, _CustomStack):
+        if model.model.masked:
             # a traced Python loop would be unrolled to the example's length:
-            # script the model so that the time loop becomes an ONNX Loop
+            # script the model so that the engine's time loop becomes an ONNX
+            # Loop (the fused torch layers are traced into ONNX's own
+            # RNN/LSTM/GRU operators, which onnxruntime runs fastest)
             model = torch.jit.script(model)
         torch.onnx.export(
             model,

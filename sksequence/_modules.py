@@ -12,13 +12,14 @@ padding never reaches an output. The losses here ignore padded steps.
 
 import copy
 import weakref
+from typing import Final
 
 import numpy as np
 import torch
-from torch import nn
+from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._cells import ClassicGRU, PeepholeLSTM
+from ._cells import ClassicGRU, PeepholeLSTM, RecurrentStack
 
 __all__ = [
     "RECURRENT_LAYERS",
@@ -28,6 +29,7 @@ __all__ = [
     "inference_copy",
     "patch",
     "patched_lengths",
+    "per_sample_loss",
     "predict_in_batches",
 ]
 
@@ -105,7 +107,17 @@ class SequenceModel(nn.Module):
         Consecutive time steps read as one recurrent step (see
         :func:`patch`); ``input_size`` stays the number of features of one
         time step. Must be 1 with ``return_sequences``.
+
+    The module compiles with TorchScript (:func:`torch.jit.script`), which
+    is how it is exported; :meth:`probed` runs the same network through the
+    step-by-step engine of :mod:`sksequence._cells` with a probe on the
+    hidden states.
     """
+
+    masked: Final[bool]
+    return_sequences: Final[bool]
+    patch_size: Final[int]
+    num_directions: Final[int]
 
     def __init__(
         self,
@@ -165,7 +177,9 @@ class SequenceModel(nn.Module):
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(hidden_size * self.num_directions, output_size)
 
-    def recurrent_states(self, X, lengths=None):
+    def recurrent_states(
+        self, X: Tensor, lengths: Tensor | None = None
+    ) -> tuple[Tensor | None, Tensor]:
         """Top-layer outputs per step and at each sequence's end.
 
         Returns
@@ -192,19 +206,60 @@ class SequenceModel(nn.Module):
                 )
         else:
             outputs, h_n = self.rnn(X)
-        if isinstance(h_n, tuple):  # nn.LSTM returns (h_n, c_n)
+        if isinstance(h_n, tuple):  # LSTMs return (h_n, c_n)
             h_n = h_n[0]
-        if self.num_directions == 1:
-            last = h_n[-1]
-        else:  # forward state at the end, backward state at the start
-            last = torch.cat((h_n[-2], h_n[-1]), dim=-1)
-        return (outputs if self.return_sequences else None), last
+        return (outputs if self.return_sequences else None), self._last(h_n)
 
-    def forward(self, X, lengths=None):
+    def _last(self, h_n: Tensor) -> Tensor:
+        """``(batch, num_directions * hidden)``: the top layer's final states."""
+        if self.num_directions == 1:
+            return h_n[-1]
+        # forward state at the end, backward state at the start
+        return torch.cat((h_n[-2], h_n[-1]), dim=-1)
+
+    def _readout(self, outputs: Tensor | None, last: Tensor) -> Tensor:
+        states = last
+        if self.return_sequences and outputs is not None:
+            states = outputs
+        return self.head(self.dropout(states))
+
+    def forward(self, X: Tensor, lengths: Tensor | None = None) -> Tensor:
         """Map ``X`` (batch, time, features) to (batch[, time], output_size)."""
         outputs, last = self.recurrent_states(X, lengths)
-        states = outputs if self.return_sequences else last
-        return self.head(self.dropout(states))
+        return self._readout(outputs, last)
+
+    def engine(self):
+        """The recurrent stack as a :class:`~sksequence._cells.RecurrentStack`.
+
+        The stack itself for the custom cells; for the fused torch layers, a
+        copy of their weights in the step-by-step engine.
+        """
+        if isinstance(self.rnn, RecurrentStack):
+            return self.rnn
+        return RecurrentStack.from_native(self.rnn)
+
+    def probed(self, X, lengths=None, *, probe=None, probe_layer=-1):
+        """``self(X, lengths)`` computed by the engine, with a probe.
+
+        Parameters
+        ----------
+        X : Tensor of shape (batch, time, features)
+        lengths : Tensor of shape (batch,) or None
+        probe : Tensor of shape (batch, patches, num_directions * hidden) or None
+            Added to ``h_t`` of layer ``probe_layer`` (forward half, then
+            backward half) before the next step, the next layer or the head
+            use it; its gradient is ``dL/dh_t``.
+        probe_layer : int, default=-1
+            Non-negative index of the probed layer.
+
+        Returns
+        -------
+        out : Tensor of shape (batch[, time], output_size)
+            Equal to ``self(X, lengths)`` when ``probe`` is zero (or None).
+        """
+        X, lengths = patch(X, lengths, self.patch_size)
+        outputs, h_n, _ = self.engine().run(X, lengths, probe, probe_layer)
+        return self._readout(outputs, self._last(h_n))
 
 
 class MaskedMSELoss(nn.Module):
@@ -213,9 +268,22 @@ class MaskedMSELoss(nn.Module):
     def forward(self, y_pred, y_true):
         # a masked sum, not boolean indexing: indexing by a mask waits for
         # the GPU to count the mask before the next kernel can be queued
-        valid = ~torch.isnan(y_true)
-        error = torch.where(valid, y_pred - y_true.nan_to_num(), 0.0)
-        return error.square().sum() / valid.sum()
+        squared, valid = _masked_squared_error(y_pred, y_true)
+        return squared.sum() / valid.sum()
+
+    @staticmethod
+    def per_sample(y_pred, y_true):
+        """The loss of each sample on its own, shape (batch,)."""
+        squared, valid = _masked_squared_error(y_pred, y_true)
+        dims = tuple(range(1, y_pred.ndim))
+        return squared.sum(dims) / valid.sum(dims)
+
+
+def _masked_squared_error(y_pred, y_true):
+    valid = ~torch.isnan(y_true)
+    # nan_to_num: a NaN inside torch.where would still poison the gradient
+    error = torch.where(valid, y_pred - y_true.nan_to_num(), 0.0)
+    return error.square(), valid
 
 
 class SequenceCrossEntropyLoss(nn.CrossEntropyLoss):
@@ -232,6 +300,31 @@ class SequenceCrossEntropyLoss(nn.CrossEntropyLoss):
         if y_pred.ndim == 3:
             y_pred, y_true = y_pred.flatten(0, 1), y_true.flatten()
         return super().forward(y_pred, y_true)
+
+    @staticmethod
+    def per_sample(y_pred, y_true):
+        """The loss of each sample on its own (the mean over its real steps)."""
+        if y_pred.ndim == 2:
+            return nn.functional.cross_entropy(y_pred, y_true, reduction="none")
+        losses = nn.functional.cross_entropy(
+            y_pred.flatten(0, 1),
+            y_true.flatten(),
+            ignore_index=IGNORE_INDEX,
+            reduction="none",
+        ).view(y_true.shape)
+        return losses.sum(1) / (y_true != IGNORE_INDEX).sum(1)
+
+
+def per_sample_loss(y_pred, y_true):
+    """The training criterion applied to each sample on its own: (batch,).
+
+    Float targets are regression targets (:class:`MaskedMSELoss`, equal to
+    :class:`torch.nn.MSELoss` without NaN); integer targets are class codes
+    (:class:`SequenceCrossEntropyLoss`).
+    """
+    if y_true.is_floating_point():
+        return MaskedMSELoss.per_sample(y_pred, y_true)
+    return SequenceCrossEntropyLoss.per_sample(y_pred, y_true)
 
 
 # float64 inference copies of the modules that predicted, each with the

@@ -18,8 +18,12 @@ from sksequence import LSTMRegressor
 from sksequence._cells import (
     ClassicGRU,
     ClassicGRUCell,
+    ElmanCell,
+    GRUCell,
+    LSTMCell,
     PeepholeLSTM,
     PeepholeLSTMCell,
+    RecurrentStack,
 )
 from sksequence._modules import SequenceModel
 
@@ -580,3 +584,131 @@ def test_nan_in_padding_never_reaches_outputs_or_gradients(stack):
     out, _ = model(X, torch.tensor([5, 3]))
     assert torch.isfinite(out[0]).all() and torch.isfinite(out[1, :3]).all()
     assert torch.all(out[1, 3:] == 0)
+
+
+# -- 7. one engine: native equations, weight copies, TorchScript ----------------
+
+NATIVE_CELLS = [
+    (nn.RNNCell, ElmanCell, {"nonlinearity": "tanh"}),
+    (nn.RNNCell, ElmanCell, {"nonlinearity": "relu"}),
+    (nn.LSTMCell, LSTMCell, {}),
+    (nn.GRUCell, GRUCell, {}),
+]
+
+
+@pytest.mark.parametrize("torch_class,cell_class,kw", NATIVE_CELLS)
+def test_engine_cells_equal_torch_cells(torch_class, cell_class, kw):
+    torch.manual_seed(0)
+    reference = randomize_(torch_class(3, 5, **kw))
+    cell = cell_class(3, 5, **kw)
+    cell.load_state_dict(reference.state_dict())
+    x, h, c = torch.randn(4, 3), torch.randn(4, 5), torch.randn(4, 5)
+    with torch.no_grad():
+        if cell_class is LSTMCell:
+            for got, expected in zip(cell(x, (h, c)), reference(x, (h, c))):
+                torch.testing.assert_close(got, expected, atol=ATOL, rtol=0)
+        else:
+            torch.testing.assert_close(cell(x, h), reference(x, h), atol=ATOL, rtol=0)
+
+
+NATIVE_LAYERS = [
+    (nn.RNN, {"nonlinearity": "relu"}),
+    (nn.RNN, {}),
+    (nn.LSTM, {}),
+    (nn.GRU, {}),
+]
+
+
+@pytest.mark.parametrize("torch_class,kw", NATIVE_LAYERS)
+@pytest.mark.parametrize("num_layers,bidirectional", STACKS)
+def test_from_native_runs_the_fused_layer_step_by_step(
+    torch_class, kw, num_layers, bidirectional
+):
+    torch.manual_seed(0)
+    rnn = randomize_(
+        torch_class(
+            3,
+            5,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            batch_first=True,
+            **kw,
+        )
+    ).eval()
+    rng_state = torch.get_rng_state()
+    stack = RecurrentStack.from_native(rnn)
+    assert torch.equal(torch.get_rng_state(), rng_state)  # draws nothing
+    X, lengths = torch.randn(4, 7, 3), torch.tensor(LENGTHS)
+    with torch.no_grad():
+        packed = pack_padded_sequence(
+            X, lengths, batch_first=True, enforce_sorted=False
+        )
+        expected, expected_final = rnn(packed)
+        expected, _ = pad_packed_sequence(expected, batch_first=True, total_length=7)
+        got, got_final = stack(X, lengths)
+    torch.testing.assert_close(got, expected, atol=ATOL, rtol=0)
+    if isinstance(expected_final, tuple):
+        for a, b in zip(got_final, expected_final):
+            torch.testing.assert_close(a, b, atol=ATOL, rtol=0)
+    else:
+        torch.testing.assert_close(got_final, expected_final, atol=ATOL, rtol=0)
+    # and back: the same weights in a fused layer
+    back = stack.to_native()
+    assert type(back) is torch_class
+    for key, value in rnn.state_dict().items():
+        assert torch.equal(back.state_dict()[key], value)
+
+
+@pytest.mark.parametrize("stack_class", [PeepholeLSTM, ClassicGRU])
+def test_to_native_refuses_cells_torch_does_not_have(stack_class):
+    with pytest.raises(ValueError, match="no fused layer"):
+        stack_class(3, 5).to_native()
+
+
+CELL_CONFIGS = [
+    ("rnn", {"nonlinearity": "relu"}),
+    ("lstm", {}),
+    ("lstm", {"peephole": True}),
+    ("gru", {}),
+    ("gru", {"reset_after": False}),
+]
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+@pytest.mark.parametrize("cell,kw", CELL_CONFIGS)
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_sequence_model_compiles_with_torchscript(cell, kw, return_sequences):
+    torch.manual_seed(0)
+    model = SequenceModel(
+        cell,
+        3,
+        5,
+        2,
+        num_layers=2,
+        bidirectional=True,
+        return_sequences=return_sequences,
+        **kw,
+    ).eval()
+    scripted = torch.jit.script(model)
+    X, lengths = torch.randn(4, 7, 3), torch.tensor(LENGTHS)
+    with torch.no_grad():
+        for args in ((X,), (X, lengths)):
+            torch.testing.assert_close(scripted(*args), model(*args), atol=0, rtol=0)
+
+
+@pytest.mark.parametrize("cell,kw", CELL_CONFIGS)
+def test_probed_model_equals_the_model_and_probe_gradient_is_dl_dh(cell, kw):
+    torch.manual_seed(0)
+    model = SequenceModel(cell, 3, 5, 2, num_layers=2, **kw).double().eval()
+    X, lengths = torch.randn(4, 7, 3, dtype=torch.float64), torch.tensor(LENGTHS)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model.probed(X, lengths), model(X, lengths), atol=1e-12, rtol=0
+        )
+    # a probe on the top layer at the last valid step moves the output by V
+    probe = torch.zeros(4, 7, 5, dtype=torch.float64, requires_grad=True)
+    out = model.probed(X, lengths, probe=probe, probe_layer=1)
+    (grad,) = torch.autograd.grad(out[:, 0].sum(), probe)
+    for b, n in enumerate(LENGTHS):
+        torch.testing.assert_close(grad[b, n - 1], model.head.weight[0])
+        assert torch.all(grad[b, n:] == 0)  # padding is out of reach

@@ -1,12 +1,14 @@
 """Gradient flow: how strongly the loss reaches back to each time step.
 
 The recurrence is re-run step by step on a float64 copy of the fitted
-network, with a zero "probe" tensor added to the hidden state ``h_t`` of the
-inspected layer at every step. The gradient of the loss with respect to
-that probe is the *total* derivative ``dL/dh_t`` -- through the output head
-and through every later step of the recurrence (and the layers above) --
-which the fused :class:`torch.nn.RNN` kernels never expose: the per-step
-outputs they return are leaves of the head only, not inputs of the next step.
+network by the engine of :mod:`sksequence._cells`, with a zero "probe"
+tensor added to the hidden state ``h_t`` of the inspected layer at every
+step (:meth:`~sksequence._modules.SequenceModel.probed`). The gradient of the
+loss with respect to that probe is the *total* derivative ``dL/dh_t`` --
+through the output head and through every later step of the recurrence
+(and the layers above) -- which the fused :class:`torch.nn.RNN` kernels
+never expose: the per-step outputs they return are leaves of the head only,
+not inputs of the next step.
 """
 
 import copy
@@ -15,14 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import torch
-from torch.nn import functional as F
 
-from .._cells import _RecurrentStack, _run_direction
-from .._modules import IGNORE_INDEX, patch, patched_lengths
+from .._modules import patched_lengths, per_sample_loss
 from ._common import (
     analysis_copy,
     check_supported,
-    is_sequence_classifier,
     validated_input,
 )
 
@@ -192,7 +191,6 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
         layer = int(layer) % num_layers
     else:
         layer = None
-    classifier = is_sequence_classifier(estimator)
     n, steps = X3.shape[:2]
     if wrt == "hidden":  # one hidden state per patch of patch_size_ steps
         steps = int(patched_lengths(torch.tensor(steps), module.patch_size))
@@ -217,7 +215,7 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
                     len(xb), steps, directions * hidden, requires_grad=True
                 )
             out = unrolled_forward(module, xb, lb, probe_layer=layer, probe=probe)
-            loss = _per_sample_loss(classifier, out, tb).sum()
+            loss = per_sample_loss(out, tb).sum()
             (grad,) = torch.autograd.grad(loss, leaf)
             if wrt == "hidden" and lb is not None:
                 lb = patched_lengths(lb, module.patch_size)
@@ -257,116 +255,14 @@ def _valid_steps(batch, steps, lengths, device):
     return idx < lengths.to(device).unsqueeze(1)
 
 
-def _per_sample_loss(classifier, out, target):
-    """The training criterion applied to each sequence on its own."""
-    if classifier:
-        if out.ndim == 3:  # per-step labels, -100 at padded steps
-            ce = F.cross_entropy(
-                out.flatten(0, 1),
-                target.flatten(),
-                ignore_index=IGNORE_INDEX,
-                reduction="none",
-            ).view(target.shape)
-            return ce.sum(1) / (target != IGNORE_INDEX).sum(1)
-        return F.cross_entropy(out, target, reduction="none")
-    valid = ~torch.isnan(target)
-    # nan_to_num: a NaN inside torch.where would still poison the gradient
-    squared = torch.where(valid, (out - target.nan_to_num()) ** 2, 0.0)
-    dims = tuple(range(1, out.ndim))
-    return squared.sum(dims) / valid.sum(dims)
-
-
-class _NativeCell:
-    """One layer and direction of ``nn.RNN``/``nn.LSTM``/``nn.GRU``, as a cell.
-
-    Offers the interface of the custom cells of :mod:`sksequence._cells`
-    (``input_gates``, ``initial_state``, ``step``) over the torch layer's
-    own parameters, with torch's equations.
-    """
-
-    def __init__(self, rnn, layer, direction):
-        suffix = f"_l{layer}" + ("_reverse" if direction else "")
-        self.mode = rnn.mode  # "RNN_TANH", "RNN_RELU", "LSTM" or "GRU"
-        self.hidden_size = rnn.hidden_size
-        self.weight_ih = getattr(rnn, "weight_ih" + suffix)
-        self.weight_hh = getattr(rnn, "weight_hh" + suffix)
-        self.bias_ih = getattr(rnn, "bias_ih" + suffix, None)
-        self.bias_hh = getattr(rnn, "bias_hh" + suffix, None)
-
-    def input_gates(self, X):
-        return F.linear(X, self.weight_ih, self.bias_ih)
-
-    def initial_state(self, batch, like):
-        zeros = like.new_zeros(batch, self.hidden_size)
-        return (zeros, zeros) if self.mode == "LSTM" else zeros
-
-    def step(self, x_gates, state):
-        if self.mode == "LSTM":
-            h, c = state
-            gates = x_gates + F.linear(h, self.weight_hh, self.bias_hh)
-            i, f, g, o = gates.chunk(4, dim=1)
-            c_t = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-            return torch.sigmoid(o) * torch.tanh(c_t), c_t
-        h_gates = F.linear(state, self.weight_hh, self.bias_hh)
-        if self.mode == "GRU":  # reset gate after the recurrent product
-            x_r, x_z, x_n = x_gates.chunk(3, dim=1)
-            h_r, h_z, h_n = h_gates.chunk(3, dim=1)
-            r = torch.sigmoid(x_r + h_r)
-            z = torch.sigmoid(x_z + h_z)
-            n = torch.tanh(x_n + r * h_n)
-            return torch.lerp(n, state, z)  # (1 - z) * n + z * h
-        pre = x_gates + h_gates
-        return torch.relu(pre) if self.mode == "RNN_RELU" else torch.tanh(pre)
-
-
-def _cell(rnn, layer, direction):
-    if isinstance(rnn, _RecurrentStack):
-        return rnn._cell(layer, direction)
-    return _NativeCell(rnn, layer, direction)
-
-
 def unrolled_forward(module, X, lengths=None, *, probe_layer=None, probe=None):
-    """``module(X, lengths)`` recomputed one step at a time.
+    """``module(X, lengths)`` recomputed one step at a time, with a probe.
 
-    Parameters
-    ----------
-    module : SequenceModel
-        In eval mode (dropout is not applied).
-    X : Tensor of shape (batch, time, features)
-    lengths : Tensor of shape (batch,) or None
-        Read in patches of ``module.patch_size`` steps, as the module does.
-    probe_layer : int or None
-        Layer whose hidden states receive ``probe``.
-    probe : Tensor of shape (batch, patches, num_directions * hidden) or None
-        Added to ``h_t`` of ``probe_layer`` (forward half, then backward
-        half) before it is used by the next step, the next layer or the head.
-
-    Returns
-    -------
-    out : Tensor of shape (batch[, time], output_size)
-        Equal to ``module(X, lengths)`` when ``probe`` is zero.
+    The network run by the engine (:meth:`SequenceModel.probed
+    <sksequence._modules.SequenceModel.probed>`); ``probe`` (batch, patches,
+    num_directions * hidden) is added to ``h_t`` of layer ``probe_layer``.
+    Equal to ``module(X, lengths)`` when ``probe`` is zero or None.
     """
-    rnn = module.rnn
-    directions = module.num_directions
-    hidden = rnn.hidden_size
-    X, lengths = patch(X, lengths, module.patch_size)
-    if lengths is not None:
-        lengths = lengths.to(X.device)
-    output = X
-    finals = []
-    for layer in range(rnn.num_layers):
-        results = []
-        for d in range(directions):
-            part = None
-            if probe is not None and layer == probe_layer:
-                part = probe[:, :, d * hidden : (d + 1) * hidden]
-            results.append(
-                _run_direction(_cell(rnn, layer, d), output, lengths, d == 1, part)
-            )
-        output = torch.cat([r[0] for r in results], dim=2)
-        finals = [r[1] for r in results]
-    last = torch.cat(
-        [f[0] if isinstance(f, tuple) else f for f in finals], dim=-1
-    )  # top layer: forward state at the end, backward state after step 0
-    states = output if module.return_sequences else last
-    return module.head(module.dropout(states))
+    return module.probed(
+        X, lengths, probe=probe, probe_layer=-1 if probe_layer is None else probe_layer
+    )

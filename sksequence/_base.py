@@ -28,7 +28,7 @@ from ._net import (
 from ._split import VALIDATION_SPLITS, holdout_split
 from ._validation import check_no_bool_ints, check_score_target, validate_sequences
 
-__all__ = ["SequenceEstimator"]
+__all__ = ["SequenceEstimator", "is_sequence_classifier", "is_sequence_estimator"]
 
 # Parameter text shared by every estimator; substituted into the leaf
 # docstrings at ``{shared_parameters}`` so that it is written once.
@@ -202,7 +202,13 @@ n_features_in_ : int
 
     patch_size_ : int
         Time steps per recurrent step (``patch_size`` resolved on the first
-        fit)."""
+        fit).
+
+    fitted_state_ : FittedState
+        What the network's inputs and outputs mean: features per time step,
+        the target's standardization (regressors) or the classes in logit
+        order (classifiers), the shape predictions take. Read by
+        :func:`~sksequence.save`, the exporters and :mod:`sksequence.inspection`."""
 
 INPUT_DOC = """\
 X : array-like of shape (n_samples, n_timesteps, n_features) or list
@@ -400,17 +406,17 @@ class SequenceEstimator(BaseEstimator):
     def _train(self, X3, lengths, y_net, output_size, *, warm, epochs=None):
         """Build or reuse the net, resume a checkpoint, and train."""
         device = _resolve_device(self.device)
-        if warm and self._net_sizes != (X3.shape[2], output_size):
+        sizes = self.fitted_state_.net_sizes
+        if warm and sizes != (X3.shape[2], output_size):
             raise ValueError(
                 f"Cannot continue training: the network was built for "
-                f"{self._net_sizes[0]} input features and {self._net_sizes[1]} "
-                f"outputs, got {X3.shape[2]} and {output_size}."
+                f"{sizes[0]} input features and {sizes[1]} outputs, got "
+                f"{X3.shape[2]} and {output_size}."
             )
         if not warm:
             self.patch_size_ = self._resolve_patch_size(X3.shape[1])
         seed = _torch_seed(self.random_state)
         cuda_devices = [device.index or 0] if device.type == "cuda" else []
-        self._net_sizes = (X3.shape[2], output_size)
         if self.checkpoint is not None:
             # a checkpoint belongs to one data set too (e.g. one CV fold)
             self._data_key = _digest(X3, lengths, y_net)
@@ -468,14 +474,14 @@ class SequenceEstimator(BaseEstimator):
             {
                 "class": type(self).__name__,
                 "params": params,
-                "sizes": self._net_sizes,
+                "sizes": self.fitted_state_.net_sizes,
                 "data": getattr(self, "_data_key", None),
             }
         )
 
     def _build_net(self, device, seed=0):
         """The uninitialized skorch net for the sizes recorded in fit."""
-        input_size, output_size = self._net_sizes
+        input_size, output_size = self.fitted_state_.net_sizes
         holdout = None
         if self.early_stopping:
             holdout = holdout_split(
@@ -602,3 +608,13 @@ def _torch_seed(random_state):
         # fresh OS entropy: drawing from np.random's global state would change it
         return int(np.random.SeedSequence().generate_state(1)[0])
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def is_sequence_estimator(estimator):
+    """Whether ``estimator`` is one of sksequence's recurrent estimators."""
+    return isinstance(estimator, SequenceEstimator)
+
+
+def is_sequence_classifier(estimator):
+    """Whether ``estimator`` is one of sksequence's recurrent classifiers."""
+    return is_sequence_estimator(estimator) and is_classifier(estimator)

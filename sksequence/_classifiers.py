@@ -62,6 +62,11 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
                 f"got only one class: {classes[0]!r}."
             )
         self.classes_ = classes
+        self.fitted_state_ = self.fitted_state_.with_outputs(
+            n_outputs=len(classes),
+            per_step=bool(self.return_sequences),
+            classes=classes,
+        )
 
     def _encode_labels(self, y, reset=True):
         """Int64 codes of 1-D labels ``y``; with ``reset``, set ``classes_``."""

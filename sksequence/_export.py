@@ -203,13 +203,13 @@ def _split_pipeline(estimator):
     """``(scalers, final estimator)`` of an estimator or supported Pipeline."""
     from sklearn.pipeline import Pipeline
 
-    from ._base import SequenceEstimator
+    from ._base import is_sequence_estimator
     from ._scaling import SequenceScaler
 
     steps = []
     if isinstance(estimator, Pipeline):
         *steps, (_, estimator) = estimator.steps
-    if not isinstance(estimator, SequenceEstimator):
+    if not is_sequence_estimator(estimator):
         raise TypeError(
             "Only sksequence estimators (RNN/LSTM/GRU regressors and classifiers), "
             "alone or as the last step of a Pipeline, can be exported; got "
@@ -240,13 +240,8 @@ def _serving_model(estimator):
     """
     scalers, est = _split_pipeline(estimator)
     module = copy.deepcopy(est.net_.module_).to(device="cpu", dtype=torch.float32)
-    classifier = hasattr(est, "classes_")
-    if classifier:
-        squeeze = False
-    elif est.return_sequences:
-        squeeze = est._y_ndim == 2
-    else:
-        squeeze = est._y_ndim == 1
+    state = est.fitted_state_
+    classifier = state.is_classifier
     model = _ServingModel(
         module,
         [
@@ -254,27 +249,28 @@ def _serving_model(estimator):
             for s in scalers
         ],
         probabilities=classifier,
-        y_mean=None if classifier else est._y_mean,
-        y_scale=None if classifier else est._y_scale,
-        squeeze=squeeze,
+        y_mean=None if classifier else state.y_mean,
+        y_scale=None if classifier else state.y_scale,
+        squeeze=state.squeeze,
     ).eval()
     for param in model.parameters():
         param.requires_grad_(False)
     return model, est
 
 
-def _metadata(estimator, est, n_features):
+def _metadata(estimator, est):
     """JSON-able description stored beside the exported model."""
+    state = est.fitted_state_
     meta = {
         "estimator": type(est).__name__,
         "pipeline": estimator is not est,
-        "n_features": int(n_features),
-        "return_sequences": bool(est.return_sequences),
-        "output": "predict_proba" if hasattr(est, "classes_") else "predict",
+        "n_features": int(state.n_channels),
+        "return_sequences": bool(state.per_step),
+        "output": "predict_proba" if state.is_classifier else "predict",
         "input": INPUT_NAME,
     }
-    if hasattr(est, "classes_"):
-        meta["classes"] = np.asarray(est.classes_).tolist()
+    if state.is_classifier:
+        meta["classes"] = np.asarray(state.classes).tolist()
     return meta
 
 
@@ -363,7 +359,7 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
     [False, True]
     """
     model, est = _serving_model(estimator)
-    n_features = est._net_sizes[0]
+    n_features = est.fitted_state_.n_channels
     X = _example_input(example_X, n_features)
     try:
         import onnx
@@ -392,7 +388,7 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
             opset_version=DEFAULT_OPSET if opset is None else int(opset),
         )
     proto = onnx.load(os.fspath(path))
-    meta = _metadata(estimator, est, n_features)
+    meta = _metadata(estimator, est)
     props = {"sksequence": json.dumps(meta)}
     if "classes" in meta:
         props["classes"] = json.dumps(meta["classes"])
@@ -464,7 +460,7 @@ def export_torchscript(estimator, path):
     'GRURegressor'
     """
     model, est = _serving_model(estimator)
-    meta = _metadata(estimator, est, est._net_sizes[0])
+    meta = _metadata(estimator, est)
     with _quiet_export():
         torch.jit.save(
             torch.jit.script(model),

@@ -41,8 +41,9 @@ from safetensors.torch import load as _load_safetensors
 from safetensors.torch import save as _save_safetensors
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _resolve_device
+from ._base import _resolve_device, is_sequence_classifier
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
+from ._fitted import FittedState
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 
 __all__ = ["save", "load"]
@@ -68,7 +69,6 @@ _ESTIMATORS = {
         GRUClassifier,
     )
 }
-_REGRESSORS = {"RNNRegressor", "LSTMRegressor", "GRURegressor"}
 
 # dtype kinds allowed for ``classes_``: bool, int, uint, float, str, object (str)
 _LABEL_KINDS = frozenset("biufUO")
@@ -254,7 +254,7 @@ LSTMClassifier or GRUClassifier
         params = _decode_params(meta.get("params"), cls)
         estimator = cls(**params)
         estimator._validate_params()
-        _restore_fitted(estimator, meta.get("fitted"), name in _REGRESSORS)
+        _restore_fitted(estimator, meta.get("fitted"))
         net_history = _decode(meta.get("net_history"), None)
         for row in _check_type(net_history, list, "net_history"):
             _check_type(row, dict, "a net_history row")
@@ -362,21 +362,14 @@ def _fitted_attributes(est):
     fitted = {
         "n_features_in_": int(est.n_features_in_),
         "n_iter_": int(est.n_iter_),
-        "_n_channels": int(est._n_channels),
-        "_fitted_2d": bool(est._fitted_2d),
-        "_net_sizes": [int(size) for size in est._net_sizes],
         "patch_size_": int(est.patch_size_),
         "history_": _encode_history(est.history_),
+        **est.fitted_state_.to_dict(),
     }
     if hasattr(est, "feature_names_in_"):
         fitted["feature_names_in_"] = [str(name) for name in est.feature_names_in_]
-    if hasattr(est, "classes_"):
-        fitted["classes_"] = _encode_labels(est.classes_)
-    else:
-        fitted["_y_ndim"] = int(est._y_ndim)
-        # float64 -> Python float -> JSON repr round-trips exactly
-        fitted["_y_mean"] = np.asarray(est._y_mean, dtype=np.float64).tolist()
-        fitted["_y_scale"] = np.asarray(est._y_scale, dtype=np.float64).tolist()
+    if "classes_" in fitted:
+        fitted["classes_"] = _encode_labels(fitted["classes_"])
     return fitted
 
 
@@ -601,17 +594,17 @@ def _float_array(values, what, length):
     return arr
 
 
-def _restore_fitted(est, fitted, is_regressor):
+def _restore_fitted(est, fitted):
     _check_type(fitted, dict, "fitted")
     est.n_features_in_ = _int(fitted["n_features_in_"], "n_features_in_", 1)
     est.n_iter_ = _int(fitted["n_iter_"], "n_iter_", 0)
-    est._n_channels = _int(fitted["_n_channels"], "_n_channels", 1)
-    est._fitted_2d = _check_type(fitted["_fitted_2d"], bool, "_fitted_2d")
+    n_channels = _int(fitted["_n_channels"], "_n_channels", 1)
+    input_2d = _check_type(fitted["_fitted_2d"], bool, "_fitted_2d")
     sizes = _check_type(fitted["_net_sizes"], list, "_net_sizes")
     if len(sizes) != 2:
         raise ValueError("_net_sizes must hold 2 sizes")
-    est._net_sizes = tuple(_int(size, "_net_sizes", 1) for size in sizes)
-    if sizes[0] != est._n_channels:
+    sizes = tuple(_int(size, "_net_sizes", 1) for size in sizes)
+    if sizes[0] != n_channels:
         raise ValueError("_net_sizes does not match _n_channels")
     # files from before patches read every time step
     est.patch_size_ = _int(fitted.get("patch_size_", 1), "patch_size_", 1)
@@ -625,15 +618,25 @@ def _restore_fitted(est, fitted, is_regressor):
         if len(names) != est.n_features_in_:
             raise ValueError("feature_names_in_ does not match n_features_in_")
         est.feature_names_in_ = np.asarray(names, dtype=object)
-    output_size = est._net_sizes[1]
-    if is_regressor:
-        est._y_ndim = _int(fitted["_y_ndim"], "_y_ndim", 1)
-        est._y_mean = _float_array(fitted["_y_mean"], "_y_mean", output_size)
-        est._y_scale = _float_array(fitted["_y_scale"], "_y_scale", output_size)
-    else:
-        est.classes_ = _decode_labels(fitted["classes_"])
-        if len(est.classes_) != output_size:
+    output_size = sizes[1]
+    state = FittedState(
+        n_channels=n_channels,
+        input_2d=input_2d,
+        n_outputs=output_size,
+        per_step=bool(est.return_sequences),
+    )
+    if is_sequence_classifier(est):
+        classes = _decode_labels(fitted["classes_"])
+        if len(classes) != output_size:
             raise ValueError("classes_ does not match the network's output size")
+        est.classes_ = classes
+        est.fitted_state_ = state.with_outputs(classes=classes)
+    else:
+        est.fitted_state_ = state.with_outputs(
+            y_ndim=_int(fitted["_y_ndim"], "_y_ndim", 1),
+            y_mean=_float_array(fitted["_y_mean"], "_y_mean", output_size),
+            y_scale=_float_array(fitted["_y_scale"], "_y_scale", output_size),
+        )
 
 
 def _decode_history(stored):

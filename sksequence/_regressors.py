@@ -34,24 +34,26 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
 
     def _prepare_target(self, y, X3, lengths, reset=True):
         if self.return_sequences:
-            Y, mask, self._y_ndim = validate_sequence_target(
-                y, X3, lengths, numeric=True
-            )
+            Y, mask, y_ndim = validate_sequence_target(y, X3, lengths, numeric=True)
             values = Y[mask]  # (n_valid_steps, n_outputs)
         else:
             y = validate_target(y, X3)
-            self._y_ndim = y.ndim
+            y_ndim = y.ndim
             Y = values = y.reshape(len(y), -1)
         if reset:
-            self._y_mean = values.mean(axis=0)
-            self._y_scale = _handle_zeros_in_scale(values.std(axis=0))
-        elif values.shape[1] != len(self._y_mean):
+            self.fitted_state_ = self.fitted_state_.with_outputs(
+                n_outputs=Y.shape[-1],
+                per_step=bool(self.return_sequences),
+                y_mean=values.mean(axis=0),
+                y_scale=_handle_zeros_in_scale(values.std(axis=0)),
+                y_ndim=y_ndim,
+            )
+        elif values.shape[1] != self.fitted_state_.n_outputs:
             raise ValueError(
                 f"y has {values.shape[1]} outputs, but {type(self).__name__} was "
-                f"fitted with {len(self._y_mean)}."
+                f"fitted with {self.fitted_state_.n_outputs}."
             )
-        y_std = ((Y - self._y_mean) / self._y_scale).astype(np.float32)
-        return y_std, Y.shape[-1]
+        return self.fitted_state_.scale(Y).astype(np.float32), Y.shape[-1]
 
     def predict(self, X):
         """Predict targets for sequences ``X``.
@@ -70,10 +72,11 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             variable lengths.
         """
         out, lengths = self._forward(X)
-        y = out * self._y_scale + self._y_mean
+        state = self.fitted_state_
+        y = state.unscale(out)
         if self.return_sequences:
-            return self._per_sequence(y, lengths, squeeze_last=self._y_ndim == 2)
-        return y.ravel() if self._y_ndim == 1 else y
+            return self._per_sequence(y, lengths, squeeze_last=state.squeeze)
+        return y.ravel() if state.squeeze else y
 
     def score(self, X, y, sample_weight=None):
         """R² of the predictions; per-step targets are pooled over all steps.

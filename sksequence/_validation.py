@@ -22,6 +22,8 @@ from sklearn.utils.validation import (
     check_array,
 )
 
+from ._fitted import FittedState
+
 __all__ = [
     "check_no_bool_ints",
     "check_same_length",
@@ -177,13 +179,14 @@ def validate_sequences(estimator, X, *, reset, dtype=np.float32):
     n_channels = X3.shape[2]
     if reset:
         estimator.n_features_in_ = X3.shape[1] if was_2d else n_channels
-        estimator._n_channels = n_channels
-        estimator._fitted_2d = was_2d
+        # a new fit: the input half of the contract (the target fills the rest)
+        estimator.fitted_state_ = FittedState(n_channels=n_channels, input_2d=was_2d)
         return X3, lengths
-    if was_2d and estimator._fitted_2d:
+    state = estimator.fitted_state_
+    if was_2d and state.input_2d:
         n_found, n_expected, unit = X3.shape[1], estimator.n_features_in_, ""
     else:
-        n_found, n_expected, unit = n_channels, estimator._n_channels, " per time step"
+        n_found, n_expected, unit = n_channels, state.n_channels, " per time step"
     if n_found != n_expected:
         raise ValueError(
             f"X has {n_found} features{unit}, but {type(estimator).__name__} is "

@@ -128,7 +128,9 @@ def test_module_equals_torch_layer_plus_linear(cls, seq_data):
         )
     else:
         np.testing.assert_allclose(
-            est.predict(X), ref[:, 0] * est._y_scale + est._y_mean, atol=1e-4
+            est.predict(X),
+            ref[:, 0] * est.fitted_state_.y_scale + est.fitted_state_.y_mean,
+            atol=1e-4,
         )
 
 
@@ -327,7 +329,7 @@ def test_early_stopping_holds_out_the_tail_and_restores_best(seq_data):
     best = reg.history_["valid_loss"].idxmin()
     # restored weights reproduce the best epoch's validation loss on the tail
     X_tail, y_tail = X[45:], y[45:]
-    mse = np.mean(((reg.predict(X_tail) - y_tail) / reg._y_scale) ** 2)
+    mse = np.mean(((reg.predict(X_tail) - y_tail) / reg.fitted_state_.y_scale) ** 2)
     assert mse == pytest.approx(reg.history_.loc[best, "valid_loss"], rel=1e-4)
 
 
@@ -476,7 +478,7 @@ def test_padding_never_enters_the_sequence_loss():
     reg = GRURegressor(return_sequences=True, **FAST).fit(X, y)
     assert np.isfinite(reg.history_["train_loss"]).all()
     pred = np.concatenate(reg.predict(X))
-    mse = np.mean(((pred - np.concatenate(y)) / reg._y_scale) ** 2)
+    mse = np.mean(((pred - np.concatenate(y)) / reg.fitted_state_.y_scale) ** 2)
     # the last epoch's train loss is the batch-weighted mean over steps of
     # batches during training; the recomputed MSE is of the same order
     assert mse < 10 * reg.history_["train_loss"].iloc[-1]

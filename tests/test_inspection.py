@@ -197,8 +197,12 @@ def test_gradient_flow_matches_analytic_linear_rnn(a, bidirectional, ragged):
     data = seqs if ragged else X
     # residuals of the standardized target: dl/dy_hat = 2 r for l = r^2; the
     # network's targets are float32
-    y_std = ((y - est._y_mean) / est._y_scale).astype(np.float32)
-    r = (est.predict(data) - est._y_mean) / est._y_scale - y_std
+    y_std = ((y - est.fitted_state_.y_mean) / est.fitted_state_.y_scale).astype(
+        np.float32
+    )
+    r = (
+        est.predict(data) - est.fitted_state_.y_mean
+    ) / est.fitted_state_.y_scale - y_std
     V = est.net_.module_.head.weight.detach().double().numpy()[0]
     W = est.net_.module_.rnn.weight_ih_l0.detach().double().numpy()
     t = np.arange(T)

@@ -135,15 +135,16 @@ def test_round_trip(case, tmp_path):
         # labels come back with their own type, e.g. str not np.str_ mix-ups
         assert type(loaded.predict(X[:1])[0]) is type(est.predict(X[:1])[0])
     else:
-        assert_array_equal(loaded._y_mean, est._y_mean, strict=True)
-        assert_array_equal(loaded._y_scale, est._y_scale, strict=True)
-        assert loaded._y_ndim == est._y_ndim
+        saved, restored = est.fitted_state_, loaded.fitted_state_
+        assert_array_equal(restored.y_mean, saved.y_mean, strict=True)
+        assert_array_equal(restored.y_scale, saved.y_scale, strict=True)
+        assert restored.y_ndim == saved.y_ndim
     assert_frame_equal(loaded.history_, est.history_)
     assert loaded.n_iter_ == est.n_iter_
     assert loaded.n_features_in_ == est.n_features_in_
-    assert loaded._net_sizes == est._net_sizes
-    assert loaded._n_channels == est._n_channels
-    assert loaded._fitted_2d is est._fitted_2d
+    assert loaded.fitted_state_.net_sizes == est.fitted_state_.net_sizes
+    assert loaded.fitted_state_.n_channels == est.fitted_state_.n_channels
+    assert loaded.fitted_state_.input_2d is est.fitted_state_.input_2d
     assert not hasattr(loaded, "feature_names_in_")
     assert list(loaded.net_.history) == list(est.net_.history)
     for name, tensor in est.net_.module_.state_dict().items():

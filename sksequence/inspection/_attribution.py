@@ -11,7 +11,6 @@ from ._common import (
     analysis_copy,
     check_supported,
     gradient_context,
-    is_sequence_classifier,
     validated_input,
 )
 
@@ -154,13 +153,14 @@ def attribute(
     n, steps, n_features = X3.shape
     device = estimator.net_.device
     module = analysis_copy(estimator)
-    classifier = is_sequence_classifier(estimator)
+    state = estimator.fitted_state_
+    classifier = state.is_classifier
     if classifier:
         scale = torch.ones(1, dtype=torch.float64)
         offset = torch.zeros(1, dtype=torch.float64)
     else:
-        scale = torch.as_tensor(np.asarray(estimator._y_scale, dtype=np.float64))
-        offset = torch.as_tensor(np.asarray(estimator._y_mean, dtype=np.float64))
+        scale = torch.as_tensor(np.asarray(state.y_scale, dtype=np.float64))
+        offset = torch.as_tensor(np.asarray(state.y_mean, dtype=np.float64))
     forward = _AttributedOutput(module, scale, offset).to(device)
     targets = _target_indices(estimator, X3, lengths, target, classifier)
     base = _baseline_array(baseline, X3) if takes_baseline else None
@@ -248,7 +248,7 @@ def _target_indices(estimator, X3, lengths, target, classifier):
                 f"{list(unknown)!r}."
             )
         return torch.as_tensor(np.searchsorted(estimator.classes_, labels))
-    n_outputs = len(np.atleast_1d(estimator._y_mean))
+    n_outputs = estimator.fitted_state_.n_outputs
     if target is None:
         if n_outputs > 1:
             raise ValueError(

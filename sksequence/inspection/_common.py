@@ -4,9 +4,9 @@ import contextlib
 import copy
 
 import torch
-from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
+from .._base import is_sequence_estimator
 from .._validation import validate_sequences
 
 __all__ = ["analysis_copy", "check_supported", "gradient_context", "validated_input"]
@@ -14,7 +14,7 @@ __all__ = ["analysis_copy", "check_supported", "gradient_context", "validated_in
 
 def check_supported(estimator, caller):
     """Refuse anything but a fitted sksequence estimator."""
-    if not hasattr(estimator, "_cell") or not hasattr(estimator, "_module_params"):
+    if not is_sequence_estimator(estimator):
         raise TypeError(
             f"{caller} needs a fitted sksequence estimator (e.g. GRURegressor, "
             f"LSTMClassifier); got {type(estimator).__name__}. For a pipeline, "
@@ -53,7 +53,3 @@ def gradient_context(device):
     if torch.device(device).type == "cuda":
         return torch.backends.cudnn.flags(enabled=False)
     return contextlib.nullcontext()
-
-
-def is_sequence_classifier(estimator):
-    return is_classifier(estimator)

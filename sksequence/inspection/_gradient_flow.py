@@ -11,7 +11,6 @@ never expose: the per-step outputs they return are leaves of the head only,
 not inputs of the next step.
 """
 
-import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -240,10 +239,10 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
 def _internal_target(estimator, y, X3, lengths):
     """``y`` as the network is trained on it (standardized or label-encoded).
 
-    ``_prepare_target`` records the shape of ``y`` on the estimator; a
-    shallow copy takes that write so that the estimator stays unchanged.
+    Without ``reset``, target preparation validates and encodes ``y``
+    against ``fitted_state_`` and writes nothing.
     """
-    target, _ = copy.copy(estimator)._prepare_target(y, X3, lengths, reset=False)
+    target, _ = estimator._prepare_target(y, X3, lengths, reset=False)
     return target
 
 

@@ -1,0 +1,104 @@
+"""The fitted-state contract: what a trained network's inputs and outputs mean.
+
+An estimator's predictions are its network's outputs mapped back to the
+user's terms: regression outputs are un-standardized (``out * y_scale +
+y_mean``) and reshaped as ``y`` was, classification outputs are logits over
+``classes``. :class:`FittedState` holds everything that mapping needs, in
+one object that ``fit`` fills and that persistence (``sksequence.save`` /
+``load``), export (ONNX, TorchScript) and inspection read, as the
+estimator's ``fitted_state_``. A new fitted quantity is added here once.
+"""
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+__all__ = ["FittedState"]
+
+
+@dataclass(frozen=True, eq=False)
+class FittedState:
+    """How an estimator's network reads its inputs and what its outputs mean.
+
+    Filled during ``fit`` (input validation sets the input fields, the
+    target's preparation the output fields) and kept as ``fitted_state_``.
+
+    Attributes
+    ----------
+    n_channels : int
+        Features per time step that the network reads.
+    input_2d : bool
+        Whether ``fit`` saw 2-D input ``(n_samples, n_timesteps)``
+        (univariate sequences, ``n_features_in_`` counting time steps).
+    n_outputs : int or None
+        Size of the network's output vector (targets or class logits).
+    per_step : bool
+        Whether the outputs are per time step (``return_sequences=True``).
+    classes : ndarray of shape (n_classes,) or None
+        Classifiers: the labels, in the order of the logits.
+    y_mean, y_scale : ndarray of shape (n_outputs,) or None
+        Regressors: the standardization of the targets, undone at predict.
+    y_ndim : int or None
+        Regressors: the number of dimensions of ``y`` in ``fit`` (1 or 2
+        per sequence; 2 or 3 with ``per_step``).
+    """
+
+    n_channels: int
+    input_2d: bool
+    n_outputs: int | None = None
+    per_step: bool = False
+    classes: np.ndarray | None = None
+    y_mean: np.ndarray | None = None
+    y_scale: np.ndarray | None = None
+    y_ndim: int | None = None
+
+    @property
+    def is_classifier(self):
+        """Whether the outputs are class logits."""
+        return self.classes is not None
+
+    @property
+    def squeeze(self):
+        """Whether predictions drop the output axis (``y`` had no such axis)."""
+        if self.is_classifier:
+            return False
+        return self.y_ndim == (2 if self.per_step else 1)
+
+    @property
+    def net_sizes(self):
+        """``(input_size, output_size)`` of the network."""
+        return self.n_channels, self.n_outputs
+
+    def with_outputs(self, **fields):
+        """A copy with the output fields set (a new fit's target)."""
+        return replace(self, **fields)
+
+    def unscale(self, out):
+        """Regression outputs in the units of ``y`` (``out * y_scale + y_mean``)."""
+        return out * self.y_scale + self.y_mean
+
+    def scale(self, values):
+        """Targets in the network's units: ``(values - y_mean) / y_scale``."""
+        return (values - self.y_mean) / self.y_scale
+
+    def to_dict(self):
+        """Plain Python values (JSON-able) under the names files store them.
+
+        The keys are those of the sksequence file format version 1
+        (``_n_channels``, ``_fitted_2d``, ``_net_sizes``, and ``classes_``
+        or ``_y_ndim``, ``_y_mean``, ``_y_scale``), so files written before
+        this object existed load, and files written now load in them.
+        """
+        stored = {
+            "_n_channels": int(self.n_channels),
+            "_fitted_2d": bool(self.input_2d),
+            "_net_sizes": [int(self.n_channels), int(self.n_outputs)],
+        }
+        if self.is_classifier:
+            stored["classes_"] = np.asarray(self.classes)
+        else:
+            stored["_y_ndim"] = int(self.y_ndim)
+            # float64 -> Python float -> JSON repr round-trips exactly
+            stored["_y_mean"] = np.asarray(self.y_mean, dtype=np.float64).tolist()
+            stored["_y_scale"] = np.asarray(self.y_scale, dtype=np.float64).tolist()
+        return stored

@@ -22,19 +22,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from sksequence import (
-    GRUClassifier,
-    GRURegressor,
-    LSTMClassifier,
-    LSTMRegressor,
-    RNNClassifier,
-    RNNRegressor,
-)
+from conftest import CLASSIFIERS, REGRESSORS
 
 ROOT = Path(__file__).resolve().parents[1]
-CLASSIFIERS = (RNNClassifier, LSTMClassifier, GRUClassifier)
-REGRESSORS = (RNNRegressor, LSTMRegressor, GRURegressor)
 PAGES = sorted(
     [
         ROOT / "README.md",

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import CLASSIFIERS, FAST, REGRESSORS, sequence_sum
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
@@ -25,17 +26,10 @@ from sksequence import (
 )
 from sksequence._modules import RECURRENT_LAYERS
 
-REGRESSORS = [RNNRegressor, LSTMRegressor, GRURegressor]
-CLASSIFIERS = [RNNClassifier, LSTMClassifier, GRUClassifier]
-FAST = dict(hidden_size=8, max_epochs=3, random_state=0)
-
 
 @pytest.fixture
 def seq_data():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(60, 12, 3))
-    y = X[:, -4:, 0].sum(axis=1) + 0.5 * X[:, 0, 1]
-    return X, y
+    return sequence_sum(60, 12, 3, last=4, first=0.5)
 
 
 def _ragged(n=24, seed=0):
@@ -458,7 +452,7 @@ def test_sequence_to_sequence_regression_learns_a_running_sum():
     assert reg3.predict(X).shape == (200, 10, 2)
 
 
-@pytest.mark.parametrize("cls", [RNNRegressor, LSTMRegressor, GRURegressor])
+@pytest.mark.parametrize("cls", REGRESSORS)
 def test_return_sequences_with_ragged_input_predicts_per_sequence(cls):
     X, _ = _ragged()
     y = [np.cumsum(x[:, 0]) for x in X]
@@ -484,7 +478,7 @@ def test_padding_never_enters_the_sequence_loss():
     assert mse < 10 * reg.history_["train_loss"].iloc[-1]
 
 
-@pytest.mark.parametrize("cls", [RNNClassifier, LSTMClassifier, GRUClassifier])
+@pytest.mark.parametrize("cls", CLASSIFIERS)
 def test_sequence_labelling(cls):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 9, 1))
@@ -540,17 +534,7 @@ def test_peephole_and_classic_gru_reach_their_modules(seq_data):
 # -- defaults -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "cls",
-    [
-        RNNClassifier,
-        LSTMClassifier,
-        GRUClassifier,
-        RNNRegressor,
-        LSTMRegressor,
-        GRURegressor,
-    ],
-)
+@pytest.mark.parametrize("cls", CLASSIFIERS + REGRESSORS)
 def test_defaults_lr_patience_and_holdout(cls):
     # one learning rate for all: 3e-3 left regressors on their plateau
     # (sklearn's regression check data, see docs/user_guide/defaults.rst)

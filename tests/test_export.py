@@ -1,5 +1,6 @@
 """Tests of export_onnx / export_torchscript: served outputs equal predict."""
 
+import functools
 import importlib.util
 import json
 import subprocess
@@ -9,6 +10,7 @@ import textwrap
 import numpy as np
 import pytest
 import torch
+from conftest import TINY_EXPORT, cycled_labels
 from numpy.testing import assert_allclose
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
@@ -32,7 +34,6 @@ pytestmark = pytest.mark.filterwarnings(
 
 HAVE_ONNX = importlib.util.find_spec("onnx") is not None
 
-TINY = {"hidden_size": 6, "max_epochs": 2, "random_state": 0}
 N_FEATURES = 2
 T_TRAIN = 5
 # (batch, time): batch sizes 1, 7 and 64 at lengths other than the training one
@@ -46,8 +47,7 @@ y_steps = np.cumsum(X3[:, :, 0], axis=1)  # one target per step
 labels_steps = np.where(X3[:, :, 1] > 0, "up", "down")
 
 
-def _labels(values):
-    return np.asarray(values)[np.arange(len(X3)) % len(values)]
+_labels = functools.partial(cycled_labels, n=len(X3))
 
 
 def _pipeline(*steps):
@@ -56,21 +56,25 @@ def _pipeline(*steps):
 
 # name -> (estimator, X, y); X shifted and scaled where a scaler is folded in
 CASES = {
-    "rnn-reg": (RNNRegressor(nonlinearity="relu", **TINY), X3, y1),
-    "lstm-reg-2outputs": (LSTMRegressor(**TINY), X3, y2),
-    "gru-reg": (GRURegressor(**TINY), X3, y1),
-    "rnn-clf-str": (RNNClassifier(**TINY), X3, _labels(["down", "up", "flat"])),
-    "lstm-clf-int": (LSTMClassifier(**TINY), X3, _labels([3, -1, 7])),
-    "gru-clf-bool": (GRUClassifier(**TINY), X3, _labels([True, False])),
-    "lstm-peephole": (LSTMRegressor(peephole=True, **TINY), X3, y1),
-    "gru-classic-clf": (GRUClassifier(reset_after=False, **TINY), X3, _labels([0, 1])),
+    "rnn-reg": (RNNRegressor(nonlinearity="relu", **TINY_EXPORT), X3, y1),
+    "lstm-reg-2outputs": (LSTMRegressor(**TINY_EXPORT), X3, y2),
+    "gru-reg": (GRURegressor(**TINY_EXPORT), X3, y1),
+    "rnn-clf-str": (RNNClassifier(**TINY_EXPORT), X3, _labels(["down", "up", "flat"])),
+    "lstm-clf-int": (LSTMClassifier(**TINY_EXPORT), X3, _labels([3, -1, 7])),
+    "gru-clf-bool": (GRUClassifier(**TINY_EXPORT), X3, _labels([True, False])),
+    "lstm-peephole": (LSTMRegressor(peephole=True, **TINY_EXPORT), X3, y1),
+    "gru-classic-clf": (
+        GRUClassifier(reset_after=False, **TINY_EXPORT),
+        X3,
+        _labels([0, 1]),
+    ),
     "lstm-bi2-clf": (
-        LSTMClassifier(num_layers=2, bidirectional=True, **TINY),
+        LSTMClassifier(num_layers=2, bidirectional=True, **TINY_EXPORT),
         X3,
         _labels(["a", "b", "c"]),
     ),
     "peephole-bi2": (
-        LSTMRegressor(peephole=True, num_layers=2, bidirectional=True, **TINY),
+        LSTMRegressor(peephole=True, num_layers=2, bidirectional=True, **TINY_EXPORT),
         X3,
         y2,
     ),
@@ -80,28 +84,28 @@ CASES = {
             num_layers=2,
             bidirectional=True,
             return_sequences=True,
-            **TINY,
+            **TINY_EXPORT,
         ),
         X3,
         y_steps,
     ),
     "gru-seq-2outputs": (
-        GRURegressor(return_sequences=True, **TINY),
+        GRURegressor(return_sequences=True, **TINY_EXPORT),
         X3,
         np.stack([y_steps, -y_steps], axis=-1),
     ),
     "peephole-seq-clf": (
-        LSTMClassifier(peephole=True, return_sequences=True, **TINY),
+        LSTMClassifier(peephole=True, return_sequences=True, **TINY_EXPORT),
         X3,
         labels_steps,
     ),
     "rnn-bi-seq-clf": (
-        RNNClassifier(bidirectional=True, return_sequences=True, **TINY),
+        RNNClassifier(bidirectional=True, return_sequences=True, **TINY_EXPORT),
         X3,
         labels_steps,
     ),
     "pipeline-scaler": (
-        _pipeline(SequenceScaler(), GRURegressor(**TINY)),
+        _pipeline(SequenceScaler(), GRURegressor(**TINY_EXPORT)),
         X3 * 50.0 + 300.0,
         y1,
     ),
@@ -110,15 +114,15 @@ CASES = {
             SequenceScaler(with_std=False),
             "passthrough",
             SequenceScaler(with_mean=False),
-            LSTMClassifier(peephole=True, **TINY),
+            LSTMClassifier(peephole=True, **TINY_EXPORT),
         ),
         X3 * 20.0 - 7.0,
         _labels([0, 1]),
     ),
     # patches of 3 steps: a time axis of any length, multiple of 3 or not
-    "gru-patches": (GRUClassifier(patch_size=3, **TINY), X3, _labels([0, 1, 2])),
+    "gru-patches": (GRUClassifier(patch_size=3, **TINY_EXPORT), X3, _labels([0, 1, 2])),
     "peephole-patches": (
-        LSTMRegressor(patch_size=4, peephole=True, **TINY),
+        LSTMRegressor(patch_size=4, peephole=True, **TINY_EXPORT),
         X3,
         y1,
     ),
@@ -266,7 +270,7 @@ def test_univariate_2d_fit_exports_one_feature(tmp_path):
     """Fitted on 2-D (n, T) data, the model serves (batch, time, 1) input."""
     ort = _onnxruntime()
     X2 = X3[:, :, 0]
-    reg = GRURegressor(**TINY).fit(X2, y1)
+    reg = GRURegressor(**TINY_EXPORT).fit(X2, y1)
     path = export_onnx(reg, tmp_path / "uni.onnx")
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     assert session.get_inputs()[0].shape == ["batch", "time", 1]
@@ -280,7 +284,7 @@ def test_univariate_2d_fit_exports_one_feature(tmp_path):
 
 def test_example_X_and_opset(tmp_path):
     onnx = pytest.importorskip("onnx")
-    reg = LSTMRegressor(peephole=True, **TINY).fit(X3, y1)
+    reg = LSTMRegressor(peephole=True, **TINY_EXPORT).fit(X3, y1)
     path = export_onnx(reg, tmp_path / "m.onnx", example_X=X3[:4], opset=18)
     model = onnx.load(str(path))
     assert {op.domain: op.version for op in model.opset_import}[""] == 18

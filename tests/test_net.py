@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from conftest import sequence_sum
 from skorch.callbacks import Callback
 from skorch.dataset import Dataset
 
@@ -12,9 +13,7 @@ from sksequence._net import SequenceNet, TensorBatchIterator, place_on_device
 
 @pytest.fixture
 def data():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(70, 6, 2)).astype(np.float32)
-    return X, X[:, -1, 0] + X[:, 0, 1]
+    return sequence_sum(70, 6, 2, last=1, first=1.0, dtype=np.float32)
 
 
 def test_net_is_built_in_fit_from_top_level_parameters(data):

@@ -23,38 +23,31 @@ import numpy as np
 import pytest
 import tomllib
 import torch
+from conftest import (
+    CLASSIFIERS,
+    ESTIMATORS,
+    EXACT_EPOCHS,
+    TINY_PARALLEL,
+    sequence_sum,
+)
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, KFold
 from skorch.callbacks import Callback
 
-from sksequence import (
-    GRUClassifier,
-    GRURegressor,
-    LSTMClassifier,
-    LSTMRegressor,
-    RNNClassifier,
-    RNNRegressor,
-)
+from sksequence import GRURegressor, LSTMClassifier
 
-ALL = [RNNRegressor, LSTMRegressor, GRURegressor]
-ALL += [RNNClassifier, LSTMClassifier, GRUClassifier]
-TINY = dict(hidden_size=4, max_epochs=3, random_state=0)
-# epochs are the resource below: train exactly ``max_epochs`` epochs
-EXACT_EPOCHS = dict(early_stopping=False, n_iter_no_change=1000)
+# epochs are the resource below: EXACT_EPOCHS trains exactly ``max_epochs``
 GRID = {"hidden_size": [2, 4], "lr": [1e-2, 5e-2]}
 
 
-def _data(n=48, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, 5, 2)).astype(np.float32)
-    y = X[:, -2:, 0].sum(axis=1) + 0.5 * X[:, 0, 1]
-    return X, y
+def _data():
+    return sequence_sum(48, 5, 2, last=2, first=0.5, dtype=np.float32)
 
 
 def _target(cls, y):
-    return y > 0 if cls in (RNNClassifier, LSTMClassifier, GRUClassifier) else y
+    return y > 0 if cls in CLASSIFIERS else y
 
 
 # -- pickling: no process-local state -----------------------------------------
@@ -95,10 +88,10 @@ def _process_local_objects(obj):
 
 
 @pytest.mark.parametrize("fitted", [False, True], ids=["unfitted", "fitted"])
-@pytest.mark.parametrize("cls", ALL)
+@pytest.mark.parametrize("cls", ESTIMATORS)
 def test_pickle_and_cloudpickle_carry_no_process_local_state(cls, fitted, tmp_path):
     X, y = _data()
-    est = cls(checkpoint=tmp_path / "ckpt", **TINY)
+    est = cls(checkpoint=tmp_path / "ckpt", **TINY_PARALLEL)
     if fitted:
         est.fit(X, _target(cls, y))
     assert _process_local_objects(est) == []
@@ -117,7 +110,7 @@ def test_pickle_and_cloudpickle_carry_no_process_local_state(cls, fitted, tmp_pa
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_gpu_fitted_estimator_unpickles_on_a_cpu_only_machine(tmp_path):
     X, y = _data()
-    est = GRURegressor(device="cuda", **TINY).fit(X, y)
+    est = GRURegressor(device="cuda", **TINY_PARALLEL).fit(X, y)
     # skorch maps its module/optimizer/criterion to the CPU on load; nothing
     # else in the pickle may hold a CUDA tensor
     assert _process_local_objects(est) == []
@@ -156,7 +149,7 @@ def _predict(est, X):
 
 def test_fits_in_loky_workers_match_in_process_fits():
     X, y = _data()
-    estimators = [GRURegressor(**TINY), LSTMClassifier(**TINY)]
+    estimators = [GRURegressor(**TINY_PARALLEL), LSTMClassifier(**TINY_PARALLEL)]
     with joblib.Parallel(n_jobs=2, backend="loky") as parallel:
         results = parallel(
             joblib.delayed(_fit_predict)(clone(est), X, _target(type(est), y))

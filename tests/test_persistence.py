@@ -1,6 +1,7 @@
 """Tests of sksequence.save / sksequence.load (pickle-free persistence)."""
 
 import base64
+import functools
 import io
 import json
 import pathlib
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import TINY_SAVE, cycled_labels
 from numpy.testing import assert_array_equal
 from pandas.testing import assert_frame_equal
 from sklearn.exceptions import NotFittedError
@@ -28,8 +30,6 @@ from sksequence import (
     save,
 )
 
-TINY = {"hidden_size": 4, "max_epochs": 2, "random_state": 0}
-
 rng = np.random.default_rng(0)
 X3 = rng.normal(size=(24, 5, 2))
 X2 = rng.normal(size=(24, 6))
@@ -38,20 +38,19 @@ y1 = X3[:, -1, 0] * 10 + 3
 y2 = np.c_[y1, X3[:, 0, 1] * 0.01]
 
 
-def _labels(values):
-    return np.asarray(values)[np.arange(len(X3)) % len(values)]
+_labels = functools.partial(cycled_labels, n=len(X3))
 
 
 CASES = {
-    "rnn-reg-1d": (RNNRegressor(**TINY), X3, y1),
-    "lstm-reg-2d": (LSTMRegressor(**TINY), X3, y2),
-    "gru-reg-2d-X": (GRURegressor(**TINY), X2, X2[:, -1]),
-    "rnn-clf-str": (RNNClassifier(**TINY), X3, _labels(["down", "up", "flat"])),
-    "lstm-clf-int": (LSTMClassifier(**TINY), X3, _labels([3, -1, 7])),
-    "gru-clf-bool": (GRUClassifier(**TINY), X3, _labels([True, False])),
-    "rnn-clf-float": (RNNClassifier(**TINY), X3, _labels([0.0, 2.0, 5.0])),
-    "lstm-peephole": (LSTMRegressor(peephole=True, **TINY), X3, y1),
-    "gru-classic": (GRUClassifier(reset_after=False, **TINY), X3, _labels([0, 1])),
+    "rnn-reg-1d": (RNNRegressor(**TINY_SAVE), X3, y1),
+    "lstm-reg-2d": (LSTMRegressor(**TINY_SAVE), X3, y2),
+    "gru-reg-2d-X": (GRURegressor(**TINY_SAVE), X2, X2[:, -1]),
+    "rnn-clf-str": (RNNClassifier(**TINY_SAVE), X3, _labels(["down", "up", "flat"])),
+    "lstm-clf-int": (LSTMClassifier(**TINY_SAVE), X3, _labels([3, -1, 7])),
+    "gru-clf-bool": (GRUClassifier(**TINY_SAVE), X3, _labels([True, False])),
+    "rnn-clf-float": (RNNClassifier(**TINY_SAVE), X3, _labels([0.0, 2.0, 5.0])),
+    "lstm-peephole": (LSTMRegressor(peephole=True, **TINY_SAVE), X3, y1),
+    "gru-classic": (GRUClassifier(reset_after=False, **TINY_SAVE), X3, _labels([0, 1])),
     "rnn-options": (
         RNNRegressor(
             hidden_size=4,
@@ -70,12 +69,12 @@ CASES = {
         y2,
     ),
     "lstm-seq-ragged": (
-        LSTMRegressor(return_sequences=True, **TINY),
+        LSTMRegressor(return_sequences=True, **TINY_SAVE),
         RAGGED,
         [x[:, 0] * 2 for x in RAGGED],
     ),
     "gru-clf-seq-ragged": (
-        GRUClassifier(return_sequences=True, **TINY),
+        GRUClassifier(return_sequences=True, **TINY_SAVE),
         RAGGED,
         [np.where(x[:, 1] > 0, "pos", "neg") for x in RAGGED],
     ),
@@ -153,7 +152,7 @@ def test_round_trip(case, tmp_path):
 
 def test_dataframe_feature_names_round_trip(tmp_path):
     frame = pd.DataFrame(X2, columns=[f"t{i}" for i in range(X2.shape[1])])
-    est = GRURegressor(**TINY).fit(frame, X2[:, -1])
+    est = GRURegressor(**TINY_SAVE).fit(frame, X2[:, -1])
     loaded = _roundtrip(est, tmp_path)
     assert_array_equal(loaded.feature_names_in_, est.feature_names_in_, strict=True)
     assert_array_equal(loaded.predict(frame), est.predict(frame), strict=True)
@@ -200,7 +199,7 @@ def test_fit_after_load(tmp_path):
 def test_warm_start_after_load_continues_like_the_original(tmp_path):
     if "warm_start" not in RNNRegressor().get_params():
         pytest.skip("warm_start is not implemented")
-    est = GRURegressor(**TINY).fit(X3, y1)
+    est = GRURegressor(**TINY_SAVE).fit(X3, y1)
     loaded = _roundtrip(est, tmp_path)
     for model in (est, loaded):
         model.set_params(warm_start=True, max_epochs=2).fit(X3, y1)
@@ -214,7 +213,7 @@ def test_warm_start_after_load_continues_like_the_original(tmp_path):
 def test_path_parameters_round_trip(tmp_path):
     if "checkpoint" not in RNNRegressor().get_params():
         pytest.skip("no path-valued parameter")
-    est = RNNRegressor(checkpoint=tmp_path / "ckpt", **TINY).fit(X3, y1)
+    est = RNNRegressor(checkpoint=tmp_path / "ckpt", **TINY_SAVE).fit(X3, y1)
     loaded = _roundtrip(est, tmp_path)
     assert loaded.checkpoint == tmp_path / "ckpt"
     assert isinstance(loaded.checkpoint, pathlib.Path)
@@ -294,7 +293,7 @@ def test_save_unfitted_raises(tmp_path):
 def test_save_with_callbacks_raises(tmp_path):
     from skorch.callbacks import PrintLog
 
-    est = RNNRegressor(callbacks=[PrintLog()], **TINY).fit(X3, y1)
+    est = RNNRegressor(callbacks=[PrintLog()], **TINY_SAVE).fit(X3, y1)
     with pytest.raises(ValueError, match="callbacks=None"):
         save(est, tmp_path / "m.skseq")
     est.set_params(callbacks=None)
@@ -307,7 +306,7 @@ def test_save_custom_optimizer_raises(tmp_path):
     class MyAdam(torch.optim.Adam):
         pass
 
-    est = RNNRegressor(optimizer=MyAdam, **TINY).fit(X3, y1)
+    est = RNNRegressor(optimizer=MyAdam, **TINY_SAVE).fit(X3, y1)
     with pytest.raises(ValueError, match="torch.optim"):
         save(est, tmp_path / "m.skseq")
 
@@ -316,7 +315,7 @@ def test_save_subclass_raises(tmp_path):
     class MyRegressor(RNNRegressor):
         pass
 
-    est = MyRegressor(**TINY).fit(X3, y1)
+    est = MyRegressor(**TINY_SAVE).fit(X3, y1)
     with pytest.raises(ValueError, match="six public"):
         save(est, tmp_path / "m.skseq")
 

@@ -11,20 +11,16 @@ import time
 import numpy as np
 import pytest
 import torch
+from conftest import FIXED, sequence_sum
 from skorch.callbacks import Callback
 
 from sksequence import GRUClassifier, GRURegressor, LSTMRegressor
 from sksequence._net import DivergenceError
 
-# train a fixed number of epochs: no validation split, no early stop
-FIXED = dict(hidden_size=6, early_stopping=False, n_iter_no_change=1000, random_state=0)
-
 
 @pytest.fixture
 def data():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(64, 8, 2)).astype(np.float32)
-    return X, X[:, -2:, 0].sum(axis=1)
+    return sequence_sum(64, 8, 2, last=2, dtype=np.float32)
 
 
 class AtEpochBatch(Callback):

@@ -4,21 +4,14 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import CLASSIFIERS, FAST
 from sklearn.model_selection import PredefinedSplit, TimeSeriesSplit
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.dataset import Dataset
 
-from sksequence import (
-    GRUClassifier,
-    GRURegressor,
-    LSTMClassifier,
-    RNNClassifier,
-    make_forecasting_data,
-)
+from sksequence import GRUClassifier, GRURegressor, make_forecasting_data
 from sksequence._net import net_input
 from sksequence._split import HoldoutSplit
-
-SMALL = dict(hidden_size=8, max_epochs=3, random_state=0)
 
 
 def sorted_by_class(n_per_class=30, n_classes=3, length=12, seed=0):
@@ -83,10 +76,10 @@ def test_classifier_learns_a_class_sorted_set_as_well_as_a_shuffled_one():
     assert abs(scores[0] - scores[1]) <= 0.05
 
 
-@pytest.mark.parametrize("Classifier", [RNNClassifier, LSTMClassifier, GRUClassifier])
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
 def test_classifiers_default_to_a_stratified_holdout(Classifier):
     X, y = sorted_by_class()
-    clf = Classifier(**SMALL).fit(X, y)
+    clf = Classifier(**FAST).fit(X, y)
     y_net = np.searchsorted(clf.classes_, y)
     train, valid = clf.net_.train_split(Dataset(X, torch_tensor(y_net)))
     assert set(train.y.tolist()) == set(valid.y.tolist()) == {0, 1, 2}
@@ -96,50 +89,50 @@ def test_classifiers_default_to_a_stratified_holdout(Classifier):
 def test_tail_on_a_class_sorted_set_warns_that_a_class_is_never_trained():
     X, y = sorted_by_class(n_per_class=10)  # the last 20 %: 6 of class 2's 10
     with pytest.warns(UserWarning, match="holds only class 2.*sorted by class"):
-        GRUClassifier(validation_split="tail", **SMALL).fit(X, y)
+        GRUClassifier(validation_split="tail", **FAST).fit(X, y)
     X, y = X[:24], y[:24]  # classes 0, 1, 2 with 10, 10, 4 samples
     with pytest.warns(UserWarning, match=r"class\(es\) \[2\].*never trains"):
-        GRUClassifier(validation_split="tail", **SMALL).fit(X, y)
+        GRUClassifier(validation_split="tail", **FAST).fit(X, y)
 
 
 def test_regressors_hold_out_the_tail_of_windows():
     series = np.sin(np.arange(300) / 5.0).astype(np.float32)
     X, y = make_forecasting_data(series, window_size=10)
-    reg = GRURegressor(**SMALL).fit(X, y)
+    reg = GRURegressor(**FAST).fit(X, y)
     split = reg.net_.train_split(Dataset(net_input(X, None), torch_tensor(y)))
     train, valid = split
     n_valid = round(0.2 * len(X))
     np.testing.assert_array_equal(valid.X, X[-n_valid:])  # no look-ahead
     assert train.X.data_ptr() == series.ctypes.data  # still a view
     with pytest.raises(ValueError, match="needs class labels.*regressor"):
-        GRURegressor(validation_split="stratified", **SMALL).fit(X, y)
+        GRURegressor(validation_split="stratified", **FAST).fit(X, y)
 
 
 def test_shuffle_and_splitters():
     X, y = sorted_by_class(n_per_class=10)
     fold = np.where(np.arange(len(y)) % 5 == 0, 0, -1)  # every fifth validates
-    clf = GRUClassifier(validation_split=PredefinedSplit(fold), **SMALL).fit(X, y)
+    clf = GRUClassifier(validation_split=PredefinedSplit(fold), **FAST).fit(X, y)
     _, valid = clf.net_.train_split(Dataset(X, torch_tensor(y)))
     np.testing.assert_array_equal(valid.X, X[::5])
-    reg = GRURegressor(validation_split="shuffle", **SMALL).fit(X, y.astype(float))
+    reg = GRURegressor(validation_split="shuffle", **FAST).fit(X, y.astype(float))
     assert reg.history_["valid_loss"].notna().all()
     # TimeSeriesSplit's first fold is a head/tail split too
-    GRURegressor(validation_split=TimeSeriesSplit(2), **SMALL).fit(X, y * 1.0)
+    GRURegressor(validation_split=TimeSeriesSplit(2), **FAST).fit(X, y * 1.0)
 
 
 def test_bad_validation_splits_say_what_is_wrong():
     X, y = sorted_by_class(n_per_class=10)
     with pytest.raises(InvalidParameterError, match="validation_split"):
-        GRUClassifier(validation_split="last", **SMALL).fit(X, y)
+        GRUClassifier(validation_split="last", **FAST).fit(X, y)
     with pytest.raises(InvalidParameterError, match="validation_split"):
-        GRUClassifier(validation_split=0.2, **SMALL).fit(X, y)
+        GRUClassifier(validation_split=0.2, **FAST).fit(X, y)
     everyone_trains = PredefinedSplit(np.full(len(y), -1))
     with pytest.raises(ValueError, match="yielded no split"):
-        GRUClassifier(validation_split=everyone_trains, **SMALL).fit(X, y)
+        GRUClassifier(validation_split=everyone_trains, **FAST).fit(X, y)
     with pytest.raises(ValueError, match="needs one label per sequence"):
-        GRUClassifier(
-            validation_split="stratified", return_sequences=True, **SMALL
-        ).fit(X, np.repeat(y[:, None], X.shape[1], axis=1))
+        GRUClassifier(validation_split="stratified", return_sequences=True, **FAST).fit(
+            X, np.repeat(y[:, None], X.shape[1], axis=1)
+        )
 
 
 def test_per_step_labels_default_to_a_shuffled_holdout():
@@ -147,7 +140,7 @@ def test_per_step_labels_default_to_a_shuffled_holdout():
     Y = np.repeat(y[:, None], X.shape[1], axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        clf = GRUClassifier(return_sequences=True, **SMALL).fit(X, Y)
+        clf = GRUClassifier(return_sequences=True, **FAST).fit(X, Y)
     assert clf.net_.train_split.plan.method == "shuffle"
 
 

@@ -16,6 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TINY_BAD_INPUT
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -48,7 +49,6 @@ DTYPES = [
 FLOAT_DTYPES = [np.float16, np.float32, np.float64]
 NONFINITE = [np.nan, np.inf, -np.inf]
 
-TINY = {"hidden_size": 2, "max_epochs": 1, "early_stopping": False, "random_state": 0}
 pytestmark = pytest.mark.filterwarnings(
     "ignore:invalid value encountered:RuntimeWarning"
 )
@@ -579,8 +579,8 @@ Y_CLF = np.array(["a", "b"] * 3)
 def fitted(kind):
     """A tiny model fitted once per test session (kind: 'reg' or 'clf')."""
     if kind == "reg":
-        return GRURegressor(**TINY).fit(X_GOOD, Y_REG)
-    return GRUClassifier(**TINY).fit(X_GOOD, Y_CLF)
+        return GRURegressor(**TINY_BAD_INPUT).fit(X_GOOD, Y_REG)
+    return GRUClassifier(**TINY_BAD_INPUT).fit(X_GOOD, Y_CLF)
 
 
 def _nan_at(X, index):
@@ -660,7 +660,7 @@ BAD_X = [
 def test_fit_bad_x(make, y, X):
     X_copy = copy_input(X) if X is not None else None
     with pytest.raises(ValueError) as excinfo:
-        make(**TINY).fit(X, y)
+        make(**TINY_BAD_INPUT).fit(X, y)
     assert_names(excinfo, "X")
     if X is not None and not isinstance(X, pd.DataFrame):
         assert_unchanged(X, X_copy)
@@ -740,7 +740,7 @@ def test_predict_feature_mismatch(kind):
 def test_regressor_fit_bad_y(make, y):
     y_copy = copy_input(y) if y is not None else None
     with pytest.raises(ValueError) as excinfo:
-        make(**TINY).fit(X_GOOD, y)
+        make(**TINY_BAD_INPUT).fit(X_GOOD, y)
     assert_names(excinfo, "y")
     if y is not None:
         assert_unchanged(y, y_copy)
@@ -782,14 +782,14 @@ def test_regressor_fit_bad_y(make, y):
 @pytest.mark.parametrize("make", [GRUClassifier, LSTMClassifier])
 def test_classifier_fit_bad_y(make, y, exc):
     with pytest.raises(exc) as excinfo:
-        make(**TINY).fit(X_GOOD, y)
+        make(**TINY_BAD_INPUT).fit(X_GOOD, y)
     assert_names(excinfo, "y")
 
 
 def test_ragged_x_y_length_mismatch_raises():
     X = [np.ones((n, 2)) for n in (3, 5, 4, 2)]
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
-        GRURegressor(**TINY).fit(X, Y_REG[:3])
+        GRURegressor(**TINY_BAD_INPUT).fit(X, Y_REG[:3])
 
 
 # -- estimators: parameters -----------------------------------------------------------
@@ -841,7 +841,7 @@ CELL_BAD_PARAMS = [
 @pytest.mark.parametrize("name, value", BAD_PARAMS)
 @pytest.mark.parametrize("make", [RNNRegressor, GRUClassifier])
 def test_bad_parameters(make, name, value):
-    est = make(**{**TINY, name: value})
+    est = make(**{**TINY_BAD_INPUT, name: value})
     y = Y_REG if make is RNNRegressor else Y_CLF
     with pytest.raises((ValueError, TypeError)) as excinfo:
         est.fit(X_GOOD, y)
@@ -854,7 +854,7 @@ def test_bad_parameters(make, name, value):
 def test_bad_cell_parameters(make, name, value):
     y = Y_CLF if "Classifier" in make.__name__ else Y_REG
     with pytest.raises((ValueError, TypeError)) as excinfo:
-        make(**{**TINY, name: value}).fit(X_GOOD, y)
+        make(**{**TINY_BAD_INPUT, name: value}).fit(X_GOOD, y)
     assert_names(excinfo, name)
 
 
@@ -863,7 +863,7 @@ def test_bad_cell_parameters(make, name, value):
 )
 def test_cuda_device_without_cuda():
     with pytest.raises(ValueError) as excinfo:
-        GRURegressor(**{**TINY, "device": "cuda"}).fit(X_GOOD, Y_REG)
+        GRURegressor(**{**TINY_BAD_INPUT, "device": "cuda"}).fit(X_GOOD, Y_REG)
     assert_names(excinfo, "device")
 
 
@@ -891,7 +891,7 @@ def test_unknown_parameter_is_a_type_error():
 )
 def test_bool_for_int_parameter_is_rejected(name):
     with pytest.raises((ValueError, TypeError)) as excinfo:
-        RNNClassifier(**{**TINY, name: True}).fit(X_GOOD, Y_CLF)
+        RNNClassifier(**{**TINY_BAD_INPUT, name: True}).fit(X_GOOD, Y_CLF)
     assert_names(excinfo, name)
 
 
@@ -922,14 +922,14 @@ def test_bool_for_int_parameter_is_rejected(name):
 @pytest.mark.parametrize("make", [GRURegressor, LSTMClassifier])
 def test_numpy_scalar_parameters_are_accepted(make, name, value):
     y = Y_REG if make is GRURegressor else Y_CLF
-    params = {**TINY, "num_layers": 2, name: value}
+    params = {**TINY_BAD_INPUT, "num_layers": 2, name: value}
     est = make(**params).fit(X_GOOD, y)
     assert est.predict(X_GOOD).shape == (6,)
 
 
 def test_bad_callback_items_are_rejected():
     with pytest.raises((ValueError, TypeError)) as excinfo:
-        GRURegressor(**{**TINY, "callbacks": ["x", 3]}).fit(X_GOOD, Y_REG)
+        GRURegressor(**{**TINY_BAD_INPUT, "callbacks": ["x", 3]}).fit(X_GOOD, Y_REG)
     assert_names(excinfo, "callbacks")
 
 
@@ -952,7 +952,7 @@ def test_early_stopping_needs_two_samples():
     ],
 )
 def test_not_fitted(make, methods):
-    est = make(**TINY)
+    est = make(**TINY_BAD_INPUT)
     for method in methods:
         args = (X_GOOD,) if method != "score" else (X_GOOD, Y_REG)
         with pytest.raises(NotFittedError):
@@ -968,7 +968,7 @@ def test_score_with_unseen_labels_counts_them_wrong():
     y = np.array(["a", "z"] * 3)
     expected = np.mean(clf.predict(X_GOOD) == y)
     assert clf.score(X_GOOD, y) == pytest.approx(expected)
-    clf_int = GRUClassifier(**TINY).fit(X_GOOD, np.arange(6) % 2)
+    clf_int = GRUClassifier(**TINY_BAD_INPUT).fit(X_GOOD, np.arange(6) % 2)
     assert clf_int.score(X_GOOD, np.full(6, 7)) == 0.0
 
 
@@ -981,7 +981,7 @@ def test_score_with_unseen_labels_of_another_type():
 
 def test_return_sequences_score_with_unseen_labels():
     Y = np.array([["a", "b", "a", "b"]] * 6)
-    clf = GRUClassifier(**TINY, return_sequences=True).fit(X_GOOD, Y)
+    clf = GRUClassifier(**TINY_BAD_INPUT, return_sequences=True).fit(X_GOOD, Y)
     assert clf.score(X_GOOD, np.full((6, 4), "z")) == 0.0
     assert clf.score(X_GOOD, np.zeros((6, 4), dtype=int)) == 0.0
 
@@ -995,14 +995,14 @@ def test_return_sequences_score_with_unseen_labels():
 )
 def test_return_sequences_classifier_score_checks_y_shape(y):
     Y = np.array([["a", "b", "a", "b"]] * 6)
-    clf = GRUClassifier(**TINY, return_sequences=True).fit(X_GOOD, Y)
+    clf = GRUClassifier(**TINY_BAD_INPUT, return_sequences=True).fit(X_GOOD, Y)
     with pytest.raises(ValueError, match=r"\by\b"):
         clf.score(X_GOOD, y)
 
 
 def test_return_sequences_regressor_score_checks_y_shape():
     Y = RNG.normal(size=(6, 4))
-    reg = GRURegressor(**TINY, return_sequences=True).fit(X_GOOD, Y)
+    reg = GRURegressor(**TINY_BAD_INPUT, return_sequences=True).fit(X_GOOD, Y)
     with pytest.raises(ValueError, match=r"\by\b"):
         reg.score(X_GOOD, Y.T)
 
@@ -1045,7 +1045,7 @@ def test_fit_and_predict_never_modify_inputs(inputs):
     X, y, kind = inputs
     X_copy, y_copy = copy_input(X), copy_input(y)
     make = GRURegressor if kind == "reg" else GRUClassifier
-    est = make(**TINY).fit(X, y)
+    est = make(**TINY_BAD_INPUT).fit(X, y)
     est.predict(X)
     assert_unchanged(X, X_copy)
     assert_unchanged(y, y_copy)
@@ -1057,6 +1057,6 @@ def test_read_only_float32_inputs(make, y):
     X.setflags(write=False)
     y = y.copy()
     y.setflags(write=False)
-    est = make(**TINY).fit(X, y)
+    est = make(**TINY_BAD_INPUT).fit(X, y)
     assert est.predict(X).shape == (6,)
     np.testing.assert_array_equal(X, X_GOOD.astype(np.float32))

@@ -23,10 +23,10 @@ from skorch.dataset import Dataset
 from skorch.utils import TeeGenerator
 
 from ._modules import SequenceModel
+from .exceptions import DivergenceError
 
 __all__ = [
     "OPTIMIZERS",
-    "DivergenceError",
     "build_net",
     "checkpoint_path",
     "history_frame",
@@ -131,10 +131,6 @@ def place_on_device(X, y, device):
     return X.to(device), y.to(device)
 
 
-class DivergenceError(FloatingPointError):
-    """Training produced a non-finite loss (NaN or infinity)."""
-
-
 # the events that skorch notifies on every batch
 BATCH_EVENTS = ("on_batch_begin", "on_grad_computed", "on_batch_end")
 
@@ -160,7 +156,8 @@ class SequenceNet(NeuralNet):
       last completed epoch and drops the unfinished epoch from the history
       (skorch alone keeps whatever the weights were mid-epoch).
     * Divergence: a non-finite training loss restores the last completed
-      epoch's weights and raises :class:`DivergenceError`.
+      epoch's weights and raises
+      :class:`~sksequence.exceptions.DivergenceError`.
     """
 
     def initialize_callbacks(self):

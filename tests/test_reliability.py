@@ -14,7 +14,7 @@ import torch
 from skorch.callbacks import Callback
 
 from sksequence import GRUClassifier, GRURegressor, LSTMRegressor
-from sksequence._net import DivergenceError
+from sksequence.exceptions import DivergenceError
 
 # train a fixed number of epochs: no validation split, no early stop
 FIXED = dict(hidden_size=6, early_stopping=False, n_iter_no_change=1000, random_state=0)

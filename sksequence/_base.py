@@ -15,17 +15,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._checkpoint import load_checkpoint, restore_checkpoint
 from ._modules import predict_in_batches
-from ._net import (
-    OPTIMIZERS,
-    build_net,
-    history_frame,
-    load_checkpoint,
-    net_input,
-    place_on_device,
-    restore_checkpoint,
-)
+from ._net import OPTIMIZERS, build_net
 from ._split import VALIDATION_SPLITS, holdout_split
+from ._training import history_frame, net_input, place_on_device
 from ._validation import check_no_bool_ints, check_score_target, validate_sequences
 
 __all__ = ["SequenceEstimator"]

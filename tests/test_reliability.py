@@ -309,7 +309,7 @@ def test_short_epochs_are_saved_sparingly_but_the_last_one_always(
     """Saves are spaced out to at most one a second, and to at most a tenth
     of the training time; a run still ends with its final epoch on disk,
     ready to continue exactly."""
-    from sksequence._net import EpochCheckpoint
+    from sksequence._checkpoint import EpochCheckpoint
 
     X, y = data
     saved = []

@@ -15,8 +15,8 @@ from sksequence import (
     RNNClassifier,
     make_forecasting_data,
 )
-from sksequence._net import net_input
 from sksequence._split import HoldoutSplit
+from sksequence._training import net_input
 
 SMALL = dict(hidden_size=8, max_epochs=3, random_state=0)
 

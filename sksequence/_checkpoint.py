@@ -1,7 +1,8 @@
 """The skorch floor: a net's training state on disk and back.
 
 :class:`EpochCheckpoint` saves the state after epochs; :func:`load_checkpoint`
-reads it back and :func:`restore_checkpoint` puts it into a net.
+reads it back and :func:`restore_checkpoint` puts it into a net, through
+:func:`set_net_state`, which :func:`sksequence.load` uses too.
 """
 
 import hashlib
@@ -18,6 +19,7 @@ __all__ = [
     "checkpoint_path",
     "load_checkpoint",
     "restore_checkpoint",
+    "set_net_state",
 ]
 
 
@@ -161,12 +163,38 @@ def restore_checkpoint(net, state, *, more_epochs):
     which sets them when training begins. Without, the net gets the weights
     the run ended with (the best ones, when early stopping kept them).
     """
-    net.module_.load_state_dict(state["module"])
-    net.optimizer_.load_state_dict(state["optimizer"])
-    net.history.clear()
-    net.history.extend(json.loads(state["history"]))
+    set_net_state(
+        net,
+        module=state["module"],
+        optimizer=state["optimizer"],
+        history=json.loads(state["history"]),
+    )
     saved = state["early_stopping"]
     if more_epochs:
         dict(net.callbacks_)["checkpoint"].resume_ = state
     elif saved["best_weights"] is not None and saved["best_epoch"] != state["epochs"]:
         net.module_.load_state_dict(saved["best_weights"])
+
+
+def set_net_state(net, *, module, optimizer, history):
+    """Put a saved state into an initialized net.
+
+    The one place where a net gets back its training state, for a
+    checkpoint (:func:`restore_checkpoint`) and for a saved estimator
+    (:func:`sksequence.load`).
+
+    Parameters
+    ----------
+    net : SequenceNet
+        An initialized net of the architecture the state was saved from.
+    module : dict of str to torch.Tensor
+        The module's ``state_dict``; every weight must be there (strict).
+    optimizer : dict
+        The optimizer's ``state_dict``.
+    history : list of dict
+        skorch's history, one dict per epoch; it replaces the net's.
+    """
+    net.module_.load_state_dict(module)
+    net.optimizer_.load_state_dict(optimizer)
+    net.history.clear()
+    net.history.extend(history)

@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._checkpoint import load_checkpoint, restore_checkpoint
+from ._constants import AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
 from ._modules import predict_in_batches
 from ._net import OPTIMIZERS, build_net
 from ._split import VALIDATION_SPLITS, holdout_split
@@ -527,12 +528,6 @@ class SequenceEstimator(BaseEstimator):
         return [row[:n] for row, n in zip(out, lengths)]
 
 
-# patch_size="auto": the recurrence runs over at most this many steps.
-# On GunPoint (150 steps) and ArrowHead (251) GRU and LSTM classifiers sat at
-# chance level reading one step at a time; 16, 32 and 64 steps did equally
-# well (docs/user_guide/defaults.rst).
-AUTO_PATCH_STEPS = 32
-
 _INT_PARAMS = (
     "hidden_size",
     "num_layers",
@@ -581,7 +576,7 @@ def _resolve_device(device):
 def _digest(X3, lengths, y):
     """A digest of the training data, read in chunks (X may be a large view)."""
     h = hashlib.sha256(repr((X3.shape, str(X3.dtype), y.shape)).encode())
-    chunk = max(1, (1 << 24) // max(1, X3[0].nbytes))
+    chunk = max(1, DIGEST_CHUNK_BYTES // max(1, X3[0].nbytes))
     for start in range(0, len(X3), chunk):
         h.update(np.ascontiguousarray(X3[start : start + chunk]).tobytes())
     for array in (lengths, y):

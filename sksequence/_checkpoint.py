@@ -14,6 +14,8 @@ from pathlib import Path
 import torch
 from skorch.callbacks import Callback
 
+from ._constants import CHECKPOINT_MIN_INTERVAL, CHECKPOINT_SAVE_RATIO
+
 __all__ = [
     "EpochCheckpoint",
     "checkpoint_path",
@@ -46,8 +48,8 @@ class EpochCheckpoint(Callback):
     search.
     """
 
-    MIN_INTERVAL = 1.0  # seconds
-    SAVE_RATIO = 9  # time training / time saving, at least
+    MIN_INTERVAL = CHECKPOINT_MIN_INTERVAL
+    SAVE_RATIO = CHECKPOINT_SAVE_RATIO
 
     def __init__(self, directory, fingerprint):
         self.directory = directory

@@ -7,7 +7,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import SequenceEstimator
-from ._modules import IGNORE_INDEX, SequenceCrossEntropyLoss
+from ._constants import IGNORE_INDEX
+from ._modules import SequenceCrossEntropyLoss
 from ._validation import (
     check_same_length,
     naming,

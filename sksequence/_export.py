@@ -87,6 +87,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._cells import ClassicGRU, PeepholeLSTM, classic_gru_step, peephole_lstm_step
+from ._constants import ONNX_OPSET
 from ._modules import patch
 
 __all__ = ["export_onnx", "export_torchscript"]
@@ -95,7 +96,6 @@ INPUT_NAME = "X"
 OUTPUT_NAME = "y"
 # name of the JSON metadata file inside a TorchScript archive
 TORCHSCRIPT_METADATA = "sksequence.json"
-DEFAULT_OPSET = 17
 
 
 # -- torch modules made for export (scriptable, no lengths, float32) ---------
@@ -571,7 +571,7 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
             input_names=[INPUT_NAME],
             output_names=[OUTPUT_NAME],
             dynamic_axes={INPUT_NAME: time_axis, OUTPUT_NAME: output_axes},
-            opset_version=DEFAULT_OPSET if opset is None else int(opset),
+            opset_version=ONNX_OPSET if opset is None else int(opset),
         )
     proto = onnx.load(os.fspath(path))
     meta = _metadata(estimator, est, n_features)

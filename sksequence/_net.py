@@ -15,17 +15,11 @@ from skorch.callbacks import Callback, GradientNormClipping
 
 from ._callbacks import ProgressBar, StepEarlyStopping, silent
 from ._checkpoint import EpochCheckpoint
+from ._constants import AUTO_PATIENCE_EPOCHS, AUTO_PATIENCE_STEPS, PREDICT_BATCH_SIZE
 from ._modules import SequenceModel
 from ._training import IndexSplit, SequenceNet, TensorBatchIterator
 
 __all__ = ["OPTIMIZERS", "build_callbacks", "build_net"]
-
-# n_iter_no_change="auto": wait this many epochs, or this many optimizer
-# steps when they are more epochs. On a small data set an epoch is a handful
-# of steps, and a recurrent net may sit at chance level for a few hundred
-# steps before its loss starts to fall.
-AUTO_PATIENCE_EPOCHS = 20
-AUTO_PATIENCE_STEPS = 150
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -127,7 +121,7 @@ def build_net(estimator, *, input_size, output_size, criterion, device, holdout)
         iterator_train__device=device,
         iterator_valid=TensorBatchIterator,
         iterator_valid__device=device,
-        iterator_valid__batch_size=max(int(estimator.batch_size), 1024),
+        iterator_valid__batch_size=max(int(estimator.batch_size), PREDICT_BATCH_SIZE),
         train_split=None if holdout is None else IndexSplit(holdout),
         callbacks=build_callbacks(estimator),
         # skorch's table is formatted every epoch even when nothing prints

@@ -17,6 +17,7 @@ from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import Dataset
 from skorch.utils import TeeGenerator
 
+from ._constants import DEVICE_DATA_FRACTION
 from .exceptions import DivergenceError
 
 __all__ = [
@@ -27,10 +28,6 @@ __all__ = [
     "net_input",
     "place_on_device",
 ]
-
-# share of the GPU's free memory that a training set may take to be moved
-# there once per fit; larger sets are streamed batch by batch
-DEVICE_DATA_FRACTION = 0.25
 
 
 def _index(X, idx):

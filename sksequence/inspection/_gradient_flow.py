@@ -18,7 +18,8 @@ import torch
 from torch.nn import functional as F
 
 from .._cells import _RecurrentStack, _run_direction
-from .._modules import IGNORE_INDEX, patch, patched_lengths
+from .._constants import IGNORE_INDEX, INSPECTION_BATCH_SIZE
+from .._modules import patch, patched_lengths
 from ._common import (
     analysis_copy,
     check_supported,
@@ -27,8 +28,6 @@ from ._common import (
 )
 
 __all__ = ["GradientFlowResult", "gradient_flow"]
-
-_BATCH_SIZE = 256
 
 
 @dataclass(frozen=True, repr=False)
@@ -202,8 +201,8 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
     direction_sums = np.zeros((directions, steps))
     counts = np.zeros(steps, dtype=np.int64)
     with torch.enable_grad():
-        for start in range(0, n, _BATCH_SIZE):
-            rows = slice(start, start + _BATCH_SIZE)
+        for start in range(0, n, INSPECTION_BATCH_SIZE):
+            rows = slice(start, start + INSPECTION_BATCH_SIZE)
             xb = torch.as_tensor(X3[rows], dtype=torch.float64, device=device)
             lb = None if lengths is None else torch.as_tensor(lengths[rows])
             tb = torch.as_tensor(target[rows], device=device)

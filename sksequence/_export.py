@@ -533,8 +533,7 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
     >>> import json
     >>> import numpy as np
     >>> import onnxruntime as ort  # doctest: +SKIP
-    >>> from sksequence import GRUClassifier
-    >>> from sksequence._export import export_onnx
+    >>> from sksequence import GRUClassifier, export_onnx
     >>> X = np.random.default_rng(0).normal(size=(20, 5, 2))
     >>> clf = GRUClassifier(hidden_size=4, max_epochs=1, random_state=0)
     >>> clf = clf.fit(X, np.arange(20) % 2 == 0)
@@ -627,8 +626,7 @@ def export_torchscript(estimator, path):
     >>> import json, os, tempfile
     >>> import numpy as np
     >>> import torch
-    >>> from sksequence import GRURegressor
-    >>> from sksequence._export import export_torchscript
+    >>> from sksequence import GRURegressor, export_torchscript
     >>> rng = np.random.default_rng(0)
     >>> X, y = rng.normal(size=(20, 5, 2)), rng.normal(size=20)
     >>> reg = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)

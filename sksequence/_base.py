@@ -1,7 +1,6 @@
 """Shared base of the sksequence estimators: parameters and the fit/predict template."""
 
 import hashlib
-import inspect
 import json
 import math
 import os
@@ -211,14 +210,15 @@ class SequenceEstimator(BaseEstimator):
     """Base of all sequence estimators. Not meant to be used directly.
 
     Subclasses set ``_cell`` (``"rnn"``, ``"lstm"`` or ``"gru"``), the
-    ``_criterion`` class and ``_prepare_target``. Cell-specific parameters are
-    declared in ``_cell_params`` (name -> default); ``__init_subclass__``
-    then builds an ``__init__`` whose signature lists them beside the shared
-    ones, so that ``get_params`` and ``clone`` see every parameter.
+    ``_criterion`` class and ``_prepare_target``. A leaf with a cell-specific
+    parameter names it in ``_cell_params``, spells out an ``__init__`` that
+    takes every shared parameter plus its own and passes the shared ones to
+    this ``__init__``; ``__init_subclass__`` adds the parameter's rules from
+    ``_cell_param_constraints`` to ``_parameter_constraints``.
     """
 
     _cell = None
-    _cell_params = {}
+    _cell_params = ()
     _cell_param_constraints = {
         "nonlinearity": [StrOptions({"tanh", "relu"})],
         "peephole": ["boolean"],
@@ -260,6 +260,12 @@ class SequenceEstimator(BaseEstimator):
         "callbacks": [list, None],
     }
 
+    # The leaves spell out this signature plus their cell parameter, each in
+    # its own __init__, as scikit-learn's MLPRegressor/MLPClassifier do over
+    # BaseMultilayerPerceptron: a signature written in code is what help(),
+    # IDEs and static type checkers read (a generated one is seen at run time
+    # only). The price is repetition; tests/test_estimators.py checks that
+    # every leaf's signature is this one plus exactly its cell parameter.
     def __init__(
         self,
         *,
@@ -314,7 +320,6 @@ class SequenceEstimator(BaseEstimator):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "_cell_params" in cls.__dict__ and cls._cell_params:
-            cls.__init__ = _init_with_cell_params(cls._cell_params)
             cls._parameter_constraints = {
                 **cls._parameter_constraints,
                 **{k: cls._cell_param_constraints[k] for k in cls._cell_params},
@@ -346,8 +351,9 @@ class SequenceEstimator(BaseEstimator):
             "return_sequences": bool(self.return_sequences),
             "patch_size": int(self.patch_size_),
         }
-        for name, default in self._cell_params.items():
-            params[name] = type(default)(getattr(self, name))
+        for name in self._cell_params:
+            value = getattr(self, name)
+            params[name] = value.item() if isinstance(value, np.generic) else value
         return params
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -536,25 +542,6 @@ _INT_PARAMS = (
     "n_iter_no_change",
     "patch_size",
 )
-
-
-def _init_with_cell_params(cell_params):
-    """An ``__init__`` adding ``cell_params`` (name -> default) to the shared ones."""
-    base = inspect.signature(SequenceEstimator.__init__)
-    extra = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
-        for name, default in cell_params.items()
-    ]
-
-    def __init__(self, **params):
-        for name, default in cell_params.items():
-            setattr(self, name, params.pop(name, default))
-        SequenceEstimator.__init__(self, **params)
-
-    __init__.__signature__ = base.replace(
-        parameters=[*base.parameters.values(), *extra]
-    )
-    return __init__
 
 
 def _resolve_device(device):

@@ -1,6 +1,6 @@
 """sksequence: recurrent neural networks as scikit-learn estimators."""
 
-from . import datasets, inspection
+from . import datasets, exceptions, inspection
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._export import export_onnx, export_torchscript
 from ._persistence import load, save
@@ -20,6 +20,7 @@ __all__ = [
     "SequenceScaler",
     "SlidingWindowTransformer",
     "datasets",
+    "exceptions",
     "export_onnx",
     "export_torchscript",
     "inspection",

@@ -1,7 +1,6 @@
 """Shared base of the sksequence estimators: parameters and the fit/predict template."""
 
 import hashlib
-import inspect
 import json
 import math
 import os
@@ -15,17 +14,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._checkpoint import load_checkpoint, restore_checkpoint
+from ._constants import AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
 from ._modules import predict_in_batches
-from ._net import (
-    OPTIMIZERS,
-    build_net,
-    history_frame,
-    load_checkpoint,
-    net_input,
-    place_on_device,
-    restore_checkpoint,
-)
+from ._net import OPTIMIZERS, build_net
 from ._split import VALIDATION_SPLITS, holdout_split
+from ._training import history_frame, net_input, place_on_device
 from ._validation import check_no_bool_ints, check_score_target, validate_sequences
 
 __all__ = ["SequenceEstimator", "is_sequence_classifier", "is_sequence_estimator"]
@@ -222,14 +216,15 @@ class SequenceEstimator(BaseEstimator):
     """Base of all sequence estimators. Not meant to be used directly.
 
     Subclasses set ``_cell`` (``"rnn"``, ``"lstm"`` or ``"gru"``), the
-    ``_criterion`` class and ``_prepare_target``. Cell-specific parameters are
-    declared in ``_cell_params`` (name -> default); ``__init_subclass__``
-    then builds an ``__init__`` whose signature lists them beside the shared
-    ones, so that ``get_params`` and ``clone`` see every parameter.
+    ``_criterion`` class and ``_prepare_target``. A leaf with a cell-specific
+    parameter names it in ``_cell_params``, spells out an ``__init__`` that
+    takes every shared parameter plus its own and passes the shared ones to
+    this ``__init__``; ``__init_subclass__`` adds the parameter's rules from
+    ``_cell_param_constraints`` to ``_parameter_constraints``.
     """
 
     _cell = None
-    _cell_params = {}
+    _cell_params = ()
     _cell_param_constraints = {
         "nonlinearity": [StrOptions({"tanh", "relu"})],
         "peephole": ["boolean"],
@@ -271,6 +266,12 @@ class SequenceEstimator(BaseEstimator):
         "callbacks": [list, None],
     }
 
+    # The leaves spell out this signature plus their cell parameter, each in
+    # its own __init__, as scikit-learn's MLPRegressor/MLPClassifier do over
+    # BaseMultilayerPerceptron: a signature written in code is what help(),
+    # IDEs and static type checkers read (a generated one is seen at run time
+    # only). The price is repetition; tests/test_estimators.py checks that
+    # every leaf's signature is this one plus exactly its cell parameter.
     def __init__(
         self,
         *,
@@ -325,7 +326,6 @@ class SequenceEstimator(BaseEstimator):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "_cell_params" in cls.__dict__ and cls._cell_params:
-            cls.__init__ = _init_with_cell_params(cls._cell_params)
             cls._parameter_constraints = {
                 **cls._parameter_constraints,
                 **{k: cls._cell_param_constraints[k] for k in cls._cell_params},
@@ -357,8 +357,9 @@ class SequenceEstimator(BaseEstimator):
             "return_sequences": bool(self.return_sequences),
             "patch_size": int(self.patch_size_),
         }
-        for name, default in self._cell_params.items():
-            params[name] = type(default)(getattr(self, name))
+        for name in self._cell_params:
+            value = getattr(self, name)
+            params[name] = value.item() if isinstance(value, np.generic) else value
         return params
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -539,12 +540,6 @@ class SequenceEstimator(BaseEstimator):
         return [row[:n] for row, n in zip(out, lengths)]
 
 
-# patch_size="auto": the recurrence runs over at most this many steps.
-# On GunPoint (150 steps) and ArrowHead (251) GRU and LSTM classifiers sat at
-# chance level reading one step at a time; 16, 32 and 64 steps did equally
-# well (docs/user_guide/defaults.rst).
-AUTO_PATCH_STEPS = 32
-
 _INT_PARAMS = (
     "hidden_size",
     "num_layers",
@@ -553,25 +548,6 @@ _INT_PARAMS = (
     "n_iter_no_change",
     "patch_size",
 )
-
-
-def _init_with_cell_params(cell_params):
-    """An ``__init__`` adding ``cell_params`` (name -> default) to the shared ones."""
-    base = inspect.signature(SequenceEstimator.__init__)
-    extra = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
-        for name, default in cell_params.items()
-    ]
-
-    def __init__(self, **params):
-        for name, default in cell_params.items():
-            setattr(self, name, params.pop(name, default))
-        SequenceEstimator.__init__(self, **params)
-
-    __init__.__signature__ = base.replace(
-        parameters=[*base.parameters.values(), *extra]
-    )
-    return __init__
 
 
 def _resolve_device(device):
@@ -593,7 +569,7 @@ def _resolve_device(device):
 def _digest(X3, lengths, y):
     """A digest of the training data, read in chunks (X may be a large view)."""
     h = hashlib.sha256(repr((X3.shape, str(X3.dtype), y.shape)).encode())
-    chunk = max(1, (1 << 24) // max(1, X3[0].nbytes))
+    chunk = max(1, DIGEST_CHUNK_BYTES // max(1, X3[0].nbytes))
     for start in range(0, len(X3), chunk):
         h.update(np.ascontiguousarray(X3[start : start + chunk]).tobytes())
     for array in (lengths, y):

@@ -7,7 +7,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import SequenceEstimator
-from ._modules import IGNORE_INDEX, SequenceCrossEntropyLoss
+from ._constants import IGNORE_INDEX
+from ._modules import SequenceCrossEntropyLoss
 from ._validation import (
     check_same_length,
     naming,
@@ -229,7 +230,62 @@ class RNNClassifier(SequenceClassifier):
     """
 
     _cell = "rnn"
-    _cell_params = {"nonlinearity": "tanh"}
+    _cell_params = ("nonlinearity",)
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        bidirectional=False,
+        max_epochs=200,
+        batch_size=16,
+        lr=1e-2,
+        optimizer="adam",
+        weight_decay=0.0,
+        gradient_clip=1.0,
+        early_stopping=True,
+        validation_fraction=0.2,
+        validation_split="auto",
+        n_iter_no_change="auto",
+        tol=1e-4,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        checkpoint=None,
+        patch_size="auto",
+        return_sequences=False,
+        callbacks=None,
+        nonlinearity="tanh",
+    ):
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            gradient_clip=gradient_clip,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            validation_split=validation_split,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+            checkpoint=checkpoint,
+            patch_size=patch_size,
+            return_sequences=return_sequences,
+            callbacks=callbacks,
+        )
+        self.nonlinearity = nonlinearity
 
 
 class LSTMClassifier(SequenceClassifier):
@@ -273,7 +329,62 @@ class LSTMClassifier(SequenceClassifier):
     """
 
     _cell = "lstm"
-    _cell_params = {"peephole": False}
+    _cell_params = ("peephole",)
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        bidirectional=False,
+        max_epochs=200,
+        batch_size=16,
+        lr=1e-2,
+        optimizer="adam",
+        weight_decay=0.0,
+        gradient_clip=1.0,
+        early_stopping=True,
+        validation_fraction=0.2,
+        validation_split="auto",
+        n_iter_no_change="auto",
+        tol=1e-4,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        checkpoint=None,
+        patch_size="auto",
+        return_sequences=False,
+        callbacks=None,
+        peephole=False,
+    ):
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            gradient_clip=gradient_clip,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            validation_split=validation_split,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+            checkpoint=checkpoint,
+            patch_size=patch_size,
+            return_sequences=return_sequences,
+            callbacks=callbacks,
+        )
+        self.peephole = peephole
 
 
 class GRUClassifier(SequenceClassifier):
@@ -316,4 +427,59 @@ class GRUClassifier(SequenceClassifier):
     """
 
     _cell = "gru"
-    _cell_params = {"reset_after": True}
+    _cell_params = ("reset_after",)
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        bidirectional=False,
+        max_epochs=200,
+        batch_size=16,
+        lr=1e-2,
+        optimizer="adam",
+        weight_decay=0.0,
+        gradient_clip=1.0,
+        early_stopping=True,
+        validation_fraction=0.2,
+        validation_split="auto",
+        n_iter_no_change="auto",
+        tol=1e-4,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        checkpoint=None,
+        patch_size="auto",
+        return_sequences=False,
+        callbacks=None,
+        reset_after=True,
+    ):
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            gradient_clip=gradient_clip,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            validation_split=validation_split,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+            checkpoint=checkpoint,
+            patch_size=patch_size,
+            return_sequences=return_sequences,
+            callbacks=callbacks,
+        )
+        self.reset_after = reset_after

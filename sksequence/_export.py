@@ -85,13 +85,14 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from ._constants import ONNX_OPSET
+
 __all__ = ["export_onnx", "export_torchscript"]
 
 INPUT_NAME = "X"
 OUTPUT_NAME = "y"
 # name of the JSON metadata file inside a TorchScript archive
 TORCHSCRIPT_METADATA = "sksequence.json"
-DEFAULT_OPSET = 17
 
 
 # -- the served module: scaling, the fitted network, the output mapping -------
@@ -345,8 +346,7 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
     >>> import json
     >>> import numpy as np
     >>> import onnxruntime as ort  # doctest: +SKIP
-    >>> from sksequence import GRUClassifier
-    >>> from sksequence._export import export_onnx
+    >>> from sksequence import GRUClassifier, export_onnx
     >>> X = np.random.default_rng(0).normal(size=(20, 5, 2))
     >>> clf = GRUClassifier(hidden_size=4, max_epochs=1, random_state=0)
     >>> clf = clf.fit(X, np.arange(20) % 2 == 0)
@@ -385,7 +385,7 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
             input_names=[INPUT_NAME],
             output_names=[OUTPUT_NAME],
             dynamic_axes={INPUT_NAME: time_axis, OUTPUT_NAME: output_axes},
-            opset_version=DEFAULT_OPSET if opset is None else int(opset),
+            opset_version=ONNX_OPSET if opset is None else int(opset),
         )
     proto = onnx.load(os.fspath(path))
     meta = _metadata(estimator, est)
@@ -441,8 +441,7 @@ def export_torchscript(estimator, path):
     >>> import json, os, tempfile
     >>> import numpy as np
     >>> import torch
-    >>> from sksequence import GRURegressor
-    >>> from sksequence._export import export_torchscript
+    >>> from sksequence import GRURegressor, export_torchscript
     >>> rng = np.random.default_rng(0)
     >>> X, y = rng.normal(size=(20, 5, 2)), rng.normal(size=20)
     >>> reg = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)

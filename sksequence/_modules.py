@@ -20,6 +20,7 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import ClassicGRU, PeepholeLSTM, RecurrentStack
+from ._constants import IGNORE_INDEX, PREDICT_BATCH_SIZE
 
 __all__ = [
     "RECURRENT_LAYERS",
@@ -34,9 +35,6 @@ __all__ = [
 ]
 
 RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-
-# label of padded steps in per-step classification targets
-IGNORE_INDEX = -100
 
 
 def patch(
@@ -375,7 +373,9 @@ def inference_copy(module, device="cpu"):
     return copy_
 
 
-def predict_in_batches(module, X, lengths=None, *, batch_size=1024, device="cpu"):
+def predict_in_batches(
+    module, X, lengths=None, *, batch_size=PREDICT_BATCH_SIZE, device="cpu"
+):
     """Evaluate ``module`` on NumPy sequences, batch by batch.
 
     Inference runs on a copy of the module (:func:`inference_copy`, made

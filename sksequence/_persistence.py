@@ -42,6 +42,7 @@ from safetensors.torch import save as _save_safetensors
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _resolve_device, is_sequence_classifier
+from ._checkpoint import set_net_state
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._fitted import FittedState
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
@@ -275,15 +276,14 @@ LSTMClassifier or GRUClassifier
         net = estimator._build_net(torch_device)
         net.initialize()
     try:
-        _load_module_state(net.module_, module_state)
-        net.optimizer_.load_state_dict(optimizer_state)
+        _check_module_state(net.module_, module_state)
+        set_net_state(
+            net, module=module_state, optimizer=optimizer_state, history=net_history
+        )
     except (TypeError, ValueError, KeyError, IndexError, RuntimeError) as exc:
         raise _invalid(
             path, f"the saved state does not fit the network ({exc})"
         ) from exc
-    # skorch's History is a list of per-epoch dicts (skorch stays in _net.py)
-    net.history.clear()
-    net.history.extend(net_history)
     estimator.net_ = net
     return estimator
 
@@ -690,7 +690,8 @@ def _tensors(data, member):
         raise ValueError(f"{member} is not a valid safetensors file ({exc})") from exc
 
 
-def _load_module_state(module, state):
+def _check_module_state(module, state):
+    """Raise ValueError unless ``state`` has exactly the weights of ``module``."""
     expected = module.state_dict()
     if set(state) != set(expected):
         raise ValueError(
@@ -704,7 +705,6 @@ def _load_module_state(module, state):
                 f"weight {name!r} has shape {tuple(tensor.shape)} and dtype "
                 f"{tensor.dtype}; expected {tuple(ref.shape)} and {ref.dtype}"
             )
-    module.load_state_dict(state, strict=True)
 
 
 def _target_device(estimator, device, path):

@@ -202,3 +202,31 @@ def test_docstring_defaults(cls):
             f"{cls.__name__}: docstring says {name} default={value}, "
             f"the signature {expected}"
         )
+
+
+def test_tuning_constants_quoted_in_the_docs():
+    """The values of ``sksequence._constants`` that the docs spell out."""
+    from sksequence import _constants as c
+    from sksequence._base import SHARED_PARAMETERS_DOC
+
+    doc = " ".join(SHARED_PARAMETERS_DOC.split())
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    defaults = (ROOT / "docs" / "user_guide" / "defaults.rst").read_text("utf-8")
+    defaults = " ".join(defaults.split())
+    epochs, steps = c.AUTO_PATIENCE_EPOCHS, c.AUTO_PATIENCE_STEPS
+    assert f"waits {epochs} epochs, or as many epochs as make {steps}" in doc
+    assert f"({epochs} epochs, but never fewer than {steps} optimizer" in readme
+    assert f"after {epochs} epochs without improvement" in defaults
+    assert f"as many epochs as make {steps} optimizer steps" in defaults
+    for text in (doc, defaults):
+        assert f"ceil(n_timesteps / {c.AUTO_PATCH_STEPS})" in text
+    assert f"at most {c.AUTO_PATCH_STEPS} steps" in readme
+    assert c.DEVICE_DATA_FRACTION == 0.25  # "a quarter" in the docstring
+    assert "at most a quarter of the GPU's free memory" in doc
+    # "at most one save a second and a tenth of the training time"
+    assert (c.CHECKPOINT_MIN_INTERVAL, c.CHECKPOINT_SAVE_RATIO) == (1.0, 9)
+    assert "at most one save a second and a tenth of the training time" in doc
+    gpu = (ROOT / "docs" / "user_guide" / "gpu.rst").read_text(encoding="utf-8")
+    assert f"batches of at least {c.PREDICT_BATCH_SIZE} sequences" in " ".join(
+        gpu.split()
+    )

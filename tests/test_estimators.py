@@ -240,6 +240,37 @@ def test_cell_specific_parameters_are_real_parameters():
         GRURegressor(nonlinearity="relu")
 
 
+CELL_PARAMETERS = {
+    RNNRegressor: ("nonlinearity", "tanh"),
+    RNNClassifier: ("nonlinearity", "tanh"),
+    LSTMRegressor: ("peephole", False),
+    LSTMClassifier: ("peephole", False),
+    GRURegressor: ("reset_after", True),
+    GRUClassifier: ("reset_after", True),
+}
+
+
+@pytest.mark.parametrize("cls", REGRESSORS + CLASSIFIERS, ids=lambda c: c.__name__)
+def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
+    """Each leaf spells out its ``__init__``; nothing may drift from the base."""
+    from sksequence._base import SequenceEstimator
+
+    def spelled(signature):
+        return [
+            (p.name, p.kind, repr(p.default)) for p in signature.parameters.values()
+        ]
+
+    base = spelled(inspect.signature(SequenceEstimator))
+    name, default = CELL_PARAMETERS[cls]
+    cell = (name, inspect.Parameter.KEYWORD_ONLY, repr(default))
+    assert spelled(inspect.signature(cls)) == [*base, cell]
+    assert cls._cell_params == (name,)
+    # what the leaf's __init__ stores is what it was given, under its name
+    values = {key: object() for key, *_ in [*base, cell]}
+    assert cls(**values).get_params(deep=False) == values
+    assert name in cls._parameter_constraints
+
+
 def test_relu_nonlinearity_reaches_the_module(seq_data):
     X, y = seq_data
     reg = RNNRegressor(nonlinearity="relu", **FAST).fit(X, y)

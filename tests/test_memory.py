@@ -8,8 +8,8 @@ import textwrap
 import numpy as np
 
 from sksequence import GRURegressor, SlidingWindowTransformer, make_forecasting_data
-from sksequence._net import IndexSplit, TensorBatchIterator, net_input
 from sksequence._split import HoldoutSplit
+from sksequence._training import IndexSplit, TensorBatchIterator, net_input
 from sksequence._validation import validate_sequences
 
 

@@ -111,7 +111,8 @@ def test_masked_mse_ignores_nan_targets_and_their_gradients():
 
 
 def test_sequence_cross_entropy_ignores_padded_steps():
-    from sksequence._modules import IGNORE_INDEX, SequenceCrossEntropyLoss
+    from sksequence._constants import IGNORE_INDEX
+    from sksequence._modules import SequenceCrossEntropyLoss
 
     logits = torch.randn(2, 3, 4, requires_grad=True)
     labels = torch.tensor([[1, 2, IGNORE_INDEX], [0, IGNORE_INDEX, IGNORE_INDEX]])

@@ -8,7 +8,7 @@ from skorch.callbacks import Callback
 from skorch.dataset import Dataset
 
 from sksequence import GRURegressor, LSTMClassifier
-from sksequence._net import SequenceNet, TensorBatchIterator, place_on_device
+from sksequence._training import SequenceNet, TensorBatchIterator, place_on_device
 
 
 @pytest.fixture
@@ -162,3 +162,34 @@ def test_silent_estimator_builds_no_epoch_table(data):
     assert "print_log" not in dict(silent.net_.callbacks_)
     talking = GRURegressor(hidden_size=4, max_epochs=1, verbose=1, random_state=0)
     assert "print_log" in dict(talking.fit(X, y).net_.callbacks_)
+
+
+SKORCH_FLOOR = {"_net", "_training", "_callbacks", "_checkpoint"}
+
+
+def _imported_packages(path):
+    """Top-level names of the absolute imports of the module at ``path``."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_skorch_is_imported_on_the_skorch_floor_only():
+    from pathlib import Path
+
+    import sksequence
+
+    package = Path(sksequence.__file__).parent
+    importers = {
+        path.stem
+        for path in package.rglob("*.py")
+        if "skorch" in _imported_packages(path)
+    }
+    assert importers == SKORCH_FLOOR

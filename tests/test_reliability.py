@@ -15,7 +15,7 @@ from conftest import FIXED, sequence_sum
 from skorch.callbacks import Callback
 
 from sksequence import GRUClassifier, GRURegressor, LSTMRegressor
-from sksequence._net import DivergenceError
+from sksequence.exceptions import DivergenceError
 
 
 @pytest.fixture
@@ -305,7 +305,7 @@ def test_short_epochs_are_saved_sparingly_but_the_last_one_always(
     """Saves are spaced out to at most one a second, and to at most a tenth
     of the training time; a run still ends with its final epoch on disk,
     ready to continue exactly."""
-    from sksequence._net import EpochCheckpoint
+    from sksequence._checkpoint import EpochCheckpoint
 
     X, y = data
     saved = []

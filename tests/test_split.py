@@ -10,8 +10,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.dataset import Dataset
 
 from sksequence import GRUClassifier, GRURegressor, make_forecasting_data
-from sksequence._net import net_input
 from sksequence._split import HoldoutSplit
+from sksequence._training import net_input
 
 
 def sorted_by_class(n_per_class=30, n_classes=3, length=12, seed=0):

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._constants import INSPECTION_BATCH_SIZE
 from .._validation import check_sequences
 from ._common import (
     analysis_copy,
@@ -23,8 +24,6 @@ ATTRIBUTION_METHODS = {
     "input_x_gradient": ("InputXGradient", False),
     "feature_ablation": ("FeatureAblation", True),
 }
-
-_BATCH_SIZE = 256
 
 
 def _captum_attr():
@@ -180,8 +179,8 @@ def attribute(
     parts = []
     with gradient_context(device), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Input Tensor .* did not already")
-        for start in range(0, n, _BATCH_SIZE):
-            rows = slice(start, start + _BATCH_SIZE)
+        for start in range(0, n, INSPECTION_BATCH_SIZE):
+            rows = slice(start, start + INSPECTION_BATCH_SIZE)
             xb = torch.as_tensor(X3[rows], dtype=torch.float64, device=device)
             lb = None if lengths is None else torch.as_tensor(lengths[rows])
             call = dict(kwargs, target=targets[rows].to(device))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .._constants import INSPECTION_BATCH_SIZE
 from .._modules import patched_lengths, per_sample_loss
 from ._common import (
     analysis_copy,
@@ -25,8 +26,6 @@ from ._common import (
 )
 
 __all__ = ["GradientFlowResult", "gradient_flow"]
-
-_BATCH_SIZE = 256
 
 
 @dataclass(frozen=True, repr=False)
@@ -199,8 +198,8 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
     direction_sums = np.zeros((directions, steps))
     counts = np.zeros(steps, dtype=np.int64)
     with torch.enable_grad():
-        for start in range(0, n, _BATCH_SIZE):
-            rows = slice(start, start + _BATCH_SIZE)
+        for start in range(0, n, INSPECTION_BATCH_SIZE):
+            rows = slice(start, start + INSPECTION_BATCH_SIZE)
             xb = torch.as_tensor(X3[rows], dtype=torch.float64, device=device)
             lb = None if lengths is None else torch.as_tensor(lengths[rows])
             tb = torch.as_tensor(target[rows], device=device)

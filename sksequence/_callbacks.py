@@ -1,0 +1,85 @@
+"""The skorch floor: callbacks that sksequence adds to every net."""
+
+import math
+
+from skorch.callbacks import Callback, EarlyStopping
+
+__all__ = ["ProgressBar", "StepEarlyStopping", "silent"]
+
+
+class StepEarlyStopping(EarlyStopping):
+    """skorch's ``EarlyStopping`` with a patience of at least ``min_steps`` steps.
+
+    The patience in epochs is ``max(patience, ceil(min_steps / steps))``,
+    ``steps`` being the number of optimizer steps of the last epoch; it is
+    kept in ``patience_``.
+    """
+
+    def __init__(
+        self,
+        monitor="valid_loss",
+        patience=5,
+        threshold=1e-4,
+        threshold_mode="rel",
+        lower_is_better=True,
+        sink=print,
+        load_best=False,
+        min_steps=0,
+    ):
+        super().__init__(
+            monitor=monitor,
+            patience=patience,
+            threshold=threshold,
+            threshold_mode=threshold_mode,
+            lower_is_better=lower_is_better,
+            sink=sink,
+            load_best=load_best,
+        )
+        self.min_steps = min_steps
+
+    def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
+        self.patience_ = self.patience
+
+    def on_epoch_end(self, net, **kwargs):
+        steps = net.history[-1].get("train_batch_count") or 1
+        self.patience_ = max(self.patience, math.ceil(self.min_steps / steps))
+        base, self.patience = self.patience, self.patience_
+        try:
+            super().on_epoch_end(net, **kwargs)
+        finally:
+            self.patience = base
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over the training batches of each epoch (``verbose >= 2``).
+
+    skorch's own ``ProgressBar`` reads each batch's loss from the history,
+    which :class:`SequenceNet` fills once per epoch; this bar counts batches
+    and shows the previous epoch's loss instead.
+    """
+
+    def on_epoch_begin(self, net, dataset_train=None, **kwargs):
+        from tqdm.auto import tqdm
+
+        total = math.ceil(len(dataset_train) / net.batch_size)
+        epoch = len(net.history)
+        self.bar_ = tqdm(total=total, desc=f"epoch {epoch}", leave=False, unit="batch")
+        if epoch > 1:
+            self.bar_.set_postfix(train_loss=f"{net.history[-2, 'train_loss']:.4g}")
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            self.bar_.update(1)
+
+    def on_epoch_end(self, net, **kwargs):
+        self.bar_.close()
+
+    def on_train_end(self, net, **kwargs):
+        bar = getattr(self, "bar_", None)
+        if bar is not None:
+            bar.close()  # an interrupted epoch
+
+
+def silent(*args, **kwargs):
+    """A picklable sink that discards callback messages."""

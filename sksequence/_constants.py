@@ -1,0 +1,61 @@
+"""Tuning choices and fixed values, named in one place with their reasons.
+
+This module imports nothing, so that every floor (torch, skorch, sklearn)
+may import it. Defaults of public parameters are not here: they are spelled
+out in the estimators' signatures, where users and tools read them.
+"""
+
+# -- training ------------------------------------------------------------
+
+# patch_size="auto": the recurrence runs over at most this many steps.
+# On GunPoint (150 steps) and ArrowHead (251) GRU and LSTM classifiers sat at
+# chance level reading one step at a time; 16, 32 and 64 steps did equally
+# well (docs/user_guide/defaults.rst).
+AUTO_PATCH_STEPS = 32
+
+# n_iter_no_change="auto": wait this many epochs, or this many optimizer
+# steps when they are more epochs. On a small data set an epoch is a handful
+# of steps, and a recurrent net may sit at chance level for a few hundred
+# steps before its loss starts to fall.
+AUTO_PATIENCE_EPOCHS = 20
+AUTO_PATIENCE_STEPS = 150
+
+# share of the GPU's free memory that a training set may take to be moved
+# there once per fit; larger sets are streamed batch by batch, and the rest
+# of the memory is left to the activations of the batches
+DEVICE_DATA_FRACTION = 0.25
+
+# checkpoint: an epoch is saved when at least MIN_INTERVAL seconds and
+# SAVE_RATIO times the last save's duration have passed since the last save:
+# every epoch of a long training, but no more than a tenth of the time of
+# short ones (the many brief fits of a search) spent writing files
+CHECKPOINT_MIN_INTERVAL = 1.0  # seconds
+CHECKPOINT_SAVE_RATIO = 9  # time training / time saving, at least
+
+# the training data's digest (which checkpoint belongs to which data) reads
+# X in chunks of about this many bytes (16 MiB): X may be a view far larger
+# than memory (the windows of a long series), never copied whole
+DIGEST_CHUNK_BYTES = 1 << 24
+
+# label of padded steps in per-step classification targets; torch's
+# CrossEntropyLoss ignores it by default too
+IGNORE_INDEX = -100
+
+# -- prediction and inspection -------------------------------------------
+
+# prediction and the validation loss run in batches of at least this many
+# sequences (the training batch_size when larger): without gradients a batch
+# costs little memory, and fewer batches cost less Python per call
+PREDICT_BATCH_SIZE = 1024
+
+# attribute and gradient_flow run in batches of this many sequences: smaller
+# than prediction's, since they keep every step's activations for the
+# backward pass, and Captum's integrated gradients evaluates n_steps (50 by
+# default) scaled copies of each batch at once
+INSPECTION_BATCH_SIZE = 256
+
+# -- export --------------------------------------------------------------
+
+# export_onnx(opset=None): an opset that torch's TorchScript-based exporter
+# writes and onnxruntime >= 1.16 (the floor of the "export" extra) runs
+ONNX_OPSET = 17

@@ -1,0 +1,319 @@
+"""The skorch floor: the training loop and the batches it runs over.
+
+:class:`SequenceNet` is skorch's ``NeuralNet`` with less Python per batch,
+divergence and interruption handling; :class:`TensorBatchIterator` and
+:class:`IndexSplit` feed it tensors without a ``DataLoader``. skorch is
+imported only by the skorch-floor modules (``_net``, ``_training``,
+``_callbacks``, ``_checkpoint``).
+"""
+
+import math
+import warnings
+
+import pandas as pd
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EarlyStopping
+from skorch.dataset import Dataset
+from skorch.utils import TeeGenerator
+
+from ._constants import DEVICE_DATA_FRACTION
+from .exceptions import DivergenceError
+
+__all__ = [
+    "IndexSplit",
+    "SequenceNet",
+    "TensorBatchIterator",
+    "history_frame",
+    "net_input",
+    "place_on_device",
+]
+
+
+def _index(X, idx):
+    if isinstance(X, dict):
+        return {key: value[idx] for key, value in X.items()}
+    return X[idx]
+
+
+def _to_device(X, device):
+    """Copy a CPU batch to ``device`` through pinned memory, asynchronously."""
+    if isinstance(X, dict):
+        return {key: _to_device(value, device) for key, value in X.items()}
+    if X.device.type != "cpu":  # already on a device ("cuda" == "cuda:0")
+        return X
+    return X.pin_memory().to(device, non_blocking=True)
+
+
+class TensorBatchIterator:
+    """Yield ``(X_batch, y_batch)`` by one tensor index per batch.
+
+    A replacement for :class:`torch.utils.data.DataLoader` over a skorch
+    :class:`~skorch.dataset.Dataset` that holds tensors (or a dict of
+    tensors): no per-sample ``__getitem__`` and no collate. Shuffling draws
+    from torch's global generator (the one of the data's device), which the
+    estimators seed inside a :func:`torch.random.fork_rng` block. When the
+    data stays on the CPU and ``device`` is a GPU, each batch is gathered on
+    the CPU and copied through pinned memory without blocking.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, device=None):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.device = None if device is None else torch.device(device)
+
+    def __len__(self):
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def __iter__(self):
+        X, y = self.dataset.X, self.dataset.y
+        n = len(self.dataset)
+        data_device = y.device if y is not None else _first(X).device
+        order = torch.randperm(n, device=data_device) if self.shuffle else None
+        stream = self.device is not None and self.device.type == "cuda"
+        for start in range(0, n, self.batch_size):
+            stop = min(start + self.batch_size, n)
+            idx = order[start:stop] if order is not None else slice(start, stop)
+            Xb, yb = _index(X, idx), (None if y is None else y[idx])
+            if stream:
+                Xb = _to_device(Xb, self.device)
+                yb = None if yb is None else _to_device(yb, self.device)
+            yield Xb, yb
+
+
+def _first(X):
+    return next(iter(X.values())) if isinstance(X, dict) else X
+
+
+def place_on_device(X, y, device):
+    """Move the training data to a GPU once, when it fits.
+
+    The data set is moved when its (materialized) size is at most
+    ``DEVICE_DATA_FRACTION`` of the GPU's free memory; otherwise it stays on
+    the CPU and batches are streamed from pinned memory. On the CPU nothing
+    changes (and windows stay views).
+    """
+    if device.type != "cuda":
+        return X, y
+    tensors = list(X.values()) if isinstance(X, dict) else [X]
+    size = sum(t.numel() * t.element_size() for t in [*tensors, y])
+    free, _ = torch.cuda.mem_get_info(device)
+    if size > DEVICE_DATA_FRACTION * free:
+        return X, y
+    if isinstance(X, dict):
+        return {k: v.to(device) for k, v in X.items()}, y.to(device)
+    return X.to(device), y.to(device)
+
+
+# the events that skorch notifies on every batch
+BATCH_EVENTS = ("on_batch_begin", "on_grad_computed", "on_batch_end")
+
+
+class SequenceNet(NeuralNet):
+    """skorch's ``NeuralNet`` with less Python per batch, and three additions.
+
+    Per batch, skorch calls every callback on three events, switches every
+    module to training mode again, and converts the batch it is given; when
+    a step takes a millisecond (small models, a GPU), that bookkeeping is a
+    visible share of it. Here a batch event calls only the callbacks that
+    override it, a module's mode is set only when it differs, and the
+    training step takes the iterator's tensors as they are. The optimizer
+    still receives a closure, as in skorch, and the callbacks see the same
+    events with the same arguments.
+
+    * No host-device sync per batch: skorch records ``loss.item()`` after
+      every batch, which on a GPU waits for the batch to finish and keeps
+      Python from queueing the next one. Here the batch losses stay on the
+      device and reach the history in one transfer at the end of the loop;
+      callbacks, history keys and per-epoch scores are skorch's own.
+    * Interruption (Ctrl-C, ``KeyboardInterrupt``) keeps the weights of the
+      last completed epoch and drops the unfinished epoch from the history
+      (skorch alone keeps whatever the weights were mid-epoch).
+    * Divergence: a non-finite training loss restores the last completed
+      epoch's weights and raises
+      :class:`~sksequence.exceptions.DivergenceError`.
+    """
+
+    def initialize_callbacks(self):
+        super().initialize_callbacks()
+        self._listeners = {
+            event: [
+                cb
+                for _, cb in self.callbacks_
+                if getattr(type(cb), event, None) is not getattr(Callback, event)
+            ]
+            for event in BATCH_EVENTS
+        }
+        return self
+
+    def notify(self, method_name, **cb_kwargs):
+        listeners = getattr(self, "_listeners", {}).get(method_name)
+        if listeners is None:
+            return super().notify(method_name, **cb_kwargs)
+        getattr(self, method_name)(self, **cb_kwargs)
+        for cb in listeners:
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def _set_training(self, training=True):
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, torch.nn.Module) and module.training != training:
+                module.train(training)
+
+    def train_step(self, batch, **fit_params):
+        # skorch's step (a closure for the optimizer, the first evaluation
+        # returned, gradients announced to the callbacks that want them)
+        # without its per-batch conversions: the iterator already yields a
+        # pair of tensors on the training device
+        Xi, yi = batch
+        self._set_training(True)
+        step = {}
+
+        def closure():
+            self._zero_grad_optimizer()
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.criterion_(y_pred, yi)
+            loss.backward()
+            if self._listeners["on_grad_computed"]:
+                self.notify(
+                    "on_grad_computed",
+                    named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                    batch=batch,
+                    training=True,
+                )
+            if not step:
+                step.update(loss=loss, y_pred=y_pred)
+            return loss
+
+        self._step_optimizer(closure)
+        return step
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # a per-fit snapshot on the training device: a GPU copy would stop a
+        # pickled model from loading on a machine without CUDA
+        state.pop("_last_epoch_state", None)
+        return state
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        # the batch losses go into one buffer allocated for the epoch: kept
+        # as one small tensor per batch until the epoch's end, they pinned
+        # the heap between the large transient allocations of the batches,
+        # and the resident set grew with every batch (issue #17)
+        losses, count = None, 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            loss = step["loss"].detach()
+            if losses is None:
+                losses = loss.new_empty(len(iterator))
+            losses[count] = loss  # a device-side copy: no sync
+            count += 1
+            self.history.record_batch(prefix + "_batch_size", len(batch[1]))
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+        if count:
+            values = losses[:count].tolist()  # the epoch's one sync
+            for row, value in zip(self.history[-1]["batches"][-len(values) :], values):
+                row[prefix + "_loss"] = value
+            if training and not all(map(math.isfinite, values)):
+                self._restore_last_epoch()
+                raise DivergenceError(
+                    f"Training diverged in epoch {len(self.history) + 1}: the "
+                    "training loss became NaN or infinite. The model keeps the "
+                    "weights of the last finite epoch. Lower lr (now "
+                    f"{self.lr}), keep gradient clipping on (gradient_clip), or "
+                    "check the scale of X."
+                )
+        self.history.record(prefix + "_batch_count", count)
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        self.interrupted_ = False
+        self._snapshot()
+
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        self._snapshot()
+
+    def _snapshot(self):
+        self._last_epoch_state = {
+            key: value.detach().clone()
+            for key, value in self.module_.state_dict().items()
+        }
+        self._last_epoch_count = len(self.history)
+
+    def _restore_last_epoch(self):
+        self.module_.load_state_dict(self._last_epoch_state)
+        del self.history[self._last_epoch_count :]
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # the epoch this call ends with, unless stopped (for the checkpoint)
+        self.final_epoch_ = len(self.history) + (
+            self.max_epochs if epochs is None else epochs
+        )
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            # skorch's EarlyStopping stops training by raising it too
+            if not self._stopped_early():
+                self._restore_last_epoch()
+                self.interrupted_ = True
+            raise  # skorch ends training and runs on_train_end
+
+    def _stopped_early(self):
+        return any(
+            isinstance(cb, EarlyStopping)
+            and cb.misses_ >= getattr(cb, "patience_", cb.patience)
+            for _, cb in self.callbacks_
+        )
+
+
+class IndexSplit:
+    """skorch's ``train_split`` from a plan that picks the held-out samples.
+
+    ``plan(y)`` returns ``(train, valid)`` index slices or int arrays for the
+    targets ``y`` (a NumPy array); see :class:`sksequence._split.HoldoutSplit`.
+    A slice keeps the data a view (windows of one series stay zero-copy); an
+    index array gathers its samples.
+    """
+
+    def __init__(self, plan):
+        self.plan = plan
+
+    def __call__(self, dataset, y=None, **fit_params):
+        X, y = dataset.X, dataset.y
+        datasets = []
+        for idx in self.plan(y.cpu().numpy()):
+            if not isinstance(idx, slice):
+                idx = torch.as_tensor(idx, device=y.device)
+            datasets.append(Dataset(_index(X, idx), y[idx]))
+        return tuple(datasets)
+
+
+def net_input(X, lengths):
+    """The object handed to the net: a tensor, or a dict when lengths vary.
+
+    ``X`` may be a read-only view (memmap, sliding windows); torch only reads
+    it, so the tensor shares its memory instead of copying the whole array.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not")
+        X = torch.from_numpy(X)
+    if lengths is None:
+        return X
+    return {"X": X, "lengths": torch.from_numpy(lengths)}
+
+
+def history_frame(net):
+    """Per-epoch history of a fitted net as a pandas DataFrame.
+
+    Indexed by ``epoch`` (1, 2, ...), with columns ``train_loss``,
+    ``valid_loss`` (when a validation split is used) and ``dur`` (seconds).
+    """
+    keys = ["epoch", "train_loss", "valid_loss", "dur"]
+    rows = [{k: row[k] for k in keys if k in row} for row in net.history]
+    frame = pd.DataFrame(rows, columns=keys if not rows else None)
+    return frame.set_index("epoch")

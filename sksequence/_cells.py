@@ -95,11 +95,16 @@ class RecurrentCell(nn.Module):
 
     n_gates = 1
     cell_state = False  # whether the state's ``c`` is the cell's own
+    # whether b_hh joins the input's part of the gates, out of the time loop
+    # (not for the GRU: its b_hn sits inside r_t * (W_hn h + b_hn))
+    bias_hh_in_input = True
     has_cell_state: Final[bool]
+    hoist_bias_hh: Final[bool]
 
     def __init__(self, input_size, hidden_size, bias=True):
         super().__init__()
         self.has_cell_state = self.cell_state
+        self.hoist_bias_hh = self.bias_hh_in_input
         self.input_size = input_size
         self.hidden_size = hidden_size
         rows = self.n_gates * hidden_size
@@ -119,8 +124,11 @@ class RecurrentCell(nn.Module):
             nn.init.uniform_(weight, -bound, bound)
 
     def input_gates(self, X: Tensor) -> Tensor:
-        """``W_x x + b_ih`` for inputs of any leading shape."""
-        return F.linear(X, self.weight_ih, self.bias_ih)
+        """``W_x x + b_ih`` (``+ b_hh`` when hoisted) for inputs of any shape."""
+        bias = self.bias_ih
+        if self.hoist_bias_hh and bias is not None and self.bias_hh is not None:
+            bias = bias + self.bias_hh
+        return F.linear(X, self.weight_ih, bias)
 
     def step(self, x_gates: Tensor, h: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
         """``(h, c)`` -> ``(h_t, c_t)`` given the input part of the gates."""
@@ -225,13 +233,6 @@ class ElmanCell(RecurrentCell):
         self.relu = nonlinearity == "relu"
         self.reset_parameters()
 
-    def input_gates(self, X: Tensor) -> Tensor:
-        """``W x + b_ih + b_hh`` for inputs of any leading shape."""
-        bias = self.bias_ih
-        if bias is not None and self.bias_hh is not None:
-            bias = bias + self.bias_hh
-        return F.linear(X, self.weight_ih, bias)
-
     def step(self, x_gates: Tensor, h: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
         pre = torch.addmm(x_gates, h, self.weight_hh.t())
         return (torch.relu(pre) if self.relu else torch.tanh(pre)), c
@@ -268,13 +269,6 @@ class LSTMCell(RecurrentCell):
             self.register_parameter("weight_peephole", None)
         self.reset_parameters()
 
-    def input_gates(self, X: Tensor) -> Tensor:
-        """``W_x x + b_ih + b_hh`` for inputs of any leading shape."""
-        bias = self.bias_ih
-        if bias is not None and self.bias_hh is not None:
-            bias = bias + self.bias_hh
-        return F.linear(X, self.weight_ih, bias)
-
     def step(self, x_gates: Tensor, h: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
         gates = torch.addmm(x_gates, h, self.weight_hh.t())
         i, f, g, o = gates.chunk(4, dim=1)
@@ -301,6 +295,7 @@ class GRUCell(RecurrentCell):
     """
 
     n_gates = 3
+    bias_hh_in_input = False
     reset_after: Final[bool]
 
     def __init__(self, input_size, hidden_size, bias=True, reset_after=True):

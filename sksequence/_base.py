@@ -20,7 +20,12 @@ from ._modules import predict_in_batches
 from ._net import OPTIMIZERS, build_net
 from ._split import VALIDATION_SPLITS, holdout_split
 from ._training import history_frame, net_input, place_on_device
-from ._validation import check_no_bool_ints, check_score_target, validate_sequences
+from ._validation import (
+    check_no_bool_ints,
+    check_score_target,
+    validate_sample_weight,
+    validate_sequences,
+)
 
 __all__ = ["SequenceEstimator", "is_sequence_classifier", "is_sequence_estimator"]
 
@@ -363,7 +368,7 @@ class SequenceEstimator(BaseEstimator):
         return params
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network on sequences ``X`` and targets ``y``.
 
         Parameters
@@ -372,6 +377,15 @@ class SequenceEstimator(BaseEstimator):
             Training sequences (see the class docstring for accepted forms).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence in the loss: the training loss is the
+            weighted mean over the samples (with ``return_sequences``, over
+            every valid step, each weighted by its sequence's weight), so an
+            integer weight ``k`` counts a sample ``k`` times and a zero
+            weight removes its influence on the gradient. The early-stopping
+            holdout keeps its samples' weights for the validation loss. See
+            :ref:`sample-weights` for what is exactly equivalent to
+            repeating samples.
 
         Returns
         -------
@@ -381,30 +395,49 @@ class SequenceEstimator(BaseEstimator):
         check_no_bool_ints(self, _INT_PARAMS)
         warm = self.warm_start and hasattr(self, "net_")
         X3, lengths = validate_sequences(self, X, reset=not warm)
-        y_net, output_size = self._prepare_target(y, X3, lengths, reset=not warm)
+        sample_weight = _uniform_as_none(validate_sample_weight(sample_weight, X3))
+        y_net, output_size = self._prepare_target(
+            y, X3, lengths, reset=not warm, sample_weight=sample_weight
+        )
         if self.early_stopping and len(X3) < 2:
             raise ValueError(
                 "early_stopping=True holds out samples for validation and "
                 f"needs at least 2 samples; got n_samples = {len(X3)}. Pass more "
                 "samples or set early_stopping=False."
             )
-        self._train(X3, lengths, y_net, output_size, warm=warm)
+        weights = self._training_weights(sample_weight, y_net, partial=False)
+        self._train(X3, lengths, y_net, output_size, weights, warm=warm)
         return self
 
-    def _partial_fit(self, X, y, classes=None):
+    def _partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch on ``(X, y)``, continuing the current network."""
         check_no_bool_ints(self, _INT_PARAMS)
         first = not hasattr(self, "net_")
         X3, lengths = validate_sequences(self, X, reset=first)
+        sample_weight = _uniform_as_none(validate_sample_weight(sample_weight, X3))
         if first and classes is not None:
             self._set_classes(classes)
         y_net, output_size = self._prepare_target(
-            y, X3, lengths, reset=first and classes is None
+            y,
+            X3,
+            lengths,
+            reset=first and classes is None,
+            sample_weight=sample_weight,
         )
-        self._train(X3, lengths, y_net, output_size, warm=not first, epochs=1)
+        weights = self._training_weights(sample_weight, y_net, partial=True)
+        self._train(X3, lengths, y_net, output_size, weights, warm=not first, epochs=1)
         return self
 
-    def _train(self, X3, lengths, y_net, output_size, *, warm, epochs=None):
+    def _training_weights(self, sample_weight, y_net, partial):
+        """The weights the loss reads (float32), or None when all are equal.
+
+        Classifiers multiply in their class weights.
+        """
+        if sample_weight is None:
+            return None
+        return sample_weight.astype(np.float32)
+
+    def _train(self, X3, lengths, y_net, output_size, weights, *, warm, epochs=None):
         """Build or reuse the net, resume a checkpoint, and train."""
         device = _resolve_device(self.device)
         sizes = self.fitted_state_.net_sizes
@@ -420,7 +453,7 @@ class SequenceEstimator(BaseEstimator):
         cuda_devices = [device.index or 0] if device.type == "cuda" else []
         if self.checkpoint is not None:
             # a checkpoint belongs to one data set too (e.g. one CV fold)
-            self._data_key = _digest(X3, lengths, y_net)
+            self._data_key = _digest(X3, lengths, y_net, weights)
         epochs = self.max_epochs if epochs is None else epochs
         with torch.random.fork_rng(devices=cuda_devices):
             torch.manual_seed(seed)
@@ -436,7 +469,7 @@ class SequenceEstimator(BaseEstimator):
                         restore_checkpoint(net, state, more_epochs=epochs > 0)
             if epochs > 0:
                 X_net, y_net = place_on_device(
-                    net_input(X3, lengths), torch.from_numpy(y_net), device
+                    net_input(X3, lengths, weights), torch.from_numpy(y_net), device
                 )
                 net.partial_fit(X_net, y_net, epochs=epochs)
         self.net_ = net
@@ -520,15 +553,21 @@ class SequenceEstimator(BaseEstimator):
             device=self.net_.device,
         )
 
-    def _sequence_score(self, X, y, metric):
-        """``metric(y_true, y_pred)`` over all time steps of all sequences."""
+    def _sequence_score(self, X, y, metric, sample_weight=None):
+        """``metric(y_true, y_pred)`` over all time steps of all sequences.
+
+        With ``sample_weight``, every step weighs as its sequence.
+        """
         pred = self.predict(X)
         check_score_target(pred, y)
+        if sample_weight is not None:
+            weights = validate_sample_weight(sample_weight, pred)
+            sample_weight = np.repeat(weights, [len(s) for s in pred])
 
         def pooled(seqs):
             return np.concatenate([np.reshape(s, (len(s), -1)) for s in seqs])
 
-        return float(metric(pooled(y), pooled(pred)))
+        return float(metric(pooled(y), pooled(pred), sample_weight=sample_weight))
 
     def _per_sequence(self, out, lengths, squeeze_last=False):
         """Per-step outputs as returned to the user: an array, or a list of
@@ -566,13 +605,16 @@ def _resolve_device(device):
     return resolved
 
 
-def _digest(X3, lengths, y):
-    """A digest of the training data, read in chunks (X may be a large view)."""
+def _digest(X3, lengths, y, weights=None):
+    """A digest of the training data, read in chunks (X may be a large view).
+
+    Sample weights are part of the data: other weights, another run.
+    """
     h = hashlib.sha256(repr((X3.shape, str(X3.dtype), y.shape)).encode())
     chunk = max(1, DIGEST_CHUNK_BYTES // max(1, X3[0].nbytes))
     for start in range(0, len(X3), chunk):
         h.update(np.ascontiguousarray(X3[start : start + chunk]).tobytes())
-    for array in (lengths, y):
+    for array in (lengths, y, weights):
         if array is not None:
             h.update(np.ascontiguousarray(array).tobytes())
     return h.hexdigest()
@@ -594,3 +636,14 @@ def is_sequence_estimator(estimator):
 def is_sequence_classifier(estimator):
     """Whether ``estimator`` is one of sksequence's recurrent classifiers."""
     return is_sequence_estimator(estimator) and is_classifier(estimator)
+
+
+def _uniform_as_none(weights):
+    """None for weights that are all equal: their weighted mean is the mean.
+
+    Training then runs the unweighted code path, so that weights of ones
+    give bit-identical models (scikit-learn's ``check_sample_weights_invariance``).
+    """
+    if weights is None or np.all(weights == weights[0]):
+        return None
+    return weights

@@ -3,6 +3,9 @@
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
@@ -17,6 +20,14 @@ from ._validation import (
 
 __all__ = ["RNNClassifier", "LSTMClassifier", "GRUClassifier"]
 
+CLASS_WEIGHT_DOC = """\
+class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn's linear
+        models: a dict ``{label: weight}`` (absent labels weigh 1), or
+        ``"balanced"``, ``n_samples / (n_classes * np.bincount(y))``
+        from the training labels (per step with ``return_sequences``).
+        Multiplied with ``sample_weight``. For imbalanced classes."""
+
 
 class SequenceClassifier(ClassifierMixin, SequenceEstimator):
     """Classification template: label encoding, cross-entropy, probabilities.
@@ -27,10 +38,20 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
     ``classes_[1]``).
     """
 
+    _parameter_constraints = {
+        **SequenceEstimator._parameter_constraints,
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+    }
+
+    def __init_subclass__(cls, **kwargs):
+        if cls.__doc__:
+            cls.__doc__ = cls.__doc__.replace("{class_weight}", CLASS_WEIGHT_DOC)
+        super().__init_subclass__(**kwargs)
+
     def _criterion(self):
         return SequenceCrossEntropyLoss
 
-    def _prepare_target(self, y, X3, lengths, reset=True):
+    def _prepare_target(self, y, X3, lengths, reset=True, sample_weight=None):
         if self.return_sequences:
             Y, mask, _ = validate_sequence_target(y, X3, lengths, numeric=False)
             encoded = np.full(Y.shape, IGNORE_INDEX, dtype=np.int64)
@@ -151,7 +172,8 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
         y : array-like or list
             True labels, in the form used in :meth:`fit`.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights; not supported with ``return_sequences=True``.
+            Weight of each sequence (with ``return_sequences=True``, of each
+            of its steps).
 
         Returns
         -------
@@ -159,11 +181,9 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
         """
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
-        return self._sequence_score(
-            X, y, lambda true, pred: np.mean(true.ravel() == pred.ravel())
-        )
+        return self._sequence_score(X, y, _pooled_accuracy, sample_weight)
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train one epoch on ``(X, y)``, continuing from the current state.
 
         Parameters
@@ -175,6 +195,10 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
         classes : array-like of shape (n_classes,), default=None
             All the classes that will ever appear. Required in the first call
             (as in scikit-learn), ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence in this epoch's loss (see :meth:`fit`),
+            multiplied by ``class_weight`` (a dict; ``"balanced"`` needs all
+            the data, as in scikit-learn's ``SGDClassifier``).
 
         Returns
         -------
@@ -185,7 +209,36 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
                 "classes must be passed on the first call to partial_fit, e.g. "
                 "partial_fit(X, y, classes=np.unique(y_all))."
             )
-        return self._partial_fit(X, y, classes=classes)
+        if isinstance(self.class_weight, str):
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: one "
+                "call sees one chunk of the data, not its class frequencies. "
+                "Compute the weights on all labels, e.g. dict(zip(classes, "
+                "sklearn.utils.class_weight.compute_class_weight('balanced', "
+                "classes=classes, y=y_all))), and pass that dict."
+            )
+        return self._partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+
+    def _training_weights(self, sample_weight, y_net, partial):
+        """Sample weights times class weights, per sequence or per step."""
+        if self.class_weight is None:
+            return super()._training_weights(sample_weight, y_net, partial)
+        labelled = y_net != IGNORE_INDEX
+        per_class = compute_class_weight(
+            self.class_weight, classes=self.classes_, y=self.classes_[y_net[labelled]]
+        )
+        weights = np.zeros(y_net.shape)
+        weights[labelled] = per_class[y_net[labelled]]
+        if sample_weight is not None:
+            weights *= sample_weight.reshape(-1, *[1] * (y_net.ndim - 1))
+        if np.all(weights[labelled] == weights[labelled][0]):
+            return None  # e.g. balanced classes: the unweighted mean
+        if not weights.any():
+            raise ValueError(
+                "sample_weight times class_weight is zero for every sample: at "
+                "least one must be positive."
+            )
+        return weights.astype(np.float32)
 
 
 class RNNClassifier(SequenceClassifier):
@@ -201,6 +254,8 @@ class RNNClassifier(SequenceClassifier):
 
     nonlinearity : {"tanh", "relu"}, default="tanh"
         The activation ``f``.
+
+    {class_weight}
 
     Attributes
     ----------
@@ -258,6 +313,7 @@ class RNNClassifier(SequenceClassifier):
         patch_size="auto",
         return_sequences=False,
         callbacks=None,
+        class_weight=None,
         nonlinearity="tanh",
     ):
         super().__init__(
@@ -285,6 +341,7 @@ class RNNClassifier(SequenceClassifier):
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
+        self.class_weight = class_weight
         self.nonlinearity = nonlinearity
 
 
@@ -302,6 +359,8 @@ class LSTMClassifier(SequenceClassifier):
         (after Gers and Schmidhuber, 2000), which helps tasks that depend on
         precise timing. Runs a PyTorch loop instead of the fused ``nn.LSTM``
         kernel: about 1.1x its training time on a CPU.
+
+    {class_weight}
 
     Attributes
     ----------
@@ -357,6 +416,7 @@ class LSTMClassifier(SequenceClassifier):
         patch_size="auto",
         return_sequences=False,
         callbacks=None,
+        class_weight=None,
         peephole=False,
     ):
         super().__init__(
@@ -384,6 +444,7 @@ class LSTMClassifier(SequenceClassifier):
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
+        self.class_weight = class_weight
         self.peephole = peephole
 
 
@@ -400,6 +461,8 @@ class GRUClassifier(SequenceClassifier):
         :class:`torch.nn.GRU`, cuDNN and Keras' default (fast fused kernels).
         False: before it, ``n_t = tanh(W_xh x_t + W_hh (r_t * h_{t-1}) +
         b_h)``, the classic GRU of Cho et al. (2014), run as a PyTorch loop.
+
+    {class_weight}
 
     Attributes
     ----------
@@ -455,6 +518,7 @@ class GRUClassifier(SequenceClassifier):
         patch_size="auto",
         return_sequences=False,
         callbacks=None,
+        class_weight=None,
         reset_after=True,
     ):
         super().__init__(
@@ -482,4 +546,9 @@ class GRUClassifier(SequenceClassifier):
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
+        self.class_weight = class_weight
         self.reset_after = reset_after
+
+
+def _pooled_accuracy(y_true, y_pred, sample_weight=None):
+    return accuracy_score(y_true.ravel(), y_pred.ravel(), sample_weight=sample_weight)

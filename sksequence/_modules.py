@@ -25,6 +25,7 @@ from ._constants import IGNORE_INDEX, PREDICT_BATCH_SIZE
 __all__ = [
     "RECURRENT_LAYERS",
     "MaskedMSELoss",
+    "MeanSquaredError",
     "SequenceCrossEntropyLoss",
     "SequenceModel",
     "inference_copy",
@@ -260,13 +261,36 @@ class SequenceModel(nn.Module):
         return self._readout(outputs, self._last(h_n))
 
 
-class MaskedMSELoss(nn.Module):
-    """Mean squared error over the finite targets; NaN marks padded steps."""
+def _weighted_mean(losses, weights, valid=None):
+    """``sum(w * loss) / sum(w)`` over the valid elements.
 
-    def forward(self, y_pred, y_true):
+    ``weights`` (batch,) or (batch, time) is broadcast over the trailing
+    axes of ``losses``; a batch whose weights are all zero has loss 0 (and
+    no gradient), not 0 / 0.
+    """
+    while weights.ndim < losses.ndim:
+        weights = weights.unsqueeze(-1)
+    weights = weights.to(losses.dtype).expand_as(losses)
+    if valid is not None:
+        weights = torch.where(valid, weights, 0.0)
+    total = weights.sum()
+    return (weights * losses).sum() / total.clamp_min(torch.finfo(total.dtype).tiny)
+
+
+class MaskedMSELoss(nn.Module):
+    """Mean squared error over the finite targets; NaN marks padded steps.
+
+    With ``sample_weight`` (batch,) or (batch, time), the weighted mean over
+    every valid element, each weighted by its sequence's (or step's) weight:
+    an integer weight ``k`` counts a sequence ``k`` times.
+    """
+
+    def forward(self, y_pred, y_true, sample_weight=None):
         # a masked sum, not boolean indexing: indexing by a mask waits for
         # the GPU to count the mask before the next kernel can be queued
         squared, valid = _masked_squared_error(y_pred, y_true)
+        if sample_weight is not None:
+            return _weighted_mean(squared, sample_weight, valid)
         return squared.sum() / valid.sum()
 
     @staticmethod
@@ -275,6 +299,15 @@ class MaskedMSELoss(nn.Module):
         squared, valid = _masked_squared_error(y_pred, y_true)
         dims = tuple(range(1, y_pred.ndim))
         return squared.sum(dims) / valid.sum(dims)
+
+
+class MeanSquaredError(nn.MSELoss):
+    """:class:`torch.nn.MSELoss`, or its weighted mean over samples."""
+
+    def forward(self, y_pred, y_true, sample_weight=None):
+        if sample_weight is None:
+            return super().forward(y_pred, y_true)
+        return _weighted_mean((y_pred - y_true).square(), sample_weight)
 
 
 def _masked_squared_error(y_pred, y_true):
@@ -288,28 +321,39 @@ class SequenceCrossEntropyLoss(nn.CrossEntropyLoss):
     """Cross-entropy for logits (batch, C) or per-step logits (batch, T, C).
 
     Per-step targets (batch, T) use ``-100`` for padded steps, which are
-    ignored.
+    ignored. With ``sample_weight`` (batch,) or (batch, T), the weighted
+    mean over the labelled samples or steps.
     """
 
     def __init__(self):
         super().__init__(ignore_index=IGNORE_INDEX)
 
-    def forward(self, y_pred, y_true):
+    def forward(self, y_pred, y_true, sample_weight=None):
+        if sample_weight is not None:
+            losses = self._unreduced(y_pred, y_true)
+            return _weighted_mean(losses, sample_weight, y_true != IGNORE_INDEX)
         if y_pred.ndim == 3:
             y_pred, y_true = y_pred.flatten(0, 1), y_true.flatten()
         return super().forward(y_pred, y_true)
 
     @staticmethod
-    def per_sample(y_pred, y_true):
-        """The loss of each sample on its own (the mean over its real steps)."""
+    def _unreduced(y_pred, y_true):
+        """Cross-entropy per sample (batch,) or per step (batch, T), 0 if ignored."""
         if y_pred.ndim == 2:
             return nn.functional.cross_entropy(y_pred, y_true, reduction="none")
-        losses = nn.functional.cross_entropy(
+        return nn.functional.cross_entropy(
             y_pred.flatten(0, 1),
             y_true.flatten(),
             ignore_index=IGNORE_INDEX,
             reduction="none",
         ).view(y_true.shape)
+
+    @staticmethod
+    def per_sample(y_pred, y_true):
+        """The loss of each sample on its own (the mean over its real steps)."""
+        losses = SequenceCrossEntropyLoss._unreduced(y_pred, y_true)
+        if y_pred.ndim == 2:
+            return losses
         return losses.sum(1) / (y_true != IGNORE_INDEX).sum(1)
 
 

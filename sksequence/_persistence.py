@@ -558,13 +558,14 @@ def _decode(obj, tensors):
 
 # parameters added after format version 1, with the value that reproduces
 # what a file written before them was trained with
-_LATER_PARAMS = {"validation_split": "tail", "patch_size": 1}
+_LATER_PARAMS = {"validation_split": "tail", "patch_size": 1, "class_weight": None}
 
 
 def _decode_params(stored, cls):
     _check_type(stored, dict, "params")
-    stored = {**_LATER_PARAMS, **stored}
     expected = set(cls().get_params(deep=False))
+    later = {key: value for key, value in _LATER_PARAMS.items() if key in expected}
+    stored = {**later, **stored}
     unknown, missing = set(stored) - expected, expected - set(stored)
     if unknown or missing:
         raise ValueError(

@@ -4,10 +4,9 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.preprocessing._data import _handle_zeros_in_scale
-from torch import nn
 
 from ._base import SequenceEstimator
-from ._modules import MaskedMSELoss
+from ._modules import MaskedMSELoss, MeanSquaredError
 from ._validation import validate_sequence_target, validate_target
 
 __all__ = ["RNNRegressor", "LSTMRegressor", "GRURegressor"]
@@ -25,27 +24,38 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
 
     def _criterion(self):
         # padded steps of per-step targets are NaN and must stay out of the loss
-        return MaskedMSELoss if self.return_sequences else nn.MSELoss
+        return MaskedMSELoss if self.return_sequences else MeanSquaredError
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
 
-    def _prepare_target(self, y, X3, lengths, reset=True):
+    def _prepare_target(self, y, X3, lengths, reset=True, sample_weight=None):
+        weights = sample_weight
         if self.return_sequences:
             Y, mask, y_ndim = validate_sequence_target(y, X3, lengths, numeric=True)
             values = Y[mask]  # (n_valid_steps, n_outputs)
+            if weights is not None:  # each step weighs as its sequence
+                weights = np.broadcast_to(weights[:, None], mask.shape)[mask]
         else:
             y = validate_target(y, X3)
             y_ndim = y.ndim
             Y = values = y.reshape(len(y), -1)
         if reset:
+            # weighted as the loss is, so that a weight k standardizes as k
+            # copies of a sample would
+            if weights is None:
+                mean, std = values.mean(axis=0), values.std(axis=0)
+            else:
+                mean = np.average(values, axis=0, weights=weights)
+                var = np.average((values - mean) ** 2, axis=0, weights=weights)
+                std = np.sqrt(var)
             self.fitted_state_ = self.fitted_state_.with_outputs(
                 n_outputs=Y.shape[-1],
                 per_step=bool(self.return_sequences),
-                y_mean=values.mean(axis=0),
-                y_scale=_handle_zeros_in_scale(values.std(axis=0)),
+                y_mean=mean,
+                y_scale=_handle_zeros_in_scale(std),
                 y_ndim=y_ndim,
             )
         elif values.shape[1] != self.fitted_state_.n_outputs:
@@ -88,7 +98,8 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         y : array-like or list
             True targets, in the form used in :meth:`fit`.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights; not supported with ``return_sequences=True``.
+            Weight of each sequence (with ``return_sequences=True``, of each
+            of its steps).
 
         Returns
         -------
@@ -96,9 +107,9 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         """
         if not self.return_sequences:
             return super().score(X, y, sample_weight=sample_weight)
-        return self._sequence_score(X, y, r2_score)
+        return self._sequence_score(X, y, r2_score, sample_weight)
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Train one epoch on ``(X, y)``, continuing from the current state.
 
         The first call builds the network and fixes the target scaling from
@@ -112,12 +123,16 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             Sequences.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence in this epoch's loss (see :meth:`fit`).
+            The target scaling is fixed by the first call, weighted by its
+            weights.
 
         Returns
         -------
         self : object
         """
-        return self._partial_fit(X, y)
+        return self._partial_fit(X, y, sample_weight=sample_weight)
 
 
 class RNNRegressor(SequenceRegressor):

@@ -30,6 +30,10 @@ __all__ = [
 ]
 
 
+# the key of the sample weights in the dict of inputs handed to the net
+WEIGHT_KEY = "sample_weight"
+
+
 def _index(X, idx):
     if isinstance(X, dict):
         return {key: value[idx] for key, value in X.items()}
@@ -173,7 +177,7 @@ class SequenceNet(NeuralNet):
         def closure():
             self._zero_grad_optimizer()
             y_pred = self.infer(Xi, **fit_params)
-            loss = self.criterion_(y_pred, yi)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
             loss.backward()
             if self._listeners["on_grad_computed"]:
                 self.notify(
@@ -189,6 +193,20 @@ class SequenceNet(NeuralNet):
         self._step_optimizer(closure)
         return step
 
+    def infer(self, x, **fit_params):
+        # sample weights travel with the inputs (so that batching, shuffling
+        # and the holdout split index them with their samples) but are read
+        # by the loss only
+        if isinstance(x, dict) and WEIGHT_KEY in x:
+            x = {key: value for key, value in x.items() if key != WEIGHT_KEY}
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        weights = X.get(WEIGHT_KEY) if isinstance(X, dict) else None
+        if weights is None:
+            return self.criterion_(y_pred, y_true)
+        return self.criterion_(y_pred, y_true, weights)
+
     def __getstate__(self):
         state = super().__getstate__()
         # a per-fit snapshot on the training device: a GPU copy would stop a
@@ -203,21 +221,30 @@ class SequenceNet(NeuralNet):
         # as one small tensor per batch until the epoch's end, they pinned
         # the heap between the large transient allocations of the batches,
         # and the resident set grew with every batch (issue #17)
-        losses, count = None, 0
+        # With sample weights, skorch's per-epoch loss (the mean of the batch
+        # losses weighted by "*_batch_size") must weigh each batch by its
+        # total weight: the batch weights share the losses' buffer and sync.
+        losses, count, weighted = None, 0, False
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
             loss = step["loss"].detach()
             if losses is None:
-                losses = loss.new_empty(len(iterator))
-            losses[count] = loss  # a device-side copy: no sync
+                losses = loss.new_empty(2, len(iterator))
+                weighted = isinstance(batch[0], dict) and WEIGHT_KEY in batch[0]
+            losses[0, count] = loss  # device-side copies: no sync
+            if weighted:
+                losses[1, count] = batch[0][WEIGHT_KEY].sum()
             count += 1
             self.history.record_batch(prefix + "_batch_size", len(batch[1]))
             self.notify("on_batch_end", batch=batch, training=training, **step)
         if count:
-            values = losses[:count].tolist()  # the epoch's one sync
-            for row, value in zip(self.history[-1]["batches"][-len(values) :], values):
+            values, weights = losses[:, :count].tolist()  # the epoch's one sync
+            rows = self.history[-1]["batches"][-count:]
+            for row, value, weight in zip(rows, values, weights):
                 row[prefix + "_loss"] = value
+                if weighted:
+                    row[prefix + "_batch_size"] = weight
             if training and not all(map(math.isfinite, values)):
                 self._restore_last_epoch()
                 raise DivergenceError(
@@ -286,15 +313,24 @@ class IndexSplit:
     def __call__(self, dataset, y=None, **fit_params):
         X, y = dataset.X, dataset.y
         datasets = []
-        for idx in self.plan(y.cpu().numpy()):
+        for part, idx in zip(("training", "validation"), self.plan(y.cpu().numpy())):
             if not isinstance(idx, slice):
                 idx = torch.as_tensor(idx, device=y.device)
-            datasets.append(Dataset(_index(X, idx), y[idx]))
+            Xi = _index(X, idx)
+            if isinstance(Xi, dict) and WEIGHT_KEY in Xi and not Xi[WEIGHT_KEY].any():
+                raise ValueError(
+                    f"All sample weights of the early-stopping {part} samples "
+                    "are zero, so their loss is undefined. Choose another "
+                    "validation_split (e.g. 'stratified' or 'shuffle'), change "
+                    "validation_fraction, or set early_stopping=False."
+                )
+            datasets.append(Dataset(Xi, y[idx]))
         return tuple(datasets)
 
 
-def net_input(X, lengths):
-    """The object handed to the net: a tensor, or a dict when lengths vary.
+def net_input(X, lengths, sample_weight=None):
+    """The object handed to the net: a tensor, or a dict when lengths vary or
+    samples are weighted (the weights under ``WEIGHT_KEY``, read by the loss).
 
     ``X`` may be a read-only view (memmap, sliding windows); torch only reads
     it, so the tensor shares its memory instead of copying the whole array.
@@ -302,9 +338,14 @@ def net_input(X, lengths):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not")
         X = torch.from_numpy(X)
-    if lengths is None:
+    if lengths is None and sample_weight is None:
         return X
-    return {"X": X, "lengths": torch.from_numpy(lengths)}
+    inputs = {"X": X}
+    if lengths is not None:
+        inputs["lengths"] = torch.from_numpy(lengths)
+    if sample_weight is not None:
+        inputs[WEIGHT_KEY] = torch.from_numpy(sample_weight)
+    return inputs
 
 
 def history_frame(net):

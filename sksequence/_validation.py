@@ -19,6 +19,7 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.utils.validation import (
     _check_feature_names,
+    _check_sample_weight,
     check_array,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "check_score_target",
     "check_sequences",
     "naming",
+    "validate_sample_weight",
     "validate_sequence_target",
     "validate_sequences",
     "validate_target",
@@ -328,3 +330,18 @@ def _target_array(y, numeric):
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise ValueError("Input y contains NaN or infinity.")
     return arr
+
+
+def validate_sample_weight(sample_weight, X3):
+    """``sample_weight`` as a float64 array of shape (n_samples,), or None.
+
+    As scikit-learn: a scalar weighs every sample alike; weights must be
+    finite, non-negative and not all zero (the weighted mean loss would be
+    undefined).
+    """
+    if sample_weight is None:
+        return None
+    with naming("sample_weight"):
+        return _check_sample_weight(
+            sample_weight, X3, dtype=np.float64, ensure_non_negative=True
+        )

@@ -13,6 +13,23 @@ CHECKED = [cls(**QUICK) for cls in ESTIMATORS] + [
 ]
 
 
-@parametrize_with_checks(CHECKED)
+# Weighted training is the weighted mean loss over samples, and an integer
+# weight k equals k copies of a sample exactly in full-batch training
+# without a holdout (tests/test_sample_weight.py). scikit-learn's check fits
+# with the defaults: mini-batches of 16 drawn in a random order and an
+# early-stopping holdout of 20 %, where k copies of a sample fall into
+# different batches (or the holdout) and one weighted copy into one.
+SAMPLE_WEIGHT_EQUIVALENCE = (
+    "stochastic mini-batch training with a holdout: k copies of a sample land "
+    "in other batches than one sample of weight k; equivalence holds exactly "
+    "in full-batch training without holdout (tests/test_sample_weight.py)"
+)
+
+
+def expected_failed_checks(estimator):
+    return {"check_sample_weight_equivalence_on_dense_data": SAMPLE_WEIGHT_EQUIVALENCE}
+
+
+@parametrize_with_checks(CHECKED, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

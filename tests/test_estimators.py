@@ -252,7 +252,10 @@ CELL_PARAMETERS = {
 
 @pytest.mark.parametrize("cls", REGRESSORS + CLASSIFIERS, ids=lambda c: c.__name__)
 def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
-    """Each leaf spells out its ``__init__``; nothing may drift from the base."""
+    """Each leaf spells out its ``__init__``; nothing may drift from the base.
+
+    Classifiers add ``class_weight`` before the cell parameter.
+    """
     from sksequence._base import SequenceEstimator
 
     def spelled(signature):
@@ -263,10 +266,13 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
     base = spelled(inspect.signature(SequenceEstimator))
     name, default = CELL_PARAMETERS[cls]
     cell = (name, inspect.Parameter.KEYWORD_ONLY, repr(default))
-    assert spelled(inspect.signature(cls)) == [*base, cell]
+    family = []
+    if cls in CLASSIFIERS:
+        family = [("class_weight", inspect.Parameter.KEYWORD_ONLY, "None")]
+    assert spelled(inspect.signature(cls)) == [*base, *family, cell]
     assert cls._cell_params == (name,)
     # what the leaf's __init__ stores is what it was given, under its name
-    values = {key: object() for key, *_ in [*base, cell]}
+    values = {key: object() for key, *_ in [*base, *family, cell]}
     assert cls(**values).get_params(deep=False) == values
     assert name in cls._parameter_constraints
 

@@ -185,15 +185,25 @@ class RecurrentCell(nn.Module):
         h = X.new_zeros(X.shape[0], self.hidden_size)
         c = h
         outputs: list[Tensor] = []
-        if lengths is None and probe is None:
-            # no Optional inside the loop: what an export compiles
-            for i in range(steps):  # x_gates: one GEMM for all steps, above
+        # x_gates: one GEMM for all steps, above. Its steps are read through
+        # unbind, whose backward stacks the steps' gradients once; indexing
+        # x_gates[:, i] would allocate and zero-fill a full-size gradient per
+        # step (measured: 2.4x the training time of a peephole LSTM).
+        if torch.jit.is_scripting() and lengths is None and probe is None:
+            # what an export compiles: no Optional inside the loop, and
+            # indexing, which the ONNX exporter gives the right rank (it
+            # mis-ranks the steps of an unbind in a Loop)
+            for i in range(steps):
                 h, c = self.step(x_gates[:, i], h, c)
                 outputs.append(h)
+        elif lengths is None and probe is None:
+            for x_t in x_gates.unbind(1):
+                h, c = self.step(x_t, h, c)
+                outputs.append(h)
         else:
-            for i in range(steps):
+            for i, x_t in enumerate(x_gates.unbind(1)):
                 t = steps - 1 - i if reverse else i
-                h_new, c_new = self.step(x_gates[:, i], h, c)
+                h_new, c_new = self.step(x_t, h, c)
                 if probe is not None:
                     h_new = h_new + probe[:, t]
                 if lengths is None:

@@ -15,6 +15,10 @@ prints, from process 0:
   included);
 * time to a validation loss of ``--target``: the epochs' durations summed
   up to the first epoch whose validation loss reaches it;
+* CPU time: the processes' CPU seconds for the fit, summed. On a machine
+  whose cores are busy with other work, wall time says little; CPU time
+  says what the exchange between processes costs (the ideal: the same
+  total as one process, spread over N cores);
 * the final validation loss (the same for 1 and N processes, to float32
   rounding).
 
@@ -65,9 +69,16 @@ def _ddp_worker(args):
             lr=3e-3,
             random_state=0,
         )
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         model.fit(X, y)
         wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        if processes.world_size > 1:
+            import torch.distributed as dist
+
+            cpus = [None] * processes.world_size
+            dist.all_gather_object(cpus, cpu)
+            cpu = sum(cpus)
         if processes.is_main:
             history = model.history_
             reached = np.flatnonzero(history["valid_loss"].to_numpy() <= args.target)
@@ -80,6 +91,7 @@ def _ddp_worker(args):
             result = {
                 "processes": processes.world_size,
                 "wall": wall,
+                "cpu": cpu,
                 "samples_per_s": n_train * model.n_iter_ / wall,
                 "to_target": to_target,
                 "epochs_to_target": int(reached[0]) + 1 if len(reached) else None,
@@ -115,8 +127,11 @@ def _launch(processes, args):
     return json.loads(line[len(RESULT) :])
 
 
-def _summary(values):
-    return f"{statistics.median(values):.3g} ({min(values):.3g}-{max(values):.3g})"
+def _summary(values, spec=".3g"):
+    low, mid, high = (
+        format(v, spec) for v in (min(values), statistics.median(values), max(values))
+    )
+    return f"{mid} ({low}-{high})"
 
 
 def data_parallel(processes=2, repeats=3, **settings):
@@ -143,24 +158,27 @@ def data_parallel(processes=2, repeats=3, **settings):
                 f"run {repeat}, {n} process(es): {result['samples_per_s']:.0f} "
                 f"samples/s, fit {result['wall']:.1f} s, to target "
                 f"{result['to_target']:.1f} s ({result['epochs_to_target']} "
-                f"epochs), final valid_loss {result['final_valid_loss']:.7f}",
+                f"epochs), CPU {result['cpu']:.1f} s, final valid_loss "
+                f"{result['final_valid_loss']:.7f}",
                 flush=True,
             )
     print("\nmedian (min-max) over the repeats:")
     for n, results in runs.items():
         print(
             f"  {n} process(es): samples/s "
-            f"{_summary([r['samples_per_s'] for r in results])}, "
-            f"time to target {_summary([r['to_target'] for r in results])} s"
+            f"{_summary([r['samples_per_s'] for r in results], '.0f')}, "
+            f"time to target {_summary([r['to_target'] for r in results])} s, "
+            f"CPU {_summary([r['cpu'] for r in results])} s"
         )
     speedups = [
         b["samples_per_s"] / a["samples_per_s"]
         for a, b in zip(runs[1], runs[processes])
     ]
     times = [a["to_target"] / b["to_target"] for a, b in zip(runs[1], runs[processes])]
+    cpus = [b["cpu"] / a["cpu"] for a, b in zip(runs[1], runs[processes])]
     print(
         f"  {processes} vs 1 (pairs of runs): samples/s x{_summary(speedups)}, "
-        f"time to target x{_summary(times)} shorter"
+        f"time to target x{_summary(times)} shorter, CPU time x{_summary(cpus)}"
     )
     return runs
 

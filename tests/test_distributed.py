@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tomllib
 import torch
 
 import sksequence
@@ -156,3 +157,13 @@ def test_one_process_block_changes_nothing():
         inside.history_["train_loss"], plain.history_["train_loss"]
     )
     assert sksequence.distributed.active() is None
+
+
+def test_distributed_extra_is_declared_and_documented():
+    # DDP, gloo, NCCL and torchrun ship with torch: the extra adds nothing,
+    # and the tests need nothing beyond torch either
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert extras["distributed"] == []
+    assert '"sksequence[distributed]"' in (ROOT / "docs" / "scaling.rst").read_text()

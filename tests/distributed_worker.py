@@ -4,7 +4,9 @@ Run by the test as ``python -m torch.distributed.run --nproc_per_node 2
 tests/distributed_worker.py OUT``: every process fits each scenario inside
 ``data_parallel()`` with the per-process batch size and writes what it saw
 to ``OUT/rank{r}-{name}.pkl``; process 0 also pickles its fitted estimator
-to ``OUT/{name}.pkl``. The test imports ``SCENARIOS`` to fit the one-process
+to ``OUT/{name}.pkl``. Then each fits a run in two calls, resumed from a
+shared checkpoint directory, and an uninterrupted one
+(``OUT/rank{r}-resumed.pkl``). The test imports ``SCENARIOS`` to fit the one-process
 references with the whole batch.
 """
 
@@ -135,6 +137,15 @@ def main(out):
             if processes.is_main:
                 with open(out / f"{name}.pkl", "wb") as f:
                     pickle.dump(model, f)
+        # a run stopped after 2 epochs and continued from its checkpoint (one
+        # directory shared by the processes) against an uninterrupted one
+        X, y, _ = data("ragged_weighted")
+        resume = dict(checkpoint=str(out / "shared-checkpoint"))
+        full = estimator("ragged_weighted", 4).fit(X, y)
+        estimator("ragged_weighted", 4, **resume).set_params(max_epochs=2).fit(X, y)
+        resumed = estimator("ragged_weighted", 4, **resume).fit(X, y)
+        with open(out / f"rank{rank}-resumed.pkl", "wb") as f:
+            pickle.dump({"full": record(full, X), "resumed": record(resumed, X)}, f)
 
 
 if __name__ == "__main__":

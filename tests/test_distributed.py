@@ -132,6 +132,14 @@ def test_only_process_0_writes_checkpoints(launched):
     assert not (launched / "checkpoint-rank1").exists()
 
 
+def test_a_run_resumed_from_its_checkpoint_is_the_uninterrupted_run(launched):
+    """Process 0 saved; every process restored the same state and went on."""
+    for result in _ranks(launched, "resumed"):
+        assert result["resumed"]["n_iter"] == result["full"]["n_iter"] == 4
+        assert result["resumed"]["weights"] == result["full"]["weights"]
+    assert len(list((launched / "shared-checkpoint").glob("checkpoint-*.pt"))) == 1
+
+
 @pytest.mark.parametrize("name", ["regressor", "classifier"])
 def test_fitted_estimator_pickles_and_predicts_in_one_process(launched, name):
     model = pickle.loads((launched / f"{name}.pkl").read_bytes())

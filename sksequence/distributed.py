@@ -133,7 +133,8 @@ def data_parallel(backend=None):
         this block starts the process group: by default ``"gloo"`` without
         CUDA and ``"cpu:gloo,cuda:nccl"`` with it (NCCL for the gradients of
         a GPU fit, gloo for the CPU). An already initialized default process
-        group is used as it is, and left open.
+        group is used as it is, and left open; it must carry CPU tensors
+        too (gloo, or ``"cpu:gloo,cuda:nccl"``; NCCL alone does not).
 
     Yields
     ------

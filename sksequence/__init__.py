@@ -1,6 +1,6 @@
 """sksequence: recurrent neural networks as scikit-learn estimators."""
 
-from . import datasets, exceptions, inspection
+from . import datasets, distributed, exceptions, inspection
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._export import export_onnx, export_torchscript
 from ._persistence import load, save
@@ -20,6 +20,7 @@ __all__ = [
     "SequenceScaler",
     "SlidingWindowTransformer",
     "datasets",
+    "distributed",
     "exceptions",
     "export_onnx",
     "export_torchscript",

@@ -14,6 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from . import distributed
 from ._checkpoint import load_checkpoint, restore_checkpoint
 from ._constants import AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
 from ._modules import predict_in_batches
@@ -438,8 +439,16 @@ class SequenceEstimator(BaseEstimator):
         return sample_weight.astype(np.float32)
 
     def _train(self, X3, lengths, y_net, output_size, weights, *, warm, epochs=None):
-        """Build or reuse the net, resume a checkpoint, and train."""
+        """Build or reuse the net, resume a checkpoint, and train.
+
+        Inside a :func:`~sksequence.distributed.data_parallel` block of
+        several processes, every process trains its share of each batch
+        (``device="cuda"`` on its own GPU) from process 0's seed.
+        """
+        world = distributed.active()
         device = _resolve_device(self.device)
+        if world is not None:
+            device = world.device(device)
         sizes = self.fitted_state_.net_sizes
         if warm and sizes != (X3.shape[2], output_size):
             raise ValueError(
@@ -450,6 +459,8 @@ class SequenceEstimator(BaseEstimator):
         if not warm:
             self.patch_size_ = self._resolve_patch_size(X3.shape[1])
         seed = _torch_seed(self.random_state)
+        if world is not None:  # e.g. random_state=None: one seed for all
+            seed = int(world.broadcast(torch.tensor(seed)).item())
         cuda_devices = [device.index or 0] if device.type == "cuda" else []
         if self.checkpoint is not None:
             # a checkpoint belongs to one data set too (e.g. one CV fold)
@@ -460,7 +471,8 @@ class SequenceEstimator(BaseEstimator):
             if warm:
                 net = self.net_
             else:
-                net = self._build_net(device, seed).initialize()
+                main = world is None or world.is_main
+                net = self._build_net(device, seed, main=main).initialize()
                 if self.checkpoint is not None:
                     state = load_checkpoint(self.checkpoint, self._fingerprint())
                     if state is not None:
@@ -471,7 +483,14 @@ class SequenceEstimator(BaseEstimator):
                 X_net, y_net = place_on_device(
                     net_input(X3, lengths, weights), torch.from_numpy(y_net), device
                 )
-                net.partial_fit(X_net, y_net, epochs=epochs)
+                if world is None:
+                    net.partial_fit(X_net, y_net, epochs=epochs)
+                else:
+                    with net.data_parallel(world):
+                        net.partial_fit(X_net, y_net, epochs=epochs)
+                    # process 0 has written its last checkpoint: the next
+                    # fit of any process may read it
+                    world.barrier()
         self.net_ = net
         self.history_ = history_frame(net)
         self.n_iter_ = len(net.history)
@@ -513,8 +532,12 @@ class SequenceEstimator(BaseEstimator):
             }
         )
 
-    def _build_net(self, device, seed=0):
-        """The uninitialized skorch net for the sizes recorded in fit."""
+    def _build_net(self, device, seed=0, main=True):
+        """The uninitialized skorch net for the sizes recorded in fit.
+
+        ``main=False``: a data-parallel process other than process 0, which
+        prints nothing and writes no checkpoint.
+        """
         input_size, output_size = self.fitted_state_.net_sizes
         holdout = None
         if self.early_stopping:
@@ -531,6 +554,7 @@ class SequenceEstimator(BaseEstimator):
             criterion=self._criterion(),
             device=device,
             holdout=holdout,
+            main=main,
         )
 
     def _forward(self, X):

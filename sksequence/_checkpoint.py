@@ -46,20 +46,26 @@ class EpochCheckpoint(Callback):
     epoch of a long training, but no file writing that would take more than
     a tenth of the time of short ones, such as the many brief fits of a
     search.
+
+    With ``write=False`` nothing is written, but a saved state is still
+    restored (a data-parallel fit: every process resumes, process 0 saves).
     """
 
     MIN_INTERVAL = CHECKPOINT_MIN_INTERVAL
     SAVE_RATIO = CHECKPOINT_SAVE_RATIO
 
-    def __init__(self, directory, fingerprint):
+    def __init__(self, directory, fingerprint, write=True):
         self.directory = directory
         self.fingerprint = fingerprint
+        self.write = write
 
     def initialize(self):
         self.resume_ = None
         return self
 
     def _save(self, net, converged):
+        if not self.write:
+            return
         started = time.perf_counter()
         path = checkpoint_path(self.directory, self.fingerprint)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,7 @@ __all__ = [
     "SequenceCrossEntropyLoss",
     "SequenceModel",
     "inference_copy",
+    "loss_normalizer",
     "patch",
     "patched_lengths",
     "per_sample_loss",
@@ -367,6 +368,27 @@ def per_sample_loss(y_pred, y_true):
     if y_true.is_floating_point():
         return MaskedMSELoss.per_sample(y_pred, y_true)
     return SequenceCrossEntropyLoss.per_sample(y_pred, y_true)
+
+
+def loss_normalizer(y_true, sample_weight=None):
+    """What the training criterion divides its sum by, for targets ``y_true``.
+
+    The number of target elements that enter the loss (finite regression
+    targets, labels other than the padding label), or with ``sample_weight``
+    their total weight. A criterion's value on a batch is ``sum / normalizer``,
+    so the loss of a batch split into parts is the sum of the parts' losses,
+    each times its share ``normalizer(part) / normalizer(batch)``: what
+    data-parallel training uses to weigh uneven parts.
+    """
+    if y_true.is_floating_point():
+        valid = ~torch.isnan(y_true)
+    else:
+        valid = y_true != IGNORE_INDEX
+    if sample_weight is None:
+        return valid.sum()
+    while sample_weight.ndim < valid.ndim:
+        sample_weight = sample_weight.unsqueeze(-1)
+    return torch.where(valid, sample_weight.to(torch.float64), 0.0).sum()
 
 
 # float64 inference copies of the modules that predicted, each with the

@@ -29,11 +29,13 @@ OPTIMIZERS = {
 }
 
 
-def build_callbacks(estimator):
+def build_callbacks(estimator, main=True):
     """The ``(name, callback)`` list of the net of ``estimator``.
 
     Gradient clipping, early stopping, copies of the user's callbacks, a
-    progress bar (``verbose >= 2``) and the checkpoint, in that order.
+    progress bar (``verbose >= 2``) and the checkpoint, in that order. A
+    process other than the ``main`` one of a data-parallel fit prints
+    nothing and writes no checkpoint.
     """
     callbacks = []
     if estimator.gradient_clip is not None:
@@ -57,7 +59,7 @@ def build_callbacks(estimator):
                 threshold=estimator.tol,
                 threshold_mode="abs",
                 load_best=estimator.early_stopping,
-                sink=print if estimator.verbose else silent,
+                sink=print if estimator.verbose and main else silent,
                 min_steps=min_steps,
             ),
         )
@@ -71,20 +73,24 @@ def build_callbacks(estimator):
                 f"tuple; got {cb!r}."
             )
         callbacks.append((name, copy.deepcopy(cb)))
-    if estimator.verbose >= 2:
+    if estimator.verbose >= 2 and main:
         callbacks.append(("progress_bar", ProgressBar()))
     if estimator.checkpoint is not None:
         # last, so that it saves what early stopping restored at the end
         callbacks.append(
             (
                 "checkpoint",
-                EpochCheckpoint(estimator.checkpoint, estimator._fingerprint()),
+                EpochCheckpoint(
+                    estimator.checkpoint, estimator._fingerprint(), write=main
+                ),
             )
         )
     return callbacks
 
 
-def build_net(estimator, *, input_size, output_size, criterion, device, holdout):
+def build_net(
+    estimator, *, input_size, output_size, criterion, device, holdout, main=True
+):
     """Build the (uninitialized) skorch net for ``estimator``.
 
     Parameters
@@ -98,6 +104,9 @@ def build_net(estimator, *, input_size, output_size, criterion, device, holdout)
     holdout : callable or None
         ``holdout(y) -> (train, valid)`` indices of the early-stopping
         holdout; None trains on every sample.
+    main : bool, default=True
+        False in the processes of a data-parallel fit other than process 0:
+        they print nothing and write no checkpoint.
     """
     optimizer = estimator.optimizer
     if isinstance(optimizer, str):
@@ -123,9 +132,9 @@ def build_net(estimator, *, input_size, output_size, criterion, device, holdout)
         iterator_valid__device=device,
         iterator_valid__batch_size=max(int(estimator.batch_size), PREDICT_BATCH_SIZE),
         train_split=None if holdout is None else IndexSplit(holdout),
-        callbacks=build_callbacks(estimator),
+        callbacks=build_callbacks(estimator, main),
         # skorch's table is formatted every epoch even when nothing prints
-        **({} if estimator.verbose else {"callbacks__print_log": None}),
+        **({} if estimator.verbose and main else {"callbacks__print_log": None}),
         device=device,
-        verbose=int(estimator.verbose),
+        verbose=int(estimator.verbose) if main else 0,
     )

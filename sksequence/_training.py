@@ -7,6 +7,7 @@ imported only by the skorch-floor modules (``_net``, ``_training``,
 ``_callbacks``, ``_checkpoint``).
 """
 
+import contextlib
 import math
 import warnings
 
@@ -16,13 +17,16 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import Dataset
 from skorch.utils import TeeGenerator
+from torch.nn.parallel import DistributedDataParallel
 
 from ._constants import DEVICE_DATA_FRACTION
+from ._modules import loss_normalizer
 from .exceptions import DivergenceError
 
 __all__ = [
     "IndexSplit",
     "SequenceNet",
+    "Shard",
     "TensorBatchIterator",
     "history_frame",
     "net_input",
@@ -59,16 +63,23 @@ class TensorBatchIterator:
     estimators seed inside a :func:`torch.random.fork_rng` block. When the
     data stays on the CPU and ``device`` is a GPU, each batch is gathered on
     the CPU and copied through pinned memory without blocking.
+
+    With ``world`` (a :class:`sksequence.distributed.DataParallel` of more
+    than one process), a batch is ``batch_size * world_size`` samples, every
+    process shuffles with process 0's permutation, and each yields its part
+    of every batch as a :class:`Shard`.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, device=None):
+    def __init__(self, dataset, batch_size, shuffle=False, device=None, world=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.device = None if device is None else torch.device(device)
+        self.world = world
 
     def __len__(self):
-        return math.ceil(len(self.dataset) / self.batch_size)
+        size = self.batch_size * (1 if self.world is None else self.world.world_size)
+        return math.ceil(len(self.dataset) / size)
 
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
@@ -76,6 +87,9 @@ class TensorBatchIterator:
         data_device = y.device if y is not None else _first(X).device
         order = torch.randperm(n, device=data_device) if self.shuffle else None
         stream = self.device is not None and self.device.type == "cuda"
+        if self.world is not None:
+            yield from self._shards(X, y, n, order, stream)
+            return
         for start in range(0, n, self.batch_size):
             stop = min(start + self.batch_size, n)
             idx = order[start:stop] if order is not None else slice(start, stop)
@@ -84,6 +98,57 @@ class TensorBatchIterator:
                 Xb = _to_device(Xb, self.device)
                 yb = None if yb is None else _to_device(yb, self.device)
             yield Xb, yb
+
+    def _shards(self, X, y, n, order, stream):
+        world = self.world
+        if order is not None:  # process 0's, whatever the others drew
+            order = world.broadcast(order)
+        weights = X.get(WEIGHT_KEY) if isinstance(X, dict) else None
+        size = self.batch_size * world.world_size
+        for start in range(0, n, size):
+            stop = min(start + size, n)
+            batch = (
+                order[start:stop]
+                if order is not None
+                else torch.arange(start, stop, device=y.device)
+            )
+            part = torch.tensor_split(batch, world.world_size)[world.rank]
+            # a last batch with fewer samples than processes leaves some
+            # without a part: they run one sample with a share of zero, so
+            # that they still join the gradient exchange
+            empty = len(part) == 0
+            if empty:
+                part = batch[:1]
+            if order is None:  # contiguous: a view, not a gather
+                part = slice(int(part[0]), int(part[-1]) + 1)
+            Xb, yb = _index(X, part), y[part]
+            wb = None if weights is None else weights[part]
+            total = loss_normalizer(y[batch], None if wb is None else weights[batch])
+            share = loss_normalizer(yb, wb) / total.clamp_min(1e-30)
+            share = share.float() * (not empty)
+            weight = None if wb is None else wb.sum() * (not empty)
+            if stream:
+                Xb = _to_device(Xb, self.device)
+                yb = _to_device(yb, self.device)
+            yield Shard(Xb, yb, share=share, size=stop - start, weight=weight)
+
+
+class Shard(tuple):
+    """One process's part ``(X, y)`` of a data-parallel batch.
+
+    It unpacks as the pair a one-process batch is, for callbacks; the net
+    reads the rest. ``share`` is the part's share of the batch's loss
+    normalizer (:func:`~sksequence._modules.loss_normalizer`; 0 for a
+    process without samples), so that the batch's loss is the sum over the
+    processes of ``share * loss(part)``; ``size`` is the number of samples of
+    the whole batch and ``weight`` the part's total sample weight (None when
+    unweighted).
+    """
+
+    def __new__(cls, X, y, *, share, size, weight=None):
+        self = super().__new__(cls, (X, y))
+        self.share, self.size, self.weight = share, size, weight
+        return self
 
 
 def _first(X):
@@ -137,7 +202,19 @@ class SequenceNet(NeuralNet):
     * Divergence: a non-finite training loss restores the last completed
       epoch's weights and raises
       :class:`~sksequence.exceptions.DivergenceError`.
+
+    Inside :meth:`data_parallel`, the net trains over several processes
+    (see :mod:`sksequence.distributed`): the iterators yield each process's
+    :class:`Shard` of every batch, the forward pass of training goes through
+    a :class:`~torch.nn.parallel.DistributedDataParallel` wrapper of
+    ``module_`` (which stays the plain module), each process's loss is
+    weighted by its share, and the epoch's batch losses are summed across
+    the processes in the epoch's one sync.
     """
+
+    # the processes of a data-parallel fit, set by ``data_parallel`` only
+    # for the duration of the fit: a fitted net pickles without them
+    world_ = None
 
     def initialize_callbacks(self):
         super().initialize_callbacks()
@@ -165,6 +242,49 @@ class SequenceNet(NeuralNet):
             if isinstance(module, torch.nn.Module) and module.training != training:
                 module.train(training)
 
+    @contextlib.contextmanager
+    def data_parallel(self, world):
+        """Train over the processes of ``world`` inside this block."""
+        self.world_ = world
+        self.__dict__["_reseed"] = world.rank > 0
+        try:
+            yield self
+        finally:
+            self.world_ = None
+            self.__dict__.pop("_parallel_module", None)
+            self.__dict__.pop("_reseed", None)
+
+    def on_epoch_begin(self, net, **kwargs):
+        super().on_epoch_begin(net, **kwargs)
+        if self.__dict__.pop("_reseed", False):
+            # every process started from the fit's seed (the same weights);
+            # from here on, processes other than 0 draw their own dropout
+            # masks (process 0 draws as a one-process fit does; everyone
+            # shuffles with its permutation)
+            torch.manual_seed(int(torch.randint(2**62, ())) + self.world_.rank)
+
+    def get_iterator(self, dataset, training=False):
+        iterator = super().get_iterator(dataset, training=training)
+        if self.world_ is not None:
+            iterator.world = self.world_
+        return iterator
+
+    def _parallel_forward(self, x):
+        # created at the first step of a fit, on every process at once (its
+        # constructor checks and broadcasts the weights: a collective call)
+        ddp = self.__dict__.get("_parallel_module")
+        if ddp is None:
+            device = torch.device(self.device)
+            ddp = DistributedDataParallel(
+                self.module_,
+                device_ids=[device] if device.type == "cuda" else None,
+            )
+            # past skorch's __setattr__, which registers modules as parameters
+            self.__dict__["_parallel_module"] = ddp
+        if isinstance(x, dict):
+            return ddp(**{key: value for key, value in x.items() if key != WEIGHT_KEY})
+        return ddp(x)
+
     def train_step(self, batch, **fit_params):
         # skorch's step (a closure for the optimizer, the first evaluation
         # returned, gradients announced to the callbacks that want them)
@@ -173,12 +293,20 @@ class SequenceNet(NeuralNet):
         Xi, yi = batch
         self._set_training(True)
         step = {}
+        world = self.world_
 
         def closure():
             self._zero_grad_optimizer()
-            y_pred = self.infer(Xi, **fit_params)
-            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-            loss.backward()
+            if world is None:
+                y_pred = self.infer(Xi, **fit_params)
+                loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+                loss.backward()
+            else:
+                y_pred = self._parallel_forward(Xi)
+                # this process's part of the batch's loss; DDP averages the
+                # gradients over the processes, hence the factor
+                loss = self.get_loss(y_pred, yi, X=Xi, training=True) * batch.share
+                (loss * world.world_size).backward()
             if self._listeners["on_grad_computed"]:
                 self.notify(
                     "on_grad_computed",
@@ -201,6 +329,12 @@ class SequenceNet(NeuralNet):
             x = {key: value for key, value in x.items() if key != WEIGHT_KEY}
         return super().infer(x, **fit_params)
 
+    def validation_step(self, batch, **fit_params):
+        step = super().validation_step(batch, **fit_params)
+        if self.world_ is not None:
+            step["loss"] = step["loss"] * batch.share
+        return step
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         weights = X.get(WEIGHT_KEY) if isinstance(X, dict) else None
         if weights is None:
@@ -212,6 +346,7 @@ class SequenceNet(NeuralNet):
         # a per-fit snapshot on the training device: a GPU copy would stop a
         # pickled model from loading on a machine without CUDA
         state.pop("_last_epoch_state", None)
+        state.pop("_parallel_module", None)
         return state
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -234,12 +369,20 @@ class SequenceNet(NeuralNet):
                 weighted = isinstance(batch[0], dict) and WEIGHT_KEY in batch[0]
             losses[0, count] = loss  # device-side copies: no sync
             if weighted:
-                losses[1, count] = batch[0][WEIGHT_KEY].sum()
+                losses[1, count] = (
+                    batch[0][WEIGHT_KEY].sum() if self.world_ is None else batch.weight
+                )
             count += 1
-            self.history.record_batch(prefix + "_batch_size", len(batch[1]))
+            self.history.record_batch(
+                prefix + "_batch_size",
+                len(batch[1]) if self.world_ is None else batch.size,
+            )
             self.notify("on_batch_end", batch=batch, training=training, **step)
         if count:
-            values, weights = losses[:, :count].tolist()  # the epoch's one sync
+            losses = losses[:, :count]
+            if self.world_ is not None:  # the parts' losses and weights, summed
+                losses = self.world_.all_reduce(losses)
+            values, weights = losses.tolist()  # the epoch's one sync
             rows = self.history[-1]["batches"][-count:]
             for row, value, weight in zip(rows, values, weights):
                 row[prefix + "_loss"] = value

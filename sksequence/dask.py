@@ -39,10 +39,29 @@ the patch that would let this module go:
   X.ndim))``, add the output's (``new_axis``), and infer the meta from
   ``np.zeros((1,) + X.shape[1:])``.
 
+* ``dask_ml/model_selection/_split.py``, ``_blockwise_slice`` (used by
+  ``train_test_split``, so by the searches' validation split) declares the
+  split blocks of an n-D array 1-D, so the validation set cannot be
+  assembled. The fix::
+
+      -    if arr.ndim == 2:
+      -        P = arr.shape[1]
+      -        shapes = [(x, P) for x in shapes]
+      -    else:
+      -        shapes = [(x,) for x in shapes]
+      +    shapes = [(x,) + arr.shape[1:] for x in shapes]
+
 Here, :meth:`Incremental.fit` hands dask-ml a view of ``X`` (and of a
 multi-dimensional ``y``) that has the 2-D (1-D) key layout dask-ml expects
 and whose blocks are the original, unchanged n-D blocks; the post-fit
-methods map the blocks themselves. Both stay correct once dask-ml is fixed.
+methods map the blocks themselves; the search's split flattens each sample
+to a row and back. All stay correct once dask-ml is fixed.
+
+Independently of the number of dimensions, dask-ml 2025.1's searches fail
+with dask 2025.3 and later ("RuntimeError: Attempting to use an
+asynchronous Client in a synchronous context of dask.compute",
+dask/dask-ml#1016): :class:`HyperbandSearchCV` needs dask 2025.2 or a
+dask-ml release that fixes it.
 """
 
 try:
@@ -370,7 +389,9 @@ default=None
 
     Notes
     -----
-    The validation split (``test_size``, by default a fifth, at most one
+    dask-ml 2025.1's searches fail with dask 2025.3 and later, for any
+    estimator (dask/dask-ml#1016); with dask 2025.2 this search runs on 3-D
+    sequences. The validation split (``test_size``, by default a fifth, at most one
     block's share) is drawn from every block and sent to each worker whole:
     it must fit in a worker's memory. Within a block the split is random:
     for overlapping forecasting windows it lets the validation windows

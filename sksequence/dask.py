@@ -59,18 +59,26 @@ to a row and back. All stay correct once dask-ml is fixed.
 
 Independently of the number of dimensions, dask-ml 2025.1's searches fail
 with dask 2025.3 and later ("RuntimeError: Attempting to use an
-asynchronous Client in a synchronous context of dask.compute",
-dask/dask-ml#1016): :class:`HyperbandSearchCV` needs dask 2025.2 or a
-dask-ml release that fixes it.
+asynchronous Client in a synchronous context of `dask.compute`",
+dask/dask-ml#1016, open): ``dask_ml.model_selection._incremental._fit``
+calls the top-level ``dask.persist`` inside the search's coroutine, where
+the client is asynchronous, and dask >= 2025.3 refuses an asynchronous
+client there. :meth:`HyperbandSearchCV._fit` runs dask-ml's search with the
+client's ``get`` as the configured scheduler, so that ``dask.persist`` hands
+the collections to ``Client.persist`` (non-blocking, safe in the event
+loop), which is what it did before dask 2025.3. To remove once dask-ml
+fixes #1016.
 """
 
 try:
+    import dask
     import dask.array as da
     from dask_ml import wrappers as _wrappers
     from dask_ml.model_selection import HyperbandSearchCV as _HyperbandSearchCV
     from dask_ml.model_selection import (
         SuccessiveHalvingSearchCV as _SuccessiveHalvingBase,
     )
+    from distributed import default_client
 except ImportError as exc:  # pragma: no cover - the optional extra is missing
     raise ImportError(
         "sksequence.dask needs dask-ml, an optional dependency. Install it "
@@ -390,12 +398,13 @@ default=None
     Notes
     -----
     dask-ml 2025.1's searches fail with dask 2025.3 and later, for any
-    estimator (dask/dask-ml#1016); with dask 2025.2 this search runs on 3-D
-    sequences. The validation split (``test_size``, by default a fifth, at most one
-    block's share) is drawn from every block and sent to each worker whole:
-    it must fit in a worker's memory. Within a block the split is random:
-    for overlapping forecasting windows it lets the validation windows
-    share steps with training windows.
+    estimator (dask/dask-ml#1016); this class works around it by running
+    the search with the client as the configured scheduler (see
+    :mod:`sksequence.dask`). The validation split (``test_size``, by
+    default a fifth, at most one block's share) is drawn from every block
+    and sent to each worker whole: it must fit in a worker's memory.
+    Within a block the split is random: for overlapping forecasting windows
+    it lets the validation windows share steps with training windows.
 
     Examples
     --------
@@ -438,6 +447,22 @@ default=None
         """
         _check_blocks(X, y)
         return super().fit(X, y, **fit_params)
+
+    async def _fit(self, X, y, **fit_params):
+        # Workaround for dask/dask-ml#1016; remove once dask-ml fixes it.
+        # dask-ml's search loop (dask_ml.model_selection._incremental._fit,
+        # run as a coroutine on the client's event loop) calls the top-level
+        # dask.persist on the data and on its delayed partial_fit/score
+        # tasks. There the client is asynchronous, and dask >= 2025.3's
+        # get_scheduler refuses it ("Attempting to use an asynchronous Client
+        # in a synchronous context of `dask.compute`"). A callable configured
+        # as the scheduler skips that check, and dask.persist hands the
+        # collections to its client's persist method: Client.persist, which
+        # only submits the graph and returns future-backed collections
+        # (nothing blocks the loop), as dask.persist did before 2025.3.
+        # The setting is dask's global configuration, for the search only.
+        with dask.config.set(scheduler=default_client().get):
+            return await super()._fit(X, y, **fit_params)
 
     def _get_SHAs(self, brackets):
         # each bracket is a SuccessiveHalvingSearchCV, which splits the data

@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 from conftest import EXACT_EPOCHS, cycled_labels, local_dask_client, sequence_sum
 from numpy.testing import assert_allclose
-from packaging.version import Version
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
@@ -120,27 +119,40 @@ def test_incremental_classifier_equals_serial_partial_fit(client):
 
 
 # dask-ml 2025.1's searches call dask.persist inside their asynchronous loop,
-# which dask >= 2025.3 refuses (dask/dask-ml#1016, open); with dask 2025.2
-# this test passes, through the adapter's n-D train/validation split.
-@pytest.mark.xfail(
-    Version(dask.__version__) >= Version("2025.3"),
-    reason="dask-ml#1016: HyperbandSearchCV fails on dask >= 2025.3",
-    raises=RuntimeError,
-    strict=True,
-)
+# which dask >= 2025.3 refuses (dask/dask-ml#1016, open); the adapter runs the
+# search with the client as the configured scheduler, so this passes on both.
 def test_hyperband_search_over_hidden_size_and_lr(client):
     X, y, dX, dy = _data()
     grid = {"hidden_size": [2, 4], "lr": [1e-2, 5e-2]}
     search = HyperbandSearchCV(GRURegressor(**TINY), grid, max_iter=3, random_state=0)
+    scheduler = dask.config.get("scheduler", None)  # the Client's: "dask.distributed"
     search.fit(dX, dy)
+    assert dask.config.get("scheduler", None) == scheduler  # workaround undone
 
     assert search.best_params_["hidden_size"] in grid["hidden_size"]
     assert search.best_params_["lr"] in grid["lr"]
-    assert len(search.cv_results_["params"]) >= 2
-    assert 1 <= search.best_estimator_.n_iter_ <= 3  # one epoch per block
+    params = [(p["hidden_size"], p["lr"]) for p in search.cv_results_["params"]]
+    assert set(params) <= {(h, lr) for h in grid["hidden_size"] for lr in grid["lr"]}
+    assert len(params) >= 4  # candidates of several brackets
+
+    # trained through partial_fit, one epoch per call: the most aggressive
+    # bracket takes its survivors to max_iter calls, one score after each
+    calls = {
+        model_id: [h["partial_fit_calls"] for h in hist]
+        for model_id, hist in search.model_history_.items()
+    }
+    assert max(len(c) for c in calls.values()) >= 2
+    assert max(c[-1] for c in calls.values()) == 3
+    for c in calls.values():
+        assert c == sorted(c) and c[0] >= 1
+    best_calls = search.cv_results_["partial_fit_calls"][search.best_index_]
+    assert search.best_estimator_.n_iter_ == best_calls
+    assert search.best_estimator_.hidden_size == search.best_params_["hidden_size"]
+
     predictions = search.predict(dX)
     assert isinstance(predictions, da.Array)
     assert predictions.shape == (N,)
+    assert predictions.numblocks[0] == 3
     assert_allclose(predictions.compute(), search.best_estimator_.predict(X), rtol=1e-6)
     assert isinstance(search.score(dX, dy), float)
 

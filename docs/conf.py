@@ -12,6 +12,7 @@ download the current inventories of Python, scikit-learn, NumPy, PyTorch and
 skorch instead, which also links the last three.
 """
 
+import importlib
 import inspect
 import os
 import re
@@ -175,8 +176,12 @@ def _heading(text, char):
     return [text, char * len(text), ""]
 
 
+# public submodules that ``import sksequence`` leaves out: they need an extra
+OPTIONAL_MODULES = ("dask",)
+
+
 def write_api_list():
-    """Write ``_api_list.rst`` from ``sksequence.__all__``."""
+    """Write ``_api_list.rst`` from ``sksequence.__all__`` and OPTIONAL_MODULES."""
     groups = {kind: [] for kind, _, _ in _SECTIONS}
     modules = []
     for name in sksequence.__all__:
@@ -188,8 +193,8 @@ def write_api_list():
         if groups[kind]:
             lines += _heading(title, "-")
             lines += _autosummary("sksequence", groups[kind], template)
-    for name in sorted(modules):
-        module = getattr(sksequence, name)
+    for name in sorted(modules) + list(OPTIONAL_MODULES):
+        module = importlib.import_module(f"sksequence.{name}")
         lines += _heading(f":mod:`sksequence.{name}`", "-")
         lines += [f".. automodule:: sksequence.{name}", ""]
         public = getattr(module, "__all__", [])
@@ -222,13 +227,14 @@ def _skip_member(app, what, name, obj, skip, options):
 
 
 # Inherited docstrings (set_output, ...) refer to labels of scikit-learn's
-# documentation. A reference with its own title keeps the title as text; a
-# bare one (a gallery example) is resolved through the sklearn inventory.
+# documentation (and dask-ml's, in sksequence.dask). A reference with its own
+# title keeps the title as text; a bare one (a gallery example) is resolved
+# through the sklearn inventory.
 _TITLED_REF = re.compile(r":ref:`([^`<]+?)\s*<[^`>]+>`")
 
 
 def _unlink_sklearn_labels(app, what, name, obj, options, lines):
-    if getattr(obj, "__module__", "").startswith("sklearn."):
+    if getattr(obj, "__module__", "").startswith(("sklearn.", "dask_ml.")):
         lines[:] = [_TITLED_REF.sub(r"\1", line) for line in lines]
 
 

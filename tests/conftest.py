@@ -5,6 +5,9 @@ Test files import these names with ``from conftest import ...`` (pytest puts
 files that use them and call the builders here.
 """
 
+import contextlib
+import os
+
 import numpy as np
 
 from sksequence import (
@@ -71,3 +74,35 @@ def sequence_sum(n, length, n_features, last, first=0.0, dtype=np.float64, seed=
 def cycled_labels(values, n):
     """``n`` labels that take ``values`` in turn: every class present."""
     return np.asarray(values)[np.arange(n) % len(values)]
+
+
+@contextlib.contextmanager
+def local_dask_client(n_workers=2):
+    """A ``distributed.Client`` on a ``LocalCluster`` of single-threaded processes.
+
+    The nanny writes ``distributed.nanny.pre-spawn-environ`` (``OMP_NUM_THREADS=1``
+    ...) into *this* process's environment before spawning a worker and never
+    restores it; it is restored here, so that later loky pools are not affected.
+    The workers inherit ``PYTHONPATH``, so they import the same sksequence.
+    """
+    import distributed
+
+    environ = dict(os.environ)
+    try:
+        cluster = distributed.LocalCluster(
+            n_workers=n_workers,
+            processes=True,
+            threads_per_worker=1,
+            dashboard_address=None,
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+    client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+        os.environ.clear()
+        os.environ.update(environ)

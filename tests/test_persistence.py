@@ -537,3 +537,10 @@ def test_file_from_before_patches_loads_reading_every_step(saved_bytes, tmp_path
     restored = load(_tampered(tmp_path, saved_bytes, older))
     assert (restored.patch_size, restored.patch_size_) == (1, 1)
     assert restored.net_.module_.patch_size == 1
+
+
+def test_file_from_before_class_weight_loads_unweighted(saved_bytes, tmp_path):
+    # saved_bytes holds a classifier; files from before class_weight trained
+    # every class alike
+    path = _tampered(tmp_path, saved_bytes, lambda m: m["params"].pop("class_weight"))
+    assert load(path).class_weight is None

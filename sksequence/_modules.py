@@ -262,6 +262,14 @@ class SequenceModel(nn.Module):
         return self._readout(outputs, self._last(h_n))
 
 
+def _per_element(weights, like):
+    """Per-sample (or per-step) ``weights`` with trailing axes to broadcast
+    over ``like``'s elements (outputs, steps)."""
+    while weights.ndim < like.ndim:
+        weights = weights.unsqueeze(-1)
+    return weights
+
+
 def _weighted_mean(losses, weights, valid=None):
     """``sum(w * loss) / sum(w)`` over the valid elements.
 
@@ -269,9 +277,7 @@ def _weighted_mean(losses, weights, valid=None):
     axes of ``losses``; a batch whose weights are all zero has loss 0 (and
     no gradient), not 0 / 0.
     """
-    while weights.ndim < losses.ndim:
-        weights = weights.unsqueeze(-1)
-    weights = weights.to(losses.dtype).expand_as(losses)
+    weights = _per_element(weights, losses).to(losses.dtype).expand_as(losses)
     if valid is not None:
         weights = torch.where(valid, weights, 0.0)
     total = weights.sum()
@@ -386,9 +392,8 @@ def loss_normalizer(y_true, sample_weight=None):
         valid = y_true != IGNORE_INDEX
     if sample_weight is None:
         return valid.sum()
-    while sample_weight.ndim < valid.ndim:
-        sample_weight = sample_weight.unsqueeze(-1)
-    return torch.where(valid, sample_weight.to(torch.float64), 0.0).sum()
+    weights = _per_element(sample_weight, valid).to(torch.float64)
+    return torch.where(valid, weights, 0.0).sum()
 
 
 # float64 inference copies of the modules that predicted, each with the

@@ -38,6 +38,17 @@ __all__ = [
 WEIGHT_KEY = "sample_weight"
 
 
+def _module_inputs(x):
+    """The net's inputs without the sample weights.
+
+    Weights travel with the inputs (so that batching, shuffling and the
+    holdout split index them with their samples) but only the loss reads them.
+    """
+    if isinstance(x, dict) and WEIGHT_KEY in x:
+        return {key: value for key, value in x.items() if key != WEIGHT_KEY}
+    return x
+
+
 def _index(X, idx):
     if isinstance(X, dict):
         return {key: value[idx] for key, value in X.items()}
@@ -281,9 +292,8 @@ class SequenceNet(NeuralNet):
             )
             # past skorch's __setattr__, which registers modules as parameters
             self.__dict__["_parallel_module"] = ddp
-        if isinstance(x, dict):
-            return ddp(**{key: value for key, value in x.items() if key != WEIGHT_KEY})
-        return ddp(x)
+        x = _module_inputs(x)
+        return ddp(**x) if isinstance(x, dict) else ddp(x)
 
     def train_step(self, batch, **fit_params):
         # skorch's step (a closure for the optimizer, the first evaluation
@@ -322,12 +332,7 @@ class SequenceNet(NeuralNet):
         return step
 
     def infer(self, x, **fit_params):
-        # sample weights travel with the inputs (so that batching, shuffling
-        # and the holdout split index them with their samples) but are read
-        # by the loss only
-        if isinstance(x, dict) and WEIGHT_KEY in x:
-            x = {key: value for key, value in x.items() if key != WEIGHT_KEY}
-        return super().infer(x, **fit_params)
+        return super().infer(_module_inputs(x), **fit_params)
 
     def validation_step(self, batch, **fit_params):
         step = super().validation_step(batch, **fit_params)
@@ -365,7 +370,7 @@ class SequenceNet(NeuralNet):
             step = step_fn(batch, **fit_params)
             loss = step["loss"].detach()
             if losses is None:
-                losses = loss.new_empty(2, len(iterator))
+                losses = loss.new_zeros(2, len(iterator))
                 weighted = isinstance(batch[0], dict) and WEIGHT_KEY in batch[0]
             losses[0, count] = loss  # device-side copies: no sync
             if weighted:

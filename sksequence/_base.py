@@ -406,7 +406,7 @@ class SequenceEstimator(BaseEstimator):
                 f"needs at least 2 samples; got n_samples = {len(X3)}. Pass more "
                 "samples or set early_stopping=False."
             )
-        weights = self._training_weights(sample_weight, y_net, partial=False)
+        weights = self._training_weights(sample_weight, y_net)
         self._train(X3, lengths, y_net, output_size, weights, warm=warm)
         return self
 
@@ -425,11 +425,11 @@ class SequenceEstimator(BaseEstimator):
             reset=first and classes is None,
             sample_weight=sample_weight,
         )
-        weights = self._training_weights(sample_weight, y_net, partial=True)
+        weights = self._training_weights(sample_weight, y_net)
         self._train(X3, lengths, y_net, output_size, weights, warm=not first, epochs=1)
         return self
 
-    def _training_weights(self, sample_weight, y_net, partial):
+    def _training_weights(self, sample_weight, y_net):
         """The weights the loss reads (float32), or None when all are equal.
 
         Classifiers multiply in their class weights.

@@ -218,10 +218,10 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
             )
         return self._partial_fit(X, y, classes=classes, sample_weight=sample_weight)
 
-    def _training_weights(self, sample_weight, y_net, partial):
+    def _training_weights(self, sample_weight, y_net):
         """Sample weights times class weights, per sequence or per step."""
         if self.class_weight is None:
-            return super()._training_weights(sample_weight, y_net, partial)
+            return super()._training_weights(sample_weight, y_net)
         labelled = y_net != IGNORE_INDEX
         per_class = compute_class_weight(
             self.class_weight, classes=self.classes_, y=self.classes_[y_net[labelled]]

@@ -142,7 +142,70 @@ def _resolve_targets(target, columns, n_columns, series):
     return [_resolve_one_target(target, columns, n_columns, series)], True
 
 
-def make_forecasting_data(series, window_size, horizon=1, *, target=None, step=1):
+def _check_future_covariates(future_covariates, n_rows):
+    """Future-known covariates as a 2-D float array of exactly ``n_rows`` rows."""
+    with naming("future_covariates"):
+        if isinstance(future_covariates, (pd.DataFrame, pd.Series)):
+            values, _ = _series_to_array(future_covariates)
+        else:
+            values = np.asarray(future_covariates)
+            if values.ndim not in (1, 2):
+                raise ValueError(
+                    "future_covariates must be 1-D (n_timesteps,) or 2-D "
+                    f"(n_timesteps, n_covariates); got a {values.ndim}-D array of "
+                    f"shape {values.shape}."
+                )
+            values = _array_to_float(values)
+            values = values[:, None] if values.ndim == 1 else values
+    if len(values) != n_rows:
+        raise ValueError(
+            f"future_covariates has {len(values)} rows but must have {n_rows}, one "
+            "per time step of the series (the rows are aligned in time). "
+            + (
+                "Covariates shorter than the series cannot cover the horizon of "
+                "its last windows; extend them or cut the series."
+                if len(values) < n_rows
+                else "Cut them to the series' time steps."
+            )
+        )
+    finite = np.isfinite(values)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite.all(axis=1))[0])
+        raise ValueError(
+            f"future_covariates contains NaN or infinity (first at row {row}); a "
+            "future-known covariate must be known at every step: fill it first."
+        )
+    return values
+
+
+def timeline_windows(values, future, window_size, horizon, starts):
+    """Windows of ``window_size + horizon`` steps with the future masked.
+
+    Window ``j`` covers rows ``starts[j]`` to ``starts[j] + window_size +
+    horizon - 1`` of the timeline. Its features are, in this order: the
+    columns of ``values`` (targets and past-only covariates) over the first
+    ``window_size`` steps and zero over the ``horizon`` steps, where they are
+    unknown; the columns of ``future`` over every step; one flag that is 0 over
+    the past and 1 over the horizon. ``values`` needs ``starts[-1] +
+    window_size`` rows, ``future`` ``starts[-1] + window_size + horizon``.
+    This one copy is made because the masked steps differ from window to
+    window: no view of the series can express them.
+    """
+    n_past, n_future = values.shape[1], future.shape[1]
+    dtype = np.result_type(values.dtype, future.dtype)
+    size = window_size + horizon
+    X = np.zeros((len(starts), size, n_past + n_future + 1), dtype=dtype)
+    past = sliding_window_view(values, window_size, axis=0)[starts]
+    X[:, :window_size, :n_past] = past.transpose(0, 2, 1)
+    known = sliding_window_view(future, size, axis=0)[starts]
+    X[:, :, n_past:-1] = known.transpose(0, 2, 1)
+    X[:, window_size:, -1] = 1
+    return X
+
+
+def make_forecasting_data(
+    series, window_size, horizon=1, *, target=None, step=1, future_covariates=None
+):
     """Cut one time series into windows and the values that follow them.
 
     Window ``i`` holds rows ``[i * step, i * step + window_size)`` of the
@@ -169,6 +232,14 @@ def make_forecasting_data(series, window_size, horizon=1, *, target=None, step=1
         they are still part of ``X``.
     step : int, default=1
         Number of rows between the starts of consecutive windows (>= 1).
+    future_covariates : array-like of shape (n_timesteps,) or \
+            (n_timesteps, n_covariates), pandas Series or DataFrame, default=None
+        Covariates known in advance (calendar, planned prices, holidays), one
+        row per row of ``series``. Each window is then extended over its
+        horizon: it spans ``window_size + horizon`` steps, the series' columns
+        are zero over the horizon (they are not known there yet), the future
+        covariates are present over every step, and a last flag feature is 1
+        over the horizon. Must be finite everywhere.
 
     Returns
     -------
@@ -176,7 +247,9 @@ def make_forecasting_data(series, window_size, horizon=1, *, target=None, step=1
         The windows, with ``n_windows = (n_timesteps - window_size - horizon)
         // step + 1``. A read-only view on the series' memory (no window is
         copied): float32 or float64 as the series when that was a float
-        array, else float32.
+        array, else float32. With ``future_covariates``: a new array of shape
+        ``(n_windows, window_size + horizon, n_features + n_covariates + 1)``
+        laid out as described above.
     y : ndarray
         Target values, same dtype as ``X``, of shape
 
@@ -195,7 +268,9 @@ def make_forecasting_data(series, window_size, horizon=1, *, target=None, step=1
         series or a column of it is not numeric.
     ValueError
         If an int parameter is < 1, the series is too short, is not 1-D or 2-D,
-        contains NaN or infinity, or ``target`` names an unknown column.
+        contains NaN or infinity, or ``target`` names an unknown column; if
+        ``future_covariates`` has another number of rows than the series or
+        is not finite.
 
     See Also
     --------
@@ -236,6 +311,22 @@ def make_forecasting_data(series, window_size, horizon=1, *, target=None, step=1
     >>> X, y = make_forecasting_data(df, window_size=2, target="load")
     >>> X.shape, y
     ((4, 2, 2), array([2., 3., 4., 5.]))
+
+    A covariate known in advance (here a weekend flag) extends each window
+    over the horizon, where the series is masked and a flag marks the steps
+    to forecast:
+
+    >>> weekend = np.array([0.0, 0, 0, 0, 1, 1])
+    >>> X, y = make_forecasting_data(
+    ...     df, window_size=2, horizon=2, target="load", future_covariates=weekend
+    ... )
+    >>> X.shape, y.shape
+    ((3, 4, 4), (3, 2))
+    >>> X[2]  # load, temp, weekend, horizon flag
+    array([[ 2., 12.,  0.,  0.],
+           [ 3., 13.,  0.,  0.],
+           [ 0.,  0.,  1.,  1.],
+           [ 0.,  0.,  1.,  1.]])
     """
     window_size = _check_positive_int(window_size, "window_size")
     horizon = _check_positive_int(horizon, "horizon")
@@ -260,10 +351,17 @@ def make_forecasting_data(series, window_size, horizon=1, *, target=None, step=1
     del finite
     positions, single = _resolve_targets(target, columns, n_columns, series)
 
+    if future_covariates is not None:
+        future = _check_future_covariates(future_covariates, n_rows)
+
     stop = n_rows - window_size - horizon + 1  # number of possible window starts
-    # sliding_window_view puts the window axis last: (starts, n_features, size)
-    X = sliding_window_view(values, window_size, axis=0)[:stop:step]
-    X = X.transpose(0, 2, 1)
+    if future_covariates is None:
+        # sliding_window_view puts the window axis last: (starts, n_features, size)
+        X = sliding_window_view(values, window_size, axis=0)[:stop:step]
+        X = X.transpose(0, 2, 1)
+    else:
+        starts = np.arange(0, stop, step)
+        X = timeline_windows(values, future, window_size, horizon, starts)
 
     futures = sliding_window_view(values[window_size:], horizon, axis=0)[::step]
     y = futures[:, positions, :].transpose(0, 2, 1)  # (n_windows, horizon, n_t)

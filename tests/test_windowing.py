@@ -296,6 +296,71 @@ def test_forecasting_bad_series(series, kwargs, error, match):
         make_forecasting_data(series, 2, **kwargs)
 
 
+# -- future-known covariates ---------------------------------------------------
+
+
+def test_forecasting_future_covariates_layout():
+    # the target, one past-only covariate and one future-known covariate
+    series = np.column_stack([np.arange(8.0), 100 + np.arange(8.0)])
+    future = 10 * np.arange(8.0)
+    X, y = make_forecasting_data(
+        series, 3, horizon=2, target=0, future_covariates=future
+    )
+    assert X.shape == (4, 5, 4) and y.shape == (4, 2)
+    for i in range(4):
+        past, ahead = slice(i, i + 3), slice(i + 3, i + 5)
+        np.testing.assert_array_equal(X[i, :3, :2], series[past])
+        np.testing.assert_array_equal(X[i, 3:, :2], 0)  # unknown: masked
+        np.testing.assert_array_equal(X[i, :, 2], future[i : i + 5])
+        np.testing.assert_array_equal(X[i, :, 3], [0, 0, 0, 1, 1])  # the flag
+        np.testing.assert_array_equal(y[i], series[ahead, 0])
+
+
+def test_forecasting_future_covariates_step_dataframe_and_dtype():
+    df = pd.DataFrame({"load": np.arange(10, dtype=np.float32)})
+    calendar = pd.DataFrame(
+        {"weekend": np.arange(10) % 7 >= 5, "hour": np.arange(10) % 24}
+    )
+    X, y = make_forecasting_data(
+        df, 4, horizon=3, step=2, target="load", future_covariates=calendar
+    )
+    assert X.shape == (2, 7, 4) and X.dtype == np.float32
+    np.testing.assert_array_equal(X[1, :, 1], [0, 0, 0, 1, 1, 0, 0])  # rows 5, 6
+    np.testing.assert_array_equal(X[1, :, 2], np.arange(2, 9))
+    np.testing.assert_array_equal(y, [[4, 5, 6], [6, 7, 8]])
+
+
+def test_forecasting_future_covariates_leave_inputs_unchanged():
+    series, future = np.arange(10.0), np.ones((10, 2))
+    before = series.copy(), future.copy()
+    X, _ = make_forecasting_data(series, 3, horizon=2, future_covariates=future)
+    X[:] = -1  # the windows are a new array: writing to them is harmless
+    np.testing.assert_array_equal(series, before[0])
+    np.testing.assert_array_equal(future, before[1])
+
+
+@pytest.mark.parametrize(
+    "future, match",
+    [
+        (np.ones(9), "has 9 rows but must have 10.*shorter than the series"),
+        (np.ones(11), "has 11 rows but must have 10.*Cut them"),
+        (np.r_[np.ones(6), np.nan, np.ones(3)], "NaN or infinity \\(first at row 6"),
+        (np.ones((10, 2, 1)), "future_covariates must be 1-D.*3-D"),
+        (pd.DataFrame({"day": list("abcdefghij")}), "non-numeric"),
+    ],
+)
+def test_forecasting_bad_future_covariates(future, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        make_forecasting_data(np.arange(10.0), 3, horizon=2, future_covariates=future)
+
+
+def test_forecasting_horizon_longer_than_data_with_covariates():
+    with pytest.raises(ValueError, match="must not exceed the length of series"):
+        make_forecasting_data(
+            np.arange(5.0), 3, horizon=4, future_covariates=np.ones(5)
+        )
+
+
 @st.composite
 def _forecasting_cases(draw):
     n_rows = draw(st.integers(2, 120))

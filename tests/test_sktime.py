@@ -1,0 +1,265 @@
+"""sksequence.sktime: RecurrentForecaster under sktime's own checks and tools."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import EXACT_EPOCHS
+from numpy.testing import assert_allclose
+
+from sksequence import GRURegressor, LSTMRegressor
+
+pytest.importorskip("sktime")
+
+from sktime.forecasting.model_selection import ForecastingGridSearchCV  # noqa: E402
+from sktime.split import ExpandingWindowSplitter  # noqa: E402
+from sktime.utils.estimator_checks import check_estimator  # noqa: E402
+
+from sksequence.sktime import RecurrentForecaster  # noqa: E402
+
+SMALL = dict(hidden_size=8, max_epochs=3, random_state=0)
+
+
+def _series(n=60, seed=0, columns=("y",)):
+    rng = np.random.default_rng(seed)
+    values = np.cumsum(rng.standard_normal((n, len(columns))), axis=0)
+    index = pd.period_range("2000-01", periods=n, freq="M")
+    return pd.DataFrame(values, index=index, columns=list(columns))
+
+
+def test_passes_sktime_check_estimator():
+    results = check_estimator(RecurrentForecaster, raise_exceptions=False, verbose=0)
+    failed = {name: str(res)[:200] for name, res in results.items() if res != "PASSED"}
+    assert len(results) > 500  # the whole suite ran, not a handful of tests
+    assert failed == {}
+
+
+def test_covariate_known_in_advance_is_used():
+    # y is driven by a covariate that is known in advance; without it the
+    # series is noise to the net
+    rng = np.random.default_rng(0)
+    n = 240
+    index = pd.RangeIndex(n)
+    x = pd.DataFrame({"x": rng.standard_normal(n)}, index=index)
+    y = pd.Series(3 * x["x"].to_numpy() + 0.1 * rng.standard_normal(n), index=index)
+    fh = [1, 2, 3]
+    train, test = slice(0, n - 3), slice(n - 3, n)
+    params = dict(hidden_size=16, max_epochs=150, random_state=0)
+    kw = dict(window_length=8, window_norm="standard")
+    with_x = RecurrentForecaster(GRURegressor(**params), **kw)
+    with_x.fit(y[train], X=x[train], fh=fh)
+    error_x = np.abs(with_x.predict(fh, X=x[test]) - y[test]).mean()
+    without = RecurrentForecaster(GRURegressor(**params), **kw).fit(y[train], fh=fh)
+    error = np.abs(without.predict(fh) - y[test]).mean()
+    assert error_x < 0.5 * error
+
+
+def test_last_norm_extrapolates_a_trend():
+    # values beyond the training range: relative windows make it no obstacle
+    index = pd.RangeIndex(80)
+    y = pd.Series(0.5 * np.arange(80.0), index=index)
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=6)
+    pred = f.fit(y[:70], fh=[1, 2, 3]).predict()
+    assert_allclose(pred, y[70:73], atol=0.1)
+
+
+@pytest.mark.parametrize(
+    "values, chosen",
+    [
+        (np.arange(60.0) + np.sin(np.arange(60.0)), "last"),  # trend: R² ~ 1
+        (np.sin(np.arange(60.0) / 3), "standard"),  # cycle around a level
+    ],
+)
+def test_auto_window_norm_follows_the_trend(values, chosen):
+    y = pd.Series(values)
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=5)
+    assert f.fit(y, fh=[1]).window_norm_ == chosen
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive"])
+def test_sp_forecasts_the_deviation_from_last_season(strategy):
+    # a season of 4 that the windows (3 steps) cannot see in full, on a trend:
+    # the seasonal naive base carries the season, the net the yearly growth
+    t = np.arange(60.0)
+    y = pd.Series(np.tile([0.0, 3.0, 1.0, -2.0], 15) + 0.1 * t)
+    f = RecurrentForecaster(
+        GRURegressor(hidden_size=8, max_epochs=100, random_state=0),
+        window_length=3,
+        sp=4,
+        strategy=strategy,
+    )
+    fh = [1, 2, 3, 4, 5, 6]
+    pred = f.fit(y[:54], fh=fh if strategy == "direct" else None).predict(fh=fh)
+    assert_allclose(pred, y[54:], atol=0.1)
+
+
+def test_refit_trains_on_all_windows_for_the_best_epochs():
+    y = _series(n=80)
+    params = dict(hidden_size=4, max_epochs=12, n_iter_no_change=100, random_state=0)
+    f = RecurrentForecaster(GRURegressor(**params), window_length=5)
+    f.fit(y, fh=[1, 2])
+    final = f.estimator_
+    assert final.early_stopping is False
+    # the holdout run, repeated: its best epoch is the epoch count of the final
+    held = RecurrentForecaster(GRURegressor(**params), window_length=5, refit=False)
+    valid = held.fit(y, fh=[1, 2]).estimator_.history_["valid_loss"]
+    assert final.max_epochs == int(np.argmin(valid.to_numpy())) + 1
+    assert final.n_iter_ == final.max_epochs
+    # no window held out this time
+    assert (
+        "valid_loss" not in final.history_ or final.history_["valid_loss"].isna().all()
+    )
+
+
+def test_direct_picks_steps_of_the_fitted_horizon():
+    y = _series()
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=6)
+    full = f.fit(y, fh=[1, 2, 3, 4, 5]).predict()
+    assert f.horizon_ == 5
+    # fitting for steps 2 and 5 trains the same 5-step net and keeps two steps
+    sparse = RecurrentForecaster(GRURegressor(**SMALL), window_length=6)
+    assert_allclose(sparse.fit(y, fh=[2, 5]).predict(), full.iloc[[1, 4]])
+
+
+def test_recursive_feeds_predictions_back():
+    y = _series()
+    f = RecurrentForecaster(
+        LSTMRegressor(**SMALL), window_length=6, strategy="recursive"
+    )
+    three = f.fit(y).predict(fh=[1, 2, 3])
+    assert f.horizon_ == 1
+    # the same as forecasting one step, appending it to the history, and again
+    for k in range(3):
+        one = f.predict(fh=[1])
+        assert_allclose(one.to_numpy(), three.iloc[[k]].to_numpy(), rtol=1e-6)
+        f.update(one, update_params=False)
+
+
+def test_recursive_reads_future_covariates_at_each_step():
+    y = _series(columns=("y",))
+    X = _series(seed=1, columns=("x",))
+    f = RecurrentForecaster(
+        GRURegressor(**SMALL), window_length=4, strategy="recursive"
+    )
+    f.fit(y[:-3], X=X[:-3])
+    base = f.predict(fh=[1, 2, 3], X=X[-3:])
+    changed = X[-3:].copy()
+    changed.iloc[2] += 10  # only the third step's covariate changes
+    moved = f.predict(fh=[1, 2, 3], X=changed)
+    assert_allclose(moved.iloc[:2], base.iloc[:2])
+    assert not np.allclose(moved.iloc[2], base.iloc[2])
+
+
+def test_past_covariates_are_read_over_the_window_only():
+    y = _series(columns=("y",))
+    X = _series(seed=1, columns=("income", "calendar"))
+    f = RecurrentForecaster(
+        GRURegressor(**SMALL), window_length=5, past_covariates=["income"]
+    )
+    f.fit(y[:-2], X=X[:-2], fh=[1, 2])
+    # the windows: y and income over the past, calendar over past and future,
+    # the horizon flag: 5 + 2 steps of 4 features
+    assert f.estimator_.n_features_in_ == 4
+    future = X[-2:].copy()
+    base = f.predict(X=future)
+    future["income"] += 100  # future income is never read
+    assert_allclose(f.predict(X=future), base)
+
+
+def test_multivariate_y_is_forecast_jointly():
+    y = _series(columns=("a", "b"))
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=5)
+    pred = f.fit(y, fh=[1, 2]).predict()
+    assert list(pred.columns) == ["a", "b"] and pred.shape == (2, 2)
+    assert f.estimator_.fitted_state_.n_outputs == 4  # 2 steps x 2 variables
+
+
+def test_missing_future_steps_are_carried_forward_with_a_warning():
+    y = _series()[:-5]
+    X = _series(seed=1, columns=("x",))
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=4)
+    f.fit(y, X=X[:-5], fh=[2, 5])
+    full = f.predict(X=X[-5:])
+    sparse = X[-5:].iloc[[1, 4]]
+    with pytest.warns(UserWarning, match="carried forward"):
+        filled = f.predict(X=sparse)
+    carried = X[-5:].copy()
+    carried.iloc[0] = X.iloc[-6]  # the last value seen in fit
+    carried.iloc[2:4] = carried.iloc[1].to_numpy()
+    assert_allclose(filled, f.predict(X=carried))
+    assert not np.allclose(filled, full)
+
+
+def test_inputs_are_not_mutated():
+    y, X = _series(), _series(seed=1, columns=("x",))
+    y_before, X_before = y.copy(), X.copy()
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=5)
+    f.fit(y[:-2], X=X[:-2], fh=[1, 2]).predict(X=X[-2:])
+    pd.testing.assert_frame_equal(y, y_before)
+    pd.testing.assert_frame_equal(X, X_before)
+
+
+def test_tuning_hidden_size_with_forecasting_grid_search():
+    y = _series(n=50)
+    search = ForecastingGridSearchCV(
+        RecurrentForecaster(GRURegressor(**SMALL, **EXACT_EPOCHS), window_length=4),
+        cv=ExpandingWindowSplitter(initial_window=40, step_length=4, fh=[1, 2]),
+        param_grid={"estimator__hidden_size": [2, 6]},
+    )
+    search.fit(y, fh=[1, 2])
+    assert search.best_params_["estimator__hidden_size"] in (2, 6)
+    assert search.best_forecaster_.estimator_.hidden_size in (2, 6)
+    assert search.predict().shape == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "params, fit_kwargs, error, match",
+    [
+        ({"strategy": "both"}, {}, ValueError, "strategy must be one of"),
+        ({"window_norm": "minmax"}, {}, ValueError, "window_norm must be one of"),
+        ({"window_length": 0}, {}, ValueError, "window_length must be an int >= 1"),
+        ({"window_length": 2.5}, {}, TypeError, "window_length must be an int"),
+        ({"sp": 0}, {}, ValueError, "sp must be None or an int >= 1"),
+        ({"sp": 59}, {}, ValueError, "too few for sp=59"),
+        ({"window_length": 58}, {}, ValueError, "too few for window_length=58"),
+        ({"estimator": "gru"}, {}, TypeError, "must be an sksequence regressor"),
+        (
+            {"estimator": GRURegressor(return_sequences=True)},
+            {},
+            ValueError,
+            "return_sequences=False",
+        ),
+        ({"past_covariates": ["x"]}, {}, ValueError, "no X was passed"),
+        ({"past_covariates": ["z"]}, {"X": True}, ValueError, "not columns of X"),
+        (
+            {"strategy": "recursive", "past_covariates": ["x"]},
+            {"X": True},
+            ValueError,
+            "past-only covariates",
+        ),
+    ],
+)
+def test_bad_parameters_and_data_are_refused_clearly(params, fit_kwargs, error, match):
+    y = _series()
+    kwargs = {"estimator": GRURegressor(**SMALL), "window_length": 4, **params}
+    if fit_kwargs.get("X"):
+        fit_kwargs = {"X": _series(seed=1, columns=("x",))}
+    with pytest.raises(error, match=match):
+        RecurrentForecaster(**kwargs).fit(y, fh=[1, 2, 3], **fit_kwargs)
+
+
+def test_predict_needs_future_covariates_it_was_fitted_with():
+    y, X = _series(), _series(seed=1, columns=("x",))
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=4)
+    f.fit(y[:-2], X=X[:-2], fh=[1, 2])
+    with pytest.raises(ValueError, match="pass X covering the forecast steps"):
+        f.predict()
+    bad = X[-2:].copy()
+    bad.iloc[1, 0] = np.nan
+    with pytest.raises(ValueError, match="missing data"):  # sktime's own check
+        f.predict(X=bad)
+
+
+def test_in_sample_steps_are_refused():
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=4)
+    with pytest.raises(NotImplementedError, match="in-sample prediction"):
+        f.fit(_series(), fh=[0, 1])  # refused by sktime from the capability tag

@@ -42,7 +42,7 @@ def _check_positive_int(value, name):
     return int(value)
 
 
-def _frame_to_array(frame):
+def _frame_to_array(frame, name="series"):
     """Numeric values of a DataFrame as a 2-D float array (a view when possible)."""
     bad = [
         col
@@ -52,7 +52,7 @@ def _frame_to_array(frame):
     ]
     if bad:
         raise TypeError(
-            f"series must hold real numbers only; columns {bad!r} have non-numeric "
+            f"{name} must hold real numbers only; columns {bad!r} have non-numeric "
             f"dtypes {[str(frame[c].dtype) for c in bad]!r}. Encode or drop them "
             "first."
         )
@@ -62,32 +62,32 @@ def _frame_to_array(frame):
     return frame.to_numpy(dtype=np.float32, na_value=np.nan)
 
 
-def _array_to_float(arr):
+def _array_to_float(arr, name="series"):
     """``arr`` itself when float32/float64, else one float32 copy of it."""
     if arr.dtype in _KEPT_FLOATS:
         return arr
     if arr.dtype.kind not in "biuf":
         raise TypeError(
-            f"series must hold real numbers; got an array of dtype {arr.dtype}."
+            f"{name} must hold real numbers; got an array of dtype {arr.dtype}."
         )
     return arr.astype(np.float32)
 
 
-def _series_to_array(series):
+def _series_to_array(series, name="series"):
     """Return ``(values, columns)``: values 2-D (n_rows, n_columns) float."""
     if isinstance(series, pd.DataFrame):
-        return _frame_to_array(series), list(series.columns)
+        return _frame_to_array(series, name), list(series.columns)
     if isinstance(series, pd.Series):
-        values = _frame_to_array(series.to_frame())
+        values = _frame_to_array(series.to_frame(), name)
         return values, [series.name]
-    with naming("series"):
+    with naming(name):
         arr = np.asarray(series)
     if arr.ndim not in (1, 2):
         raise ValueError(
-            "series must be 1-D (n_timesteps,) or 2-D (n_timesteps, n_features); "
+            f"{name} must be 1-D (n_timesteps,) or 2-D (n_timesteps, n_features); "
             f"got a {arr.ndim}-D array of shape {arr.shape}."
         )
-    arr = _array_to_float(arr)
+    arr = _array_to_float(arr, name)
     if arr.ndim == 1:
         arr = arr[:, None]
     return arr, None
@@ -142,21 +142,19 @@ def _resolve_targets(target, columns, n_columns, series):
     return [_resolve_one_target(target, columns, n_columns, series)], True
 
 
+def _check_finite(values, name, advice):
+    """Raise if ``values`` holds NaN or infinity, naming the first bad row."""
+    finite = np.isfinite(values)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite.all(axis=1))[0])
+        raise ValueError(
+            f"{name} contains NaN or infinity (first at row {row}); {advice}"
+        )
+
+
 def _check_future_covariates(future_covariates, n_rows):
     """Future-known covariates as a 2-D float array of exactly ``n_rows`` rows."""
-    with naming("future_covariates"):
-        if isinstance(future_covariates, (pd.DataFrame, pd.Series)):
-            values, _ = _series_to_array(future_covariates)
-        else:
-            values = np.asarray(future_covariates)
-            if values.ndim not in (1, 2):
-                raise ValueError(
-                    "future_covariates must be 1-D (n_timesteps,) or 2-D "
-                    f"(n_timesteps, n_covariates); got a {values.ndim}-D array of "
-                    f"shape {values.shape}."
-                )
-            values = _array_to_float(values)
-            values = values[:, None] if values.ndim == 1 else values
+    values, _ = _series_to_array(future_covariates, "future_covariates")
     if len(values) != n_rows:
         raise ValueError(
             f"future_covariates has {len(values)} rows but must have {n_rows}, one "
@@ -168,13 +166,11 @@ def _check_future_covariates(future_covariates, n_rows):
                 else "Cut them to the series' time steps."
             )
         )
-    finite = np.isfinite(values)
-    if not finite.all():
-        row = int(np.flatnonzero(~finite.all(axis=1))[0])
-        raise ValueError(
-            f"future_covariates contains NaN or infinity (first at row {row}); a "
-            "future-known covariate must be known at every step: fill it first."
-        )
+    _check_finite(
+        values,
+        "future_covariates",
+        "a future-known covariate must be known at every step: fill it first.",
+    )
     return values
 
 
@@ -341,14 +337,7 @@ def make_forecasting_data(
             f"window_size + horizon ({window_size} + {horizon}) must not exceed "
             f"the length of series ({n_rows} time steps)."
         )
-    finite = np.isfinite(values)
-    if not finite.all():
-        row = int(np.flatnonzero(~finite.all(axis=1))[0])
-        raise ValueError(
-            f"series contains NaN or infinity (first at row {row}); fill or drop "
-            "missing values first."
-        )
-    del finite
+    _check_finite(values, "series", "fill or drop missing values first.")
     positions, single = _resolve_targets(target, columns, n_columns, series)
 
     if future_covariates is not None:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ._base import is_sequence_estimator
+from ._base import is_sequence_classifier, is_sequence_estimator
 from ._windowing import make_forecasting_data, timeline_windows
 
 __all__ = ["RecurrentForecaster"]
@@ -224,8 +224,8 @@ class RecurrentForecaster(BaseForecaster):
             raise ValueError(f"sp must be None or an int >= 1; got {sp!r}.")
         if self.estimator is None:
             return _default_estimator()
-        if not is_sequence_estimator(self.estimator) or not hasattr(
-            self.estimator, "predict"
+        if not is_sequence_estimator(self.estimator) or is_sequence_classifier(
+            self.estimator
         ):
             raise TypeError(
                 "estimator must be an sksequence regressor (RNNRegressor, "

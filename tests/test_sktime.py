@@ -6,7 +6,7 @@ import pytest
 from conftest import EXACT_EPOCHS
 from numpy.testing import assert_allclose
 
-from sksequence import GRURegressor, LSTMRegressor
+from sksequence import GRUClassifier, GRURegressor, LSTMRegressor
 
 pytest.importorskip("sktime")
 
@@ -222,6 +222,12 @@ def test_tuning_hidden_size_with_forecasting_grid_search():
         ({"sp": 59}, {}, ValueError, "too few for sp=59"),
         ({"window_length": 58}, {}, ValueError, "too few for window_length=58"),
         ({"estimator": "gru"}, {}, TypeError, "must be an sksequence regressor"),
+        (
+            {"estimator": GRUClassifier()},
+            {},
+            TypeError,
+            "must be an sksequence regressor",
+        ),
         (
             {"estimator": GRURegressor(return_sequences=True)},
             {},

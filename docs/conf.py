@@ -177,7 +177,7 @@ def _heading(text, char):
 
 
 # public submodules that ``import sksequence`` leaves out: they need an extra
-OPTIONAL_MODULES = ("dask",)
+OPTIONAL_MODULES = ("dask", "sktime")
 
 
 def write_api_list():
@@ -222,6 +222,11 @@ _SKIPPED_MEMBERS = re.compile(r"^(get_metadata_routing|set_\w+_request)$")
 
 def _skip_member(app, what, name, obj, skip, options):
     if _SKIPPED_MEMBERS.match(name):
+        return True
+    # sksequence.sktime.RecurrentForecaster inherits sktime's whole forecaster
+    # interface, whose docstrings are written for sktime's own documentation
+    # (its glossary, its reST conventions): the class page links to it instead
+    if (getattr(obj, "__module__", None) or "").startswith(("sktime.", "skbase.")):
         return True
     return None
 

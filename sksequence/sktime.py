@@ -33,6 +33,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from ._base import is_sequence_classifier, is_sequence_estimator
+from ._regressors import GRURegressor, LSTMRegressor
 from ._windowing import make_forecasting_data, timeline_windows
 
 __all__ = ["RecurrentForecaster"]
@@ -45,9 +46,7 @@ _TREND_R2 = 0.5
 
 
 def _default_estimator():
-    """The regressor used when ``estimator=None`` (a local import: no cycle)."""
-    from ._regressors import GRURegressor
-
+    """The regressor used when ``estimator=None``."""
     return GRURegressor(hidden_size=32, max_epochs=300)
 
 
@@ -463,8 +462,6 @@ class RecurrentForecaster(BaseForecaster):
         params : list of dict
             Each dict builds one test instance.
         """
-        from ._regressors import GRURegressor, LSTMRegressor
-
         tiny = {"hidden_size": 4, "max_epochs": 2, "random_state": 0}
         return [
             {"estimator": GRURegressor(**tiny), "window_length": 3},

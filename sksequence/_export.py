@@ -19,7 +19,9 @@ returns:
 * regressors: ``predict(X)``, in the units of the training targets (the
   internal target standardization is part of the graph), shaped as
   ``predict`` shapes it (``(batch,)`` for a 1-D ``y``, ``(batch, n_outputs)``
-  otherwise; with ``return_sequences=True`` one value per time step);
+  otherwise; with ``return_sequences=True`` one value per time step). With
+  ``loss="gaussian"`` that is the mean, with ``loss="quantile"`` the
+  median: the standard deviation and the other quantiles are not exported;
 * classifiers: ``predict_proba(X)``, the softmax probabilities in the order
   of ``classes_``. The labels are stored with the model (ONNX
   ``metadata_props["classes"]``, TorchScript extra file ``sksequence.json``,
@@ -132,24 +134,33 @@ class _ServingModel(nn.Module):
     y_mean, y_scale : ndarray or None
     squeeze : bool
         Drop the last axis (one regression target given as 1-D ``y``).
+    location : slice
+        The block of the network's outputs that ``predict`` returns (all of
+        them, or the mean or median of a distributional head).
     """
 
     probabilities: Final[bool]
     squeeze: Final[bool]
+    start: Final[int]
+    stop: Final[int]
 
-    def __init__(self, model, scalers, *, probabilities, y_mean, y_scale, squeeze):
+    def __init__(
+        self, model, scalers, *, probabilities, y_mean, y_scale, squeeze, location
+    ):
         super().__init__()
         self.scalers = nn.ModuleList(scalers)
         self.model = model
         self.probabilities = probabilities
         self.squeeze = squeeze
+        self.start, self.stop = location.start, location.stop
         self.register_buffer("y_mean", _float32(0.0 if y_mean is None else y_mean))
         self.register_buffer("y_scale", _float32(1.0 if y_scale is None else y_scale))
 
     def forward(self, X):
         for scaler in self.scalers:
             X = scaler(X)
-        out = self.model(X)  # dropout is the identity at inference
+        # dropout is the identity at inference
+        out = self.model(X)[..., self.start : self.stop]
         if self.probabilities:
             out = torch.softmax(out, dim=-1)
         else:
@@ -253,6 +264,7 @@ def _serving_model(estimator):
         y_mean=None if classifier else state.y_mean,
         y_scale=None if classifier else state.y_scale,
         squeeze=state.squeeze,
+        location=state.location,
     ).eval()
     for param in model.parameters():
         param.requires_grad_(False)

@@ -41,6 +41,14 @@ class FittedState:
     y_ndim : int or None
         Regressors: the number of dimensions of ``y`` in ``fit`` (1 or 2
         per sequence; 2 or 3 with ``per_step``).
+    distribution : {"none", "gaussian", "quantile"}
+        Regressors: what the network predicts per target (its ``loss``): the
+        value, a mean and a standard deviation, or the quantiles at
+        ``levels``, as blocks of ``n_outputs`` values on the last axis.
+    levels : tuple of float or None
+        Regressors with a distribution: the quantile levels, increasing and
+        holding 0.5. With ``"quantile"`` those the network predicts; with
+        ``"gaussian"`` those ``predict_quantiles`` reports by default.
     """
 
     n_channels: int
@@ -51,6 +59,8 @@ class FittedState:
     y_mean: np.ndarray | None = None
     y_scale: np.ndarray | None = None
     y_ndim: int | None = None
+    distribution: str = "none"
+    levels: tuple | None = None
 
     @property
     def is_classifier(self):
@@ -69,6 +79,28 @@ class FittedState:
         """``(input_size, output_size)`` of the network."""
         return self.n_channels, self.n_outputs
 
+    @property
+    def head_width(self):
+        """Values the network predicts per target (blocks on the last axis)."""
+        if self.distribution == "gaussian":
+            return 2
+        if self.distribution == "quantile":
+            return len(self.levels)
+        return 1
+
+    @property
+    def location(self):
+        """The block of the network's last axis that ``predict`` returns:
+        the values, the mean, or the median."""
+        block = 0
+        if self.distribution == "quantile":
+            block = self.levels.index(0.5)
+        return slice(block * self.n_outputs, (block + 1) * self.n_outputs)
+
+    def blocks(self, out):
+        """``out`` (..., head_width * n_outputs) as (..., head_width, n_outputs)."""
+        return out.reshape(*out.shape[:-1], self.head_width, self.n_outputs)
+
     def with_outputs(self, **fields):
         """A copy with the output fields set (a new fit's target)."""
         return replace(self, **fields)
@@ -76,6 +108,10 @@ class FittedState:
     def unscale(self, out):
         """Regression outputs in the units of ``y`` (``out * y_scale + y_mean``)."""
         return out * self.y_scale + self.y_mean
+
+    def unscale_spread(self, out):
+        """A spread (standard deviation) in the units of ``y``: ``out * y_scale``."""
+        return out * self.y_scale
 
     def scale(self, values):
         """Targets in the network's units: ``(values - y_mean) / y_scale``."""

@@ -8,9 +8,17 @@ head, ``y = V h_T + c`` -- or, with ``return_sequences=True``, to one output
 vector per time step, ``y_t = V h_t + c`` (the Elman formulation).
 Variable-length batches are packed (or, for the peephole LSTM, masked), so
 padding never reaches an output. The losses here ignore padded steps.
+
+A distributional head predicts more than one value per target: with
+``distribution="gaussian"`` a mean and a standard deviation, with
+``distribution="quantile"`` several quantiles, each block of ``output_size``
+values laid out one after the other on the last axis (see
+:func:`distribution_head`), trained by :class:`GaussianNLLLoss` and
+:class:`PinballLoss`.
 """
 
 import copy
+import math
 import weakref
 from typing import Final
 
@@ -23,7 +31,9 @@ from ._cells import ClassicGRU, PeepholeLSTM, RecurrentStack
 from ._constants import IGNORE_INDEX, PREDICT_BATCH_SIZE
 
 __all__ = [
+    "DISTRIBUTIONS",
     "RECURRENT_LAYERS",
+    "GaussianNLLLoss",
     "MaskedMSELoss",
     "MeanSquaredError",
     "SequenceCrossEntropyLoss",
@@ -31,12 +41,20 @@ __all__ = [
     "inference_copy",
     "loss_normalizer",
     "patch",
+    "PinballLoss",
     "patched_lengths",
     "per_sample_loss",
     "predict_in_batches",
 ]
 
 RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+# what a head predicts per target: the value itself, a Gaussian, or quantiles
+DISTRIBUTIONS = ("none", "gaussian", "quantile")
+
+# the smallest standard deviation (targets are standardized): a floor that
+# keeps the likelihood finite when the net is certain
+MIN_STD = 1e-4
 
 
 def patch(
@@ -107,6 +125,13 @@ class SequenceModel(nn.Module):
         Consecutive time steps read as one recurrent step (see
         :func:`patch`); ``input_size`` stays the number of features of one
         time step. Must be 1 with ``return_sequences``.
+    distribution : {"none", "gaussian", "quantile"}, default="none"
+        What the head predicts per target (see :func:`distribution_head`):
+        ``output_size`` values, or a mean and a standard deviation
+        (``2 * output_size``), or ``n_quantiles`` increasing quantiles
+        (``n_quantiles * output_size``).
+    n_quantiles : int, default=1
+        Number of quantiles; only used with ``distribution="quantile"``.
 
     The module compiles with TorchScript (:func:`torch.jit.script`), which
     is how it is exported; :meth:`probed` runs the same network through the
@@ -118,6 +143,8 @@ class SequenceModel(nn.Module):
     return_sequences: Final[bool]
     patch_size: Final[int]
     num_directions: Final[int]
+    distribution: Final[str]
+    output_size: Final[int]
 
     def __init__(
         self,
@@ -133,6 +160,8 @@ class SequenceModel(nn.Module):
         reset_after=True,
         return_sequences=False,
         patch_size=1,
+        distribution="none",
+        n_quantiles=1,
     ):
         super().__init__()
         if cell not in RECURRENT_LAYERS:
@@ -141,6 +170,12 @@ class SequenceModel(nn.Module):
             )
         if return_sequences and patch_size != 1:
             raise ValueError("return_sequences needs patch_size=1")
+        if distribution not in DISTRIBUTIONS:
+            raise ValueError(
+                f"distribution must be one of {DISTRIBUTIONS}; got {distribution!r}"
+            )
+        self.distribution = distribution
+        self.output_size = output_size
         self.cell = cell
         self.return_sequences = return_sequences
         self.patch_size = patch_size
@@ -175,7 +210,8 @@ class SequenceModel(nn.Module):
         self.num_directions = 2 if bidirectional else 1
         # no dropout kernels at all when it is off (they cost launches on a GPU)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.head = nn.Linear(hidden_size * self.num_directions, output_size)
+        width = head_width(distribution, n_quantiles)
+        self.head = nn.Linear(hidden_size * self.num_directions, width * output_size)
 
     def recurrent_states(
         self, X: Tensor, lengths: Tensor | None = None
@@ -221,7 +257,8 @@ class SequenceModel(nn.Module):
         states = last
         if self.return_sequences and outputs is not None:
             states = outputs
-        return self.head(self.dropout(states))
+        raw = self.head(self.dropout(states))
+        return distribution_head(raw, self.distribution, self.output_size)
 
     def forward(self, X: Tensor, lengths: Tensor | None = None) -> Tensor:
         """Map ``X`` (batch, time, features) to (batch[, time], output_size)."""
@@ -262,6 +299,41 @@ class SequenceModel(nn.Module):
         return self._readout(outputs, self._last(h_n))
 
 
+def head_width(distribution: str, n_quantiles: int = 1) -> int:
+    """Values the head predicts per target: 1, 2 (mean, std) or ``n_quantiles``."""
+    if distribution == "gaussian":
+        return 2
+    if distribution == "quantile":
+        return n_quantiles
+    return 1
+
+
+def distribution_head(
+    raw: Tensor, distribution: str, output_size: int, min_std: float = MIN_STD
+) -> Tensor:
+    """The head's raw values ``(..., width * output_size)`` as a distribution.
+
+    The last axis holds blocks of ``output_size`` values (one per target):
+
+    - ``"none"``: the values themselves.
+    - ``"gaussian"``: the mean, then the standard deviation
+      ``softplus(raw) + min_std``, positive by construction.
+    - ``"quantile"``: quantiles in increasing order of level. The first block
+      is raw; each next one adds ``softplus(raw)`` to the one before, so the
+      quantiles never cross (they are monotone by construction, not sorted
+      after the fact, and the pinball loss trains them as such).
+    """
+    if distribution == "gaussian":
+        mean, std = raw[..., :output_size], raw[..., output_size:]
+        return torch.cat((mean, nn.functional.softplus(std) + min_std), dim=-1)
+    if distribution == "quantile":
+        first, gaps = raw[..., :output_size], raw[..., output_size:]
+        steps = nn.functional.softplus(gaps.unflatten(-1, (-1, output_size)))
+        rest = first.unsqueeze(-2) + steps.cumsum(dim=-2)
+        return torch.cat((first, rest.flatten(-2)), dim=-1)
+    return raw
+
+
 def _per_element(weights, like):
     """Per-sample (or per-step) ``weights`` with trailing axes to broadcast
     over ``like``'s elements (outputs, steps)."""
@@ -284,28 +356,45 @@ def _weighted_mean(losses, weights, valid=None):
     return (weights * losses).sum() / total.clamp_min(torch.finfo(total.dtype).tiny)
 
 
-class MaskedMSELoss(nn.Module):
-    """Mean squared error over the finite targets; NaN marks padded steps.
+class _MaskedLoss(nn.Module):
+    """A loss per target element, averaged over the finite targets.
 
-    With ``sample_weight`` (batch,) or (batch, time), the weighted mean over
+    NaN targets mark padded steps and stay out of the loss. With
+    ``sample_weight`` (batch,) or (batch, time), the weighted mean over
     every valid element, each weighted by its sequence's (or step's) weight:
-    an integer weight ``k`` counts a sequence ``k`` times.
+    an integer weight ``k`` counts a sequence ``k`` times. Subclasses define
+    :meth:`elementwise`, shaped as ``y_true``.
     """
+
+    def elementwise(self, y_pred, y_true, valid):
+        raise NotImplementedError
+
+    def _losses(self, y_pred, y_true):
+        valid = ~torch.isnan(y_true)
+        # nan_to_num: a NaN inside torch.where would still poison the gradient
+        losses = self.elementwise(y_pred, y_true.nan_to_num(), valid)
+        return torch.where(valid, losses, 0.0), valid
 
     def forward(self, y_pred, y_true, sample_weight=None):
         # a masked sum, not boolean indexing: indexing by a mask waits for
         # the GPU to count the mask before the next kernel can be queued
-        squared, valid = _masked_squared_error(y_pred, y_true)
+        losses, valid = self._losses(y_pred, y_true)
         if sample_weight is not None:
-            return _weighted_mean(squared, sample_weight, valid)
-        return squared.sum() / valid.sum()
+            return _weighted_mean(losses, sample_weight, valid)
+        return losses.sum() / valid.sum()
 
-    @staticmethod
-    def per_sample(y_pred, y_true):
+    def per_sample(self, y_pred, y_true):
         """The loss of each sample on its own, shape (batch,)."""
-        squared, valid = _masked_squared_error(y_pred, y_true)
-        dims = tuple(range(1, y_pred.ndim))
-        return squared.sum(dims) / valid.sum(dims)
+        losses, valid = self._losses(y_pred, y_true)
+        dims = tuple(range(1, y_true.ndim))
+        return losses.sum(dims) / valid.sum(dims)
+
+
+class MaskedMSELoss(_MaskedLoss):
+    """Mean squared error over the finite targets; NaN marks padded steps."""
+
+    def elementwise(self, y_pred, y_true, valid):
+        return torch.where(valid, y_pred - y_true, 0.0).square()
 
 
 class MeanSquaredError(nn.MSELoss):
@@ -316,12 +405,55 @@ class MeanSquaredError(nn.MSELoss):
             return super().forward(y_pred, y_true)
         return _weighted_mean((y_pred - y_true).square(), sample_weight)
 
+    def per_sample(self, y_pred, y_true):
+        """The loss of each sample on its own, shape (batch,)."""
+        return MaskedMSELoss().per_sample(y_pred, y_true)
 
-def _masked_squared_error(y_pred, y_true):
-    valid = ~torch.isnan(y_true)
-    # nan_to_num: a NaN inside torch.where would still poison the gradient
-    error = torch.where(valid, y_pred - y_true.nan_to_num(), 0.0)
-    return error.square(), valid
+
+class GaussianNLLLoss(_MaskedLoss):
+    """Negative log-likelihood of the targets under the predicted Gaussians.
+
+    ``y_pred`` holds the means, then the standard deviations (the
+    ``"gaussian"`` :func:`distribution_head`), on its last axis:
+    ``log(std) + (y - mean)**2 / (2 * std**2) + log(2 * pi) / 2`` per target.
+    """
+
+    def elementwise(self, y_pred, y_true, valid):
+        n = y_true.shape[-1]
+        mean, std = y_pred[..., :n], y_pred[..., n:]
+        z = torch.where(valid, (y_true - mean) / std, 0.0)
+        return std.log() + 0.5 * z.square() + 0.5 * math.log(2 * math.pi)
+
+
+class PinballLoss(_MaskedLoss):
+    """Pinball (quantile) loss, averaged over the levels, per target.
+
+    ``y_pred`` holds one block of quantiles per level of ``levels``, in
+    that order, on its last axis (the ``"quantile"``
+    :func:`distribution_head`). For a level ``tau`` and error
+    ``e = y - q``, the loss is ``max(tau * e, (tau - 1) * e)``: minimized
+    by the ``tau``-quantile of ``y``. Twice its mean over many evenly spread
+    levels approximates the CRPS.
+
+    Parameters
+    ----------
+    levels : sequence of float in (0, 1)
+    """
+
+    def __init__(self, levels):
+        super().__init__()
+        # not in state_dict (the estimator's parameters say which levels);
+        # a buffer so that it follows the criterion to the device
+        self.register_buffer(
+            "levels", torch.as_tensor(levels, dtype=torch.float32), persistent=False
+        )
+
+    def elementwise(self, y_pred, y_true, valid):
+        quantiles = y_pred.unflatten(-1, (len(self.levels), y_true.shape[-1]))
+        error = y_true.unsqueeze(-2) - quantiles
+        levels = self.levels.to(error.dtype).unsqueeze(-1)
+        losses = torch.maximum(levels * error, (levels - 1) * error)
+        return losses.mean(dim=-2)
 
 
 class SequenceCrossEntropyLoss(nn.CrossEntropyLoss):
@@ -355,25 +487,29 @@ class SequenceCrossEntropyLoss(nn.CrossEntropyLoss):
             reduction="none",
         ).view(y_true.shape)
 
-    @staticmethod
-    def per_sample(y_pred, y_true):
+    def per_sample(self, y_pred, y_true):
         """The loss of each sample on its own (the mean over its real steps)."""
-        losses = SequenceCrossEntropyLoss._unreduced(y_pred, y_true)
+        losses = self._unreduced(y_pred, y_true)
         if y_pred.ndim == 2:
             return losses
         return losses.sum(1) / (y_true != IGNORE_INDEX).sum(1)
 
 
-def per_sample_loss(y_pred, y_true):
+def per_sample_loss(y_pred, y_true, criterion=None):
     """The training criterion applied to each sample on its own: (batch,).
 
-    Float targets are regression targets (:class:`MaskedMSELoss`, equal to
-    :class:`torch.nn.MSELoss` without NaN); integer targets are class codes
-    (:class:`SequenceCrossEntropyLoss`).
+    ``criterion`` is the net's criterion instance (its ``per_sample``); by
+    default, float targets are regression targets (:class:`MaskedMSELoss`,
+    equal to :class:`torch.nn.MSELoss` without NaN) and integer targets are
+    class codes (:class:`SequenceCrossEntropyLoss`).
     """
-    if y_true.is_floating_point():
-        return MaskedMSELoss.per_sample(y_pred, y_true)
-    return SequenceCrossEntropyLoss.per_sample(y_pred, y_true)
+    if criterion is None:
+        criterion = (
+            MaskedMSELoss()
+            if y_true.is_floating_point()
+            else SequenceCrossEntropyLoss()
+        )
+    return criterion.per_sample(y_pred, y_true)
 
 
 def loss_normalizer(y_true, sample_weight=None):

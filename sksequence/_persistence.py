@@ -558,7 +558,13 @@ def _decode(obj, tensors):
 
 # parameters added after format version 1, with the value that reproduces
 # what a file written before them was trained with
-_LATER_PARAMS = {"validation_split": "tail", "patch_size": 1, "class_weight": None}
+_LATER_PARAMS = {
+    "validation_split": "tail",
+    "patch_size": 1,
+    "class_weight": None,
+    "loss": "squared_error",
+    "quantiles": (0.1, 0.5, 0.9),
+}
 
 
 def _decode_params(stored, cls):
@@ -633,7 +639,11 @@ def _restore_fitted(est, fitted):
         est.classes_ = classes
         est.fitted_state_ = state.with_outputs(classes=classes)
     else:
+        # the head follows from the saved loss and quantiles parameters
+        distribution, levels = est._head()
         est.fitted_state_ = state.with_outputs(
+            distribution=distribution,
+            levels=levels,
             y_ndim=_int(fitted["_y_ndim"], "_y_ndim", 1),
             y_mean=_float_array(fitted["_y_mean"], "_y_mean", output_size),
             y_scale=_float_array(fitted["_y_scale"], "_y_scale", output_size),

@@ -1,30 +1,93 @@
 """RNN, LSTM and GRU regressors."""
 
+from numbers import Real
+
 import numpy as np
+from scipy.special import ndtri
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.preprocessing._data import _handle_zeros_in_scale
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import SequenceEstimator
-from ._modules import MaskedMSELoss, MeanSquaredError
-from ._validation import validate_sequence_target, validate_target
+from ._modules import GaussianNLLLoss, MaskedMSELoss, MeanSquaredError, PinballLoss
+from ._validation import check_quantiles, validate_sequence_target, validate_target
 
 __all__ = ["RNNRegressor", "LSTMRegressor", "GRURegressor"]
 
+# each loss and the distribution its network predicts (FittedState.distribution)
+LOSSES = {"squared_error": "none", "gaussian": "gaussian", "quantile": "quantile"}
+
+LOSS_DOC = """\
+loss : {"squared_error", "gaussian", "quantile"}, default="squared_error"
+        What the network learns for each target, and how.
+
+        - ``"squared_error"``: the conditional mean, by mean squared error.
+        - ``"gaussian"``: a mean and a standard deviation per input, by the
+          Gaussian negative log-likelihood. ``predict(X, return_std=True)``
+          returns both; :meth:`predict_quantiles` and
+          :meth:`predict_interval` the Gaussian's quantiles. The intervals
+          widen and narrow with the input.
+        - ``"quantile"``: the quantiles at ``quantiles`` (and the median),
+          jointly, by the pinball loss; ``predict`` returns the median.
+          They never cross: each quantile is the one below it plus a
+          positive gap (a softplus), by construction.
+
+        ``history_`` records that loss on the standardized targets. See
+        :ref:`uncertainty`.
+
+    quantiles : tuple of float in (0, 1), default=(0.1, 0.5, 0.9)
+        With ``loss="quantile"``, the levels the network learns (0.5 is
+        added when absent: it is what ``predict`` returns). With
+        ``loss="gaussian"``, the levels :meth:`predict_quantiles` returns
+        by default. Unused with ``loss="squared_error"``."""
+
 
 class SequenceRegressor(RegressorMixin, SequenceEstimator):
-    """Regression template: standardized targets, mean squared error.
+    """Regression template: standardized targets, a point or distributional loss.
 
     Targets are standardized internally (per output: subtract the mean,
     divide by the standard deviation of the training targets) and predictions
     are mapped back, so ``predict`` is in the units of ``y`` whatever their
-    scale. The training loss in ``history_`` is the MSE of standardized
-    targets.
+    scale. The training loss in ``history_`` is the loss (``loss``) of the
+    standardized targets.
     """
 
+    _parameter_constraints = {
+        **SequenceEstimator._parameter_constraints,
+        "loss": [StrOptions(set(LOSSES))],
+        "quantiles": ["array-like"],
+    }
+
+    def __init_subclass__(cls, **kwargs):
+        if cls.__doc__:
+            cls.__doc__ = cls.__doc__.replace("{loss}", LOSS_DOC)
+        super().__init_subclass__(**kwargs)
+
     def _criterion(self):
+        distribution = self.fitted_state_.distribution
+        if distribution == "gaussian":
+            return GaussianNLLLoss
+        if distribution == "quantile":
+            return PinballLoss(self.fitted_state_.levels)
         # padded steps of per-step targets are NaN and must stay out of the loss
         return MaskedMSELoss if self.return_sequences else MeanSquaredError
+
+    def _module_params(self):
+        state = self.fitted_state_
+        return {
+            **super()._module_params(),
+            "distribution": state.distribution,
+            "n_quantiles": state.head_width,
+        }
+
+    def _head(self):
+        """``(distribution, levels)`` of the ``loss`` and ``quantiles`` parameters."""
+        distribution = LOSSES[self.loss]
+        if distribution == "none":
+            return distribution, None
+        return distribution, check_quantiles(self.quantiles)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -51,12 +114,15 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
                 mean = np.average(values, axis=0, weights=weights)
                 var = np.average((values - mean) ** 2, axis=0, weights=weights)
                 std = np.sqrt(var)
+            distribution, levels = self._head()
             self.fitted_state_ = self.fitted_state_.with_outputs(
                 n_outputs=Y.shape[-1],
                 per_step=bool(self.return_sequences),
                 y_mean=mean,
                 y_scale=_handle_zeros_in_scale(std),
                 y_ndim=y_ndim,
+                distribution=distribution,
+                levels=levels,
             )
         elif values.shape[1] != self.fitted_state_.n_outputs:
             raise ValueError(
@@ -65,28 +131,154 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             )
         return self.fitted_state_.scale(Y).astype(np.float32), Y.shape[-1]
 
-    def predict(self, X):
+    def predict(self, X, return_std=False):
         """Predict targets for sequences ``X``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or list
             Sequences, in the same form as in :meth:`fit`.
+        return_std : bool, default=False
+            Also return the predicted standard deviation, in the units of
+            ``y`` (as scikit-learn's ``GaussianProcessRegressor`` and
+            ``BayesianRidge`` do). Needs ``loss="gaussian"``.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predictions, with the shape of the ``y`` seen in :meth:`fit`.
-            With ``return_sequences=True``: shape (n_samples, n_timesteps[,
-            n_outputs]), or a list of per-sequence arrays when ``X`` had
-            variable lengths.
+            Predictions, with the shape of the ``y`` seen in :meth:`fit`: the
+            mean (``loss="squared_error"`` or ``"gaussian"``) or the median
+            (``loss="quantile"``). With ``return_sequences=True``: shape
+            (n_samples, n_timesteps[, n_outputs]), or a list of per-sequence
+            arrays when ``X`` had variable lengths.
+        y_std : ndarray or list, shaped as ``y_pred``
+            The standard deviation of each prediction; only with
+            ``return_std=True``.
         """
+        if return_std:
+            self._check_distribution("return_std=True", ("gaussian",))
         out, lengths = self._forward(X)
         state = self.fitted_state_
-        y = state.unscale(out)
+        y = self._shaped(state.unscale(out[..., state.location]), lengths)
+        if not return_std:
+            return y
+        std = state.unscale_spread(out[..., state.n_outputs :])
+        return y, self._shaped(std, lengths)
+
+    def predict_quantiles(self, X, quantiles=None):
+        """Predict quantiles of the targets of sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+            Sequences, in the same form as in :meth:`fit`.
+        quantiles : sequence of float in (0, 1), default=None
+            The levels. With ``loss="gaussian"`` any levels (quantiles of
+            the predicted Gaussian); with ``loss="quantile"`` levels the
+            network learned (``quantiles`` at fit, and 0.5). None: the
+            levels of ``quantiles`` at fit, with 0.5.
+
+        Returns
+        -------
+        y_quantiles : ndarray of shape (n_samples[, n_outputs], n_quantiles)
+            The predictions' shape (see :meth:`predict`) with one more axis
+            last: one value per level, in the order of ``quantiles``
+            (increasing for increasing levels). With ``return_sequences``
+            and variable lengths, a list of per-sequence arrays.
+        """
+        state = self._check_distribution("predict_quantiles")
+        levels = state.levels if quantiles is None else self._levels(quantiles)
+        values, lengths = self._quantiles(X, levels)
+        return self._shaped(values, lengths, trailing=1)
+
+    @validate_params(
+        {"coverage": [Interval(Real, 0, 1, closed="neither")]},
+        prefer_skip_nested_validation=True,
+    )
+    def predict_interval(self, X, coverage=0.9):
+        """Central prediction intervals for the targets of sequences ``X``.
+
+        The interval of ``coverage`` runs from the quantile at level
+        ``(1 - coverage) / 2`` to the one at ``(1 + coverage) / 2``. With
+        ``loss="quantile"`` both levels must be learned: e.g. the default
+        ``quantiles=(0.1, 0.5, 0.9)`` gives ``coverage=0.8``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+            Sequences, in the same form as in :meth:`fit`.
+        coverage : float in (0, 1), default=0.9
+            The share of targets the intervals are meant to hold.
+
+        Returns
+        -------
+        lower, upper : ndarray or list, each shaped as :meth:`predict`'s output
+        """
+        self._check_distribution("predict_interval")
+        tail = (1 - coverage) / 2
+        values, lengths = self._quantiles(X, self._levels((tail, 1 - tail)))
+        return tuple(self._shaped(values[..., i], lengths) for i in (0, 1))
+
+    def _check_distribution(self, what, distributions=("gaussian", "quantile")):
+        """The fitted state, if its loss is one of ``distributions``."""
+        check_is_fitted(self)
+        state = self.fitted_state_
+        if state.distribution not in distributions:
+            losses = " or ".join(
+                f"loss={loss!r}" for loss, d in LOSSES.items() if d in distributions
+            )
+            fitted = next(k for k, d in LOSSES.items() if d == state.distribution)
+            raise ValueError(
+                f"{what} needs a model fitted with {losses}; this one was "
+                f"fitted with loss={fitted!r}, which predicts "
+                f"{'a mean only' if fitted == 'squared_error' else 'quantiles'}. "
+                "Refit with a distributional loss (see the user guide's "
+                "'Uncertainty' section), or wrap this model in MAPIE's "
+                "SplitConformalRegressor for distribution-free intervals."
+            )
+        return state
+
+    def _levels(self, quantiles):
+        """Validated levels; with ``loss="quantile"``, those the net learned."""
+        levels = check_quantiles(quantiles, add_median=False, sort=False)
+        state = self.fitted_state_
+        if state.distribution != "quantile":
+            return levels
+        learned = np.asarray(state.levels)
+        missing = [q for q in levels if not np.isclose(learned, q, atol=1e-9).any()]
+        if missing:
+            raise ValueError(
+                f"This model learned the quantiles at levels {list(state.levels)} "
+                f"(loss='quantile'), not at {missing}. Refit with those levels "
+                "in quantiles=..., or use loss='gaussian', whose quantiles "
+                "exist at every level."
+            )
+        return tuple(state.levels[int(np.argmin(np.abs(learned - q)))] for q in levels)
+
+    def _quantiles(self, X, levels):
+        """``(values, lengths)``: quantiles at ``levels`` in ``y``'s units, shape
+        (n_samples[, n_timesteps], n_outputs, n_levels)."""
+        out, lengths = self._forward(X)
+        state = self.fitted_state_
+        blocks = state.blocks(out)
+        if state.distribution == "gaussian":
+            mean = state.unscale(blocks[..., 0, :])
+            std = state.unscale_spread(blocks[..., 1, :])
+            values = mean[..., None] + std[..., None] * ndtri(np.asarray(levels))
+        else:
+            picked = blocks[..., [state.levels.index(q) for q in levels], :]
+            values = np.moveaxis(state.unscale(picked), -2, -1)
+        return values, lengths
+
+    def _shaped(self, values, lengths, trailing=0):
+        """Values shaped (n_samples[, n_timesteps], n_outputs, *trailing axes)
+        as predictions are returned: the output axis dropped for a 1-D ``y``
+        (2-D per step), a list of per-sequence arrays for variable lengths."""
+        if self.fitted_state_.squeeze:
+            values = values.squeeze(axis=-1 - trailing)
         if self.return_sequences:
-            return self._per_sequence(y, lengths, squeeze_last=state.squeeze)
-        return y.ravel() if state.squeeze else y
+            return self._per_sequence(values, lengths)
+        return values
 
     def score(self, X, y, sample_weight=None):
         """R² of the predictions; per-step targets are pooled over all steps.
@@ -146,6 +338,8 @@ class RNNRegressor(SequenceRegressor):
     ----------
     {shared_parameters}
 
+    {loss}
+
     nonlinearity : {"tanh", "relu"}, default="tanh"
         The activation ``f``.
 
@@ -200,6 +394,8 @@ class RNNRegressor(SequenceRegressor):
         patch_size="auto",
         return_sequences=False,
         callbacks=None,
+        loss="squared_error",
+        quantiles=(0.1, 0.5, 0.9),
         nonlinearity="tanh",
     ):
         super().__init__(
@@ -227,6 +423,8 @@ class RNNRegressor(SequenceRegressor):
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
+        self.loss = loss
+        self.quantiles = quantiles
         self.nonlinearity = nonlinearity
 
 
@@ -236,6 +434,8 @@ class LSTMRegressor(SequenceRegressor):
     Parameters
     ----------
     {shared_parameters}
+
+    {loss}
 
     peephole : bool, default=False
         Peephole connections: the input, forget and output gates also see
@@ -296,6 +496,8 @@ class LSTMRegressor(SequenceRegressor):
         patch_size="auto",
         return_sequences=False,
         callbacks=None,
+        loss="squared_error",
+        quantiles=(0.1, 0.5, 0.9),
         peephole=False,
     ):
         super().__init__(
@@ -323,6 +525,8 @@ class LSTMRegressor(SequenceRegressor):
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
+        self.loss = loss
+        self.quantiles = quantiles
         self.peephole = peephole
 
 
@@ -332,6 +536,8 @@ class GRURegressor(SequenceRegressor):
     Parameters
     ----------
     {shared_parameters}
+
+    {loss}
 
     reset_after : bool, default=True
         Where the reset gate acts. True: after the recurrent product,
@@ -391,6 +597,8 @@ class GRURegressor(SequenceRegressor):
         patch_size="auto",
         return_sequences=False,
         callbacks=None,
+        loss="squared_error",
+        quantiles=(0.1, 0.5, 0.9),
         reset_after=True,
     ):
         super().__init__(
@@ -418,4 +626,6 @@ class GRURegressor(SequenceRegressor):
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
+        self.loss = loss
+        self.quantiles = quantiles
         self.reset_after = reset_after

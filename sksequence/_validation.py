@@ -27,6 +27,7 @@ from ._fitted import FittedState
 
 __all__ = [
     "check_no_bool_ints",
+    "check_quantiles",
     "check_same_length",
     "check_score_target",
     "check_sequences",
@@ -345,3 +346,37 @@ def validate_sample_weight(sample_weight, X3):
         return _check_sample_weight(
             sample_weight, X3, dtype=np.float64, ensure_non_negative=True
         )
+
+
+def check_quantiles(quantiles, *, add_median=True, sort=True):
+    """Quantile levels as a tuple of floats, each strictly between 0 and 1.
+
+    With ``sort`` (the levels a network learns) increasing and distinct,
+    and with ``add_median`` holding 0.5; else in the order given.
+    """
+    what = "quantiles"
+    try:
+        levels = np.asarray(quantiles, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{what} must be a sequence of numbers in (0, 1), e.g. (0.1, 0.5, "
+            f"0.9); got {quantiles!r}."
+        ) from exc
+    if levels.ndim != 1 or len(levels) == 0 or levels.dtype == bool:
+        raise ValueError(
+            f"{what} must be a non-empty 1-D sequence of levels, e.g. (0.1, 0.5, "
+            f"0.9); got {quantiles!r}."
+        )
+    outside = levels[~((levels > 0) & (levels < 1))]
+    if len(outside):
+        raise ValueError(
+            f"{what} must lie strictly between 0 and 1 (a quantile at level 0 "
+            f"or 1 is unbounded); got {outside.tolist()}."
+        )
+    if sort:
+        if len(np.unique(levels)) != len(levels):
+            raise ValueError(f"{what} must be distinct; got {levels.tolist()}.")
+        if add_median:
+            levels = np.union1d(levels, [0.5])
+        levels = np.sort(levels)
+    return tuple(float(q) for q in levels)

@@ -254,7 +254,8 @@ CELL_PARAMETERS = {
 def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
     """Each leaf spells out its ``__init__``; nothing may drift from the base.
 
-    Classifiers add ``class_weight`` before the cell parameter.
+    Classifiers add ``class_weight`` before the cell parameter, regressors
+    ``loss`` and ``quantiles``.
     """
     from sksequence._base import SequenceEstimator
 
@@ -266,9 +267,14 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
     base = spelled(inspect.signature(SequenceEstimator))
     name, default = CELL_PARAMETERS[cls]
     cell = (name, inspect.Parameter.KEYWORD_ONLY, repr(default))
-    family = []
+    keyword = inspect.Parameter.KEYWORD_ONLY
     if cls in CLASSIFIERS:
-        family = [("class_weight", inspect.Parameter.KEYWORD_ONLY, "None")]
+        family = [("class_weight", keyword, "None")]
+    else:
+        family = [
+            ("loss", keyword, "'squared_error'"),
+            ("quantiles", keyword, "(0.1, 0.5, 0.9)"),
+        ]
     assert spelled(inspect.signature(cls)) == [*base, *family, cell]
     assert cls._cell_params == (name,)
     # what the leaf's __init__ stores is what it was given, under its name

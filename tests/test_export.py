@@ -119,6 +119,15 @@ CASES = {
         X3 * 20.0 - 7.0,
         _labels([0, 1]),
     ),
+    # distributional heads serve predict: the mean, the median
+    "gru-gaussian-2outputs": (GRURegressor(loss="gaussian", **TINY_EXPORT), X3, y2),
+    "lstm-quantile-seq": (
+        LSTMRegressor(
+            loss="quantile", quantiles=(0.2, 0.8), return_sequences=True, **TINY_EXPORT
+        ),
+        X3,
+        y_steps,
+    ),
     # patches of 3 steps: a time axis of any length, multiple of 3 or not
     "gru-patches": (GRUClassifier(patch_size=3, **TINY_EXPORT), X3, _labels([0, 1, 2])),
     "peephole-patches": (

@@ -336,3 +336,20 @@ def test_gradient_flow_with_patches_has_one_hidden_state_per_patch():
     assert gradient_flow(est, X, y, wrt="input").norms.shape == (10,)
     ragged = [X[0, :5], X[1]]  # 2 and 4 patches
     assert gradient_flow(est, ragged, y[:2]).counts.tolist() == [2, 2, 1, 1]
+
+
+@pytest.mark.parametrize("loss", ["gaussian", "quantile"])
+def test_distributional_models_attribute_their_prediction(loss):
+    """Attributions and gradient flow read the mean (median) and the loss
+    the network trained with."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 6, 2))
+    y = X[:, 2, 0]
+    est = GRURegressor(loss=loss, hidden_size=6, max_epochs=3, random_state=0)
+    est.fit(X, y)
+    A = attribute(est, X[:4], n_steps=100)
+    # completeness: attributions sum to prediction minus the baseline's
+    expected = est.predict(X[:4]) - est.predict(np.zeros_like(X[:4]))
+    np.testing.assert_allclose(A.sum(axis=(1, 2)), expected, atol=1e-4)
+    flow = gradient_flow(est, X, y)
+    assert flow.norms.shape == (6,) and np.all(np.isfinite(flow.norms))

@@ -205,3 +205,110 @@ def test_inference_copy_is_made_once_per_state_of_the_weights():
     model.load_state_dict({k: v * 0 for k, v in model.state_dict().items()})
     assert inference_copy(model) is not copy_
     assert predict_in_batches(model, X).abs().max() == 0
+
+
+# -- distributional heads and their losses -------------------------------------
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_gaussian_head_predicts_a_mean_and_a_positive_std(return_sequences):
+    from sksequence._modules import MIN_STD
+
+    model = SequenceModel(
+        "gru", 2, 5, 3, distribution="gaussian", return_sequences=return_sequences
+    )
+    with torch.no_grad():
+        model.head.bias[3:] = -50.0  # a raw scale far below zero
+    out = model(torch.randn(4, 6, 2))
+    assert out.shape[-1] == 6
+    std = out[..., 3:]
+    assert torch.all(std >= MIN_STD) and torch.all(std < 1e-3)
+    # the mean block is the head's raw output, unchanged
+    X = torch.randn(4, 6, 2)
+    outputs, last = model.recurrent_states(X)
+    raw = model.head(outputs if return_sequences else last)
+    assert torch.equal(model(X)[..., :3], raw[..., :3])
+
+
+def test_quantile_head_never_crosses_whatever_its_raw_values():
+    from sksequence._modules import distribution_head
+
+    raw = 100 * torch.randn(64, 5 * 2)  # 5 levels, 2 targets, wild values
+    quantiles = distribution_head(raw, "quantile", 2).unflatten(-1, (5, 2))
+    assert torch.all(quantiles.diff(dim=1) >= 0)
+    # the lowest quantile is the raw value: the head can place it anywhere
+    assert torch.equal(quantiles[:, 0], raw[:, :2])
+
+
+@pytest.mark.parametrize(
+    ("distribution", "n_quantiles"), [("gaussian", 1), ("quantile", 4)]
+)
+def test_distributional_heads_compile_with_torchscript(distribution, n_quantiles):
+    model = SequenceModel(
+        "lstm", 2, 5, 2, distribution=distribution, n_quantiles=n_quantiles
+    ).eval()
+    X = torch.randn(3, 7, 2)
+    assert torch.allclose(torch.jit.script(model)(X), model(X))
+
+
+def test_unknown_distribution_is_rejected():
+    with pytest.raises(ValueError, match="distribution must be one of"):
+        SequenceModel("gru", 1, 4, 1, distribution="poisson")
+
+
+def test_gaussian_nll_is_torchs_full_nll_over_the_finite_targets():
+    from sksequence._modules import GaussianNLLLoss
+
+    mean = torch.randn(5, 4, 2)
+    std = torch.rand(5, 4, 2) + 0.1
+    pred = torch.cat((mean, std), dim=-1).requires_grad_(True)
+    target = torch.randn(5, 4, 2)
+    target[1, 2:] = float("nan")
+    loss = GaussianNLLLoss()(pred, target)
+    valid = ~torch.isnan(target)
+    expected = nn.functional.gaussian_nll_loss(
+        mean[valid], target[valid], std[valid] ** 2, full=True
+    )
+    assert torch.allclose(loss, expected)
+    loss.backward()
+    assert torch.isfinite(pred.grad).all()
+    assert torch.all(pred.grad[1, 2:] == 0)  # padded steps: no gradient
+
+
+def test_pinball_loss_is_the_mean_check_function_over_levels():
+    from sksequence._modules import PinballLoss
+
+    levels = (0.1, 0.5, 0.9)
+    pred = torch.tensor([[0.0, 1.0, 2.0], [-1.0, 0.0, 3.0]])  # 2 samples, 1 target
+    target = torch.tensor([[1.5], [-2.0]])
+    loss = PinballLoss(levels)(pred, target)
+    expected = 0.0
+    for row, y in zip(pred.tolist(), target[:, 0].tolist()):
+        for tau, q in zip(levels, row):
+            expected += max(tau * (y - q), (tau - 1) * (y - q)) / 3
+    assert loss.item() == pytest.approx(expected / 2)
+
+
+def test_pinball_loss_is_smallest_at_the_empirical_quantile():
+    from sksequence._modules import PinballLoss
+
+    y = torch.randn(2001, 1, generator=torch.Generator().manual_seed(0))
+    loss = PinballLoss((0.9,))
+    best = torch.quantile(y, 0.9)
+    at = [loss(torch.full_like(y, float(best + d)), y) for d in (-0.1, 0.0, 0.1)]
+    assert at[1] < at[0] and at[1] < at[2]
+
+
+@pytest.mark.parametrize("loss_name", ["gaussian", "pinball"])
+def test_distributional_losses_weigh_a_sample_as_its_copies(loss_name):
+    from sksequence._modules import GaussianNLLLoss, PinballLoss
+
+    loss = GaussianNLLLoss() if loss_name == "gaussian" else PinballLoss((0.2, 0.8))
+    pred = torch.rand(4, 4) + 0.1
+    target = torch.randn(4, 2)
+    weighted = loss(pred, target, torch.tensor([3.0, 1.0, 0.0, 1.0]))
+    copies = loss(pred[[0, 0, 0, 1, 3]], target[[0, 0, 0, 1, 3]])
+    assert torch.allclose(weighted, copies)
+    per_sample = loss.per_sample(pred, target)
+    assert per_sample.shape == (4,)
+    assert torch.allclose(per_sample.mean(), loss(pred, target))

@@ -68,6 +68,14 @@ CASES = {
         X3,
         y2,
     ),
+    "gru-gaussian-2d": (GRURegressor(loss="gaussian", **TINY_SAVE), X3, y2),
+    "rnn-quantile-seq-ragged": (
+        RNNRegressor(
+            loss="quantile", quantiles=[0.05, 0.95], return_sequences=True, **TINY_SAVE
+        ),
+        RAGGED,
+        [x[:, 0] * 2 for x in RAGGED],
+    ),
     "lstm-seq-ragged": (
         LSTMRegressor(return_sequences=True, **TINY_SAVE),
         RAGGED,
@@ -135,6 +143,10 @@ def test_round_trip(case, tmp_path):
         assert type(loaded.predict(X[:1])[0]) is type(est.predict(X[:1])[0])
     else:
         saved, restored = est.fitted_state_, loaded.fitted_state_
+        assert restored.distribution == saved.distribution
+        assert restored.levels == saved.levels
+        if saved.distribution != "none":
+            _assert_equal_outputs(est.predict_quantiles(X), loaded.predict_quantiles(X))
         assert_array_equal(restored.y_mean, saved.y_mean, strict=True)
         assert_array_equal(restored.y_scale, saved.y_scale, strict=True)
         assert restored.y_ndim == saved.y_ndim

@@ -83,6 +83,21 @@ def test_finished_checkpoint_is_restored_without_training(data, tmp_path):
     assert again.history_.equals(first.history_)
 
 
+@pytest.mark.parametrize("loss", ["gaussian", "quantile"])
+def test_distributional_runs_continue_from_their_checkpoint(data, tmp_path, loss):
+    X, y = data
+    params = dict(FIXED, loss=loss, checkpoint=tmp_path)
+    GRURegressor(max_epochs=2, **params).fit(X, y)
+    longer = GRURegressor(max_epochs=4, **params).fit(X, y)
+    direct = GRURegressor(max_epochs=4, **FIXED, loss=loss).fit(X, y)
+    np.testing.assert_array_equal(
+        longer.predict_quantiles(X), direct.predict_quantiles(X)
+    )
+    # another loss is another run: it does not read these checkpoints
+    other = GRURegressor(max_epochs=1, **{**params, "loss": "squared_error"})
+    assert other.fit(X, y).n_iter_ == 1
+
+
 @pytest.mark.parametrize("early_stopping", [False, True])
 def test_continued_run_equals_an_uninterrupted_one(data, tmp_path, early_stopping):
     """More epochs continue the saved run: weights, optimizer, early stopping's

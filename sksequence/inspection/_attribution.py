@@ -42,18 +42,21 @@ def _captum_attr():
 class _AttributedOutput(nn.Module):
     """The network's outputs in the user's units: what is attributed.
 
-    Regressors: ``out * y_scale + y_mean`` (the prediction); classifiers:
-    the logits.
+    Regressors: ``out * y_scale + y_mean`` (the prediction: of a
+    distributional head, the mean or median block ``location``);
+    classifiers: the logits.
     """
 
-    def __init__(self, module, scale, offset):
+    def __init__(self, module, scale, offset, location):
         super().__init__()
         self.module = module
+        self.location = location
         self.register_buffer("scale", scale)
         self.register_buffer("offset", offset)
 
     def forward(self, X, lengths=None):
-        return self.module(X, lengths) * self.scale + self.offset
+        out = self.module(X, lengths)[..., self.location]
+        return out * self.scale + self.offset
 
 
 def attribute(
@@ -160,7 +163,7 @@ def attribute(
     else:
         scale = torch.as_tensor(np.asarray(state.y_scale, dtype=np.float64))
         offset = torch.as_tensor(np.asarray(state.y_mean, dtype=np.float64))
-    forward = _AttributedOutput(module, scale, offset).to(device)
+    forward = _AttributedOutput(module, scale, offset, state.location).to(device)
     targets = _target_indices(estimator, X3, lengths, target, classifier)
     base = _baseline_array(baseline, X3) if takes_baseline else None
     if isinstance(kwargs.get("feature_mask"), str):

@@ -213,7 +213,7 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
                     len(xb), steps, directions * hidden, requires_grad=True
                 )
             out = unrolled_forward(module, xb, lb, probe_layer=layer, probe=probe)
-            loss = per_sample_loss(out, tb).sum()
+            loss = per_sample_loss(out, tb, estimator.net_.criterion_).sum()
             (grad,) = torch.autograd.grad(loss, leaf)
             if wrt == "hidden" and lb is not None:
                 lb = patched_lengths(lb, module.patch_size)

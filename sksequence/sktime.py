@@ -30,6 +30,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtri
 from sklearn.base import clone
 
 from ._base import is_sequence_classifier, is_sequence_estimator
@@ -43,6 +44,8 @@ _WINDOW_NORMS = ("auto", "last", "standard")
 # "auto" reads a series as trending when a straight line through time explains
 # this share of its variance
 _TREND_R2 = 0.5
+# sample paths drawn by strategy="recursive" to forecast a distribution
+_N_PATHS = 1000
 
 
 def _default_estimator():
@@ -118,6 +121,20 @@ class RecurrentForecaster(BaseForecaster):
         (about twice the training time). ``False``: keep the net trained
         without the holdout.
 
+    Probabilistic forecasts: with a regressor fitted with a distributional
+    loss (``loss="gaussian"`` or ``loss="quantile"``), the forecaster also has
+    sktime's ``predict_interval``, ``predict_quantiles``, ``predict_var`` and
+    ``predict_proba`` (tag ``capability:pred_int``). With ``"direct"`` each
+    forecast step has its own predicted distribution: a Gaussian (any level),
+    or the learned quantiles (only their levels: ``quantiles=(0.025, 0.1,
+    0.5, 0.9, 0.975)`` gives the 80 % and 95 % intervals; the variance is
+    that of the Gaussian with the same widest central interval). With
+    ``"recursive"`` (``loss="gaussian"`` only) 1000 paths are sampled, each
+    step drawn from the net's Gaussian given the path so far, so that the
+    uncertainty of earlier steps carries into later ones; the quantiles and
+    variance are those of the paths (seeded: the same call gives the same
+    paths). ``predict`` stays the mean (median) forecast.
+
     Attributes
     ----------
     estimator_ : sksequence regressor
@@ -173,6 +190,8 @@ class RecurrentForecaster(BaseForecaster):
         "requires-fh-in-fit": True,
         "X-y-must-have-same-index": True,
         "property:randomness": "stochastic",
+        "capability:pred_int": False,
+        "capability:pred_int:insample": False,
     }
 
     def __init__(
@@ -197,6 +216,8 @@ class RecurrentForecaster(BaseForecaster):
             self.set_tags(**{"requires-fh-in-fit": False})
         if getattr(estimator, "random_state", None) is not None:
             self.set_tags(**{"property:randomness": "deterministic"})
+        if getattr(estimator, "loss", "squared_error") != "squared_error":
+            self.set_tags(**{"capability:pred_int": True})
 
     # -- parameters and data ------------------------------------------------
 
@@ -234,6 +255,13 @@ class RecurrentForecaster(BaseForecaster):
             raise ValueError(
                 "estimator must predict from the whole window: set "
                 "return_sequences=False."
+            )
+        if self.strategy == "recursive" and self.estimator.loss == "quantile":
+            raise ValueError(
+                "strategy='recursive' forecasts a distribution by sampling paths "
+                "from the net's Gaussian, step by step; an estimator with "
+                "loss='quantile' has none. Use loss='gaussian', or "
+                "strategy='direct', where each step has its own quantiles."
             )
         return clone(self.estimator)
 
@@ -347,22 +375,24 @@ class RecurrentForecaster(BaseForecaster):
         return np.concatenate(parts, axis=1)
 
     def _base_forecast(self, targets, cutoffs, horizon):
-        """What the net's output is added to, per cutoff: (n, horizon, k).
+        """What the net's output is added to, per cutoff: (..., n, horizon, k).
 
+        ``targets`` (..., n_steps, k) may have leading axes (sample paths).
         The seasonal naive forecast with ``sp`` (NaN where the series holds no
         value one season before), else the last value (``"last"``) or 0.
         """
-        n_targets = targets.shape[1]
         if self.sp is not None:
             steps = np.arange(1, horizon + 1)
             lags = self.sp * np.ceil(steps / self.sp).astype(int)
             rows = cutoffs[:, None] + steps - lags  # (n, horizon)
-            base = targets[np.clip(rows, 0, None)]
-            base[rows < 0] = np.nan
+            base = np.take(targets, np.clip(rows, 0, None), axis=-2)
+            base[..., rows < 0, :] = np.nan
             return base
+        shape = (*targets.shape[:-2], len(cutoffs), horizon, targets.shape[-1])
         if self.window_norm_ == "last":
-            return np.repeat(targets[cutoffs][:, None, :], horizon, axis=1)
-        return np.zeros((len(cutoffs), horizon, n_targets))
+            last = np.take(targets, cutoffs, axis=-2)[..., None, :]
+            return np.broadcast_to(last, shape).copy()
+        return np.zeros(shape)
 
     def _update(self, y, X=None, update_params=True):
         """Append the new observations; refit on all of them if asked."""
@@ -413,40 +443,140 @@ class RecurrentForecaster(BaseForecaster):
 
     def _predict(self, fh, X=None):
         horizon = self._horizon(fh)
-        w = self.window_length
-        y_seen, X_seen = self._history_y, self._history_X
-        series = self._series(y_seen, X_seen)
+        series, fut = self._inputs(X, horizon)
+        if self.strategy == "direct":  # sktime holds fh to the one seen in fit
+            path = self._step(series[None], fut, self.horizon_)[0]
+        else:
+            path = self._recursive(series[None], fut, horizon)[0]
+        return self._frame(self._unscale(path), fh)
+
+    def _predict_quantiles(self, fh, X, alpha):
+        horizon = self._horizon(fh)
+        levels = [float(a) for a in alpha]
+        values = self._quantile_path(X, horizon, levels)  # (steps, k, levels)
+        columns = self._get_columns(method="predict_quantiles", alpha=alpha)
+        return self._frame(values.reshape(len(values), -1), fh, columns)
+
+    def _predict_var(self, fh, X=None, cov=False):
+        if cov:
+            raise NotImplementedError(
+                "RecurrentForecaster forecasts the marginal variance of each "
+                "step: use cov=False."
+            )
+        horizon = self._horizon(fh)
+        series, fut = self._inputs(X, horizon)
+        if self.strategy == "recursive":
+            paths = self._sample_paths(series, fut, horizon)
+            std = paths.std(axis=0) * self._y_scale
+        elif self.estimator_.loss == "gaussian":
+            std = self._direct_distribution(series, fut, None)
+        else:  # the Gaussian with the widest learned central interval
+            levels = self.estimator_.fitted_state_.levels
+            pair = (levels[0], levels[-1])
+            q = self._direct_distribution(series, fut, pair)
+            std = (q[..., 1] - q[..., 0]) / (ndtri(pair[1]) - ndtri(pair[0]))
+        return self._frame(std**2, fh)
+
+    # -- the forecast's parts -------------------------------------------------
+
+    def _inputs(self, X, horizon):
+        """The history on the net's scale, and the future-known covariates over
+        the last window and the ``horizon`` steps ahead (or None)."""
+        series = self._series(self._history_y, self._history_X)
         fut = None
         if self._future:
-            past_fut = self._standardize(X_seen, self._future)[-w:]
-            fut = np.concatenate([past_fut, self._future_rows(X, horizon)])
-        if self.strategy == "direct":  # sktime holds fh to the one seen in fit
-            path = self._step(series, fut, self.horizon_)
-        else:  # no past-only covariates: the series is the targets
-            for k in range(horizon):
-                window_fut = None if fut is None else fut[k : k + w + 1]
-                series = np.concatenate([series, self._step(series, window_fut, 1)])
-            path = series[-horizon:]
+            past_fut = self._standardize(self._history_X, self._future)
+            fut = np.concatenate(
+                [past_fut[-self.window_length :], self._future_rows(X, horizon)]
+            )
+        return series, fut
+
+    def _frame(self, values, fh, columns=None):
+        """The rows of the steps of ``fh`` of ``values`` (steps, n_columns), as
+        a frame with the columns of ``y`` (or ``columns``)."""
         steps = fh.to_relative(self.cutoff).to_numpy()
-        values = path[steps - 1] * self._y_scale + self._y_loc
-        index = fh.to_absolute_index(self.cutoff)
-        return pd.DataFrame(values, index=index, columns=y_seen.columns)
+        if columns is None:
+            columns = self._history_y.columns
+        return pd.DataFrame(
+            values[steps - 1], index=fh.to_absolute_index(self.cutoff), columns=columns
+        )
+
+    def _unscale(self, values):
+        """Targets on the net's scale (..., k) in the units of ``y``."""
+        return values * self._y_scale + self._y_loc
+
+    def _windows(self, series, fut, horizon):
+        """The net's input windows after paths ``series`` (P, n_steps, c), and
+        the base its output is added to (P, horizon, k)."""
+        w, n_targets = self.window_length, self._history_y.shape[1]
+        history = series[:, -w:]
+        if fut is None:
+            windows = history.copy()
+        else:  # the future part is the same for every path
+            one = timeline_windows(history[0], fut, w, horizon, np.array([0]))
+            windows = np.repeat(one, len(series), axis=0)
+            windows[:, :w, : series.shape[2]] = history
+        if self.window_norm_ == "last":
+            windows[:, :w, :n_targets] -= history[:, -1:, :n_targets]
+        cutoff = np.array([series.shape[1] - 1])
+        base = self._base_forecast(series[..., :n_targets], cutoff, horizon)[:, 0]
+        return windows.astype(np.float32), base
 
     def _step(self, series, fut, horizon):
-        """The forecast of the ``horizon`` steps after ``series`` (net's scale)."""
-        w, n_targets = self.window_length, self._history_y.shape[1]
-        history = series[-w:]
-        if fut is None:
-            window = history[None].copy()
-        else:
-            window = timeline_windows(history, fut, w, horizon, np.array([0]))
-        if self.window_norm_ == "last":
-            window[0, :w, :n_targets] -= history[-1, :n_targets]
-        base = self._base_forecast(
-            series[:, :n_targets], np.array([len(series) - 1]), horizon
-        )[0]
-        out = self.estimator_.predict(window.astype(np.float32))
-        return np.asarray(out, dtype=np.float64).reshape(horizon, n_targets) + base
+        """The mean (median) forecast of the ``horizon`` steps after each path
+        of ``series`` (P, n_steps, c), on the net's scale: (P, horizon, k)."""
+        windows, base = self._windows(series, fut, horizon)
+        out = self.estimator_.predict(windows)
+        return np.asarray(out, dtype=np.float64).reshape(base.shape) + base
+
+    def _recursive(self, series, fut, horizon, draw=None):
+        """Paths ``series`` (P, n_steps, c) extended step by step over the
+        ``horizon`` (no past-only covariates: the series is the targets);
+        ``draw(windows, base)`` gives each next step (default: the mean)."""
+        w = self.window_length
+        for k in range(horizon):
+            window_fut = None if fut is None else fut[k : k + w + 1]
+            if draw is None:
+                step = self._step(series, window_fut, 1)
+            else:
+                step = draw(*self._windows(series, window_fut, 1))
+            series = np.concatenate([series, step], axis=1)
+        return series[:, -horizon:]
+
+    def _sample_paths(self, series, fut, horizon):
+        """``_N_PATHS`` recursive paths, each step drawn from the net's Gaussian
+        given the path so far: (P, horizon, k), on the net's scale."""
+        rng = np.random.default_rng(0)  # the same call gives the same paths
+
+        def draw(windows, base):
+            mean, std = self.estimator_.predict(windows, return_std=True)
+            mean, std = (np.reshape(a, base.shape) for a in (mean, std))
+            return base + mean + std * rng.standard_normal(base.shape)
+
+        start = np.repeat(series[None], _N_PATHS, axis=0)
+        return self._recursive(start, fut, horizon, draw)
+
+    def _direct_distribution(self, series, fut, levels):
+        """``"direct"``: the quantiles at ``levels`` of each step (horizon, k,
+        levels) in the units of ``y``, or with ``levels=None`` the Gaussian's
+        standard deviation (horizon, k)."""
+        windows, base = self._windows(series[None], fut, self.horizon_)
+        base, shape = base[0], base.shape[1:]
+        if levels is None:
+            _, std = self.estimator_.predict(windows, return_std=True)
+            return np.reshape(std, shape) * self._y_scale
+        q = self.estimator_.predict_quantiles(windows, quantiles=levels)
+        q = np.reshape(q, (*shape, len(levels))) + base[..., None]
+        return q * self._y_scale[..., None] + self._y_loc[..., None]
+
+    def _quantile_path(self, X, horizon, levels):
+        """Quantiles at ``levels`` of the steps up to ``horizon``: (horizon, k,
+        levels), in the units of ``y``."""
+        series, fut = self._inputs(X, horizon)
+        if self.strategy == "recursive":
+            paths = self._unscale(self._sample_paths(series, fut, horizon))
+            return np.moveaxis(np.quantile(paths, levels, axis=0), 0, -1)
+        return self._direct_distribution(series, fut, levels)
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):
@@ -465,6 +595,7 @@ class RecurrentForecaster(BaseForecaster):
         tiny = {"hidden_size": 4, "max_epochs": 2, "random_state": 0}
         return [
             {"estimator": GRURegressor(**tiny), "window_length": 3},
+            {"estimator": GRURegressor(loss="gaussian", **tiny), "window_length": 3},
             {
                 "estimator": LSTMRegressor(**tiny),
                 "window_length": 2,

@@ -3,13 +3,16 @@
 from conftest import ESTIMATORS, QUICK
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sksequence import GRUClassifier, LSTMRegressor
+from sksequence import GRUClassifier, GRURegressor, LSTMRegressor, RNNRegressor
 
 # QUICK keeps every default and only lowers max_epochs (see conftest.py)
 CHECKED = [cls(**QUICK) for cls in ESTIMATORS] + [
     # the PyTorch-loop cells (peephole LSTM, classic GRU) pass the same checks
     LSTMRegressor(peephole=True, **QUICK),
     GRUClassifier(reset_after=False, **QUICK),
+    # so do the distributional heads (predict is the mean, the median)
+    GRURegressor(loss="gaussian", **QUICK),
+    RNNRegressor(loss="quantile", **QUICK),
 ]
 
 

@@ -269,3 +269,116 @@ def test_in_sample_steps_are_refused():
     f = RecurrentForecaster(GRURegressor(**SMALL), window_length=4)
     with pytest.raises(NotImplementedError, match="in-sample prediction"):
         f.fit(_series(), fh=[0, 1])  # refused by sktime from the capability tag
+
+
+# -- probabilistic forecasts ------------------------------------------------------
+
+LEVELS = (0.025, 0.1, 0.5, 0.9, 0.975)
+
+
+def _seasonal_noise(n=300, seed=0):
+    """A sine of period 12 plus unit Gaussian noise: the 80 % interval of a
+    one-step forecast is about +-1.28 around the sine."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    values = 5 * np.sin(2 * np.pi * t / 12) + rng.standard_normal(n)
+    return pd.Series(values, index=pd.RangeIndex(n))
+
+
+def test_pred_int_tag_follows_the_estimators_loss():
+    assert not RecurrentForecaster().get_tag("capability:pred_int")
+    assert not RecurrentForecaster(GRURegressor()).get_tag("capability:pred_int")
+    for loss in ("gaussian", "quantile"):
+        f = RecurrentForecaster(GRURegressor(loss=loss))
+        assert f.get_tag("capability:pred_int")
+
+
+def test_direct_gaussian_forecasts_are_the_nets_gaussians_in_y_units():
+    y = _series()
+    f = RecurrentForecaster(
+        GRURegressor(loss="gaussian", **SMALL), window_length=6, sp=3
+    )
+    fh = [1, 2, 3, 4]
+    f.fit(y, fh=fh)
+    mean = f.predict(fh).to_numpy()[:, 0]
+    var = f.predict_var(fh).to_numpy()[:, 0]
+    windows, _ = f._windows(f._series(y, None)[None], None, f.horizon_)
+    _, std = f.estimator_.predict(windows, return_std=True)
+    assert_allclose(np.sqrt(var), std[0] * f._y_scale)
+    q = f.predict_quantiles(fh, alpha=[0.1, 0.5, 0.9]).to_numpy()
+    assert_allclose(q[:, 1], mean)
+    assert_allclose(q[:, 2], mean + 1.2815515655446004 * np.sqrt(var))
+    interval = f.predict_interval(fh, coverage=0.8).to_numpy()
+    assert_allclose(interval, q[:, [0, 2]])
+    assert list(f.predict_interval(fh, coverage=[0.8, 0.95]).columns) == [
+        ("y", 0.8, "lower"),
+        ("y", 0.8, "upper"),
+        ("y", 0.95, "lower"),
+        ("y", 0.95, "upper"),
+    ]
+
+
+def test_direct_quantile_forecasts_read_the_learned_levels():
+    y = _series(columns=("a", "b"))
+    est = GRURegressor(loss="quantile", quantiles=LEVELS, **SMALL)
+    f = RecurrentForecaster(est, window_length=6).fit(y, fh=[1, 2, 3])
+    q = f.predict_quantiles(alpha=list(LEVELS))
+    assert q.shape == (3, 2 * len(LEVELS))
+    for var in ("a", "b"):
+        values = q[var].to_numpy()
+        assert np.all(np.diff(values, axis=1) >= 0)  # never crossing
+        assert_allclose(values[:, 2], f.predict()[var])  # predict is the median
+    # the variance: the Gaussian's with the same 95 % interval
+    var = f.predict_var()
+    width = q["a"][0.975] - q["a"][0.025]
+    assert_allclose(np.sqrt(var["a"]), width / (2 * 1.959963984540054))
+    with pytest.raises(ValueError, match="not at"):
+        f.predict_interval(coverage=0.5)  # levels 0.25, 0.75 were not learned
+
+
+def test_recursive_samples_paths_whose_spread_grows():
+    y = _seasonal_noise()
+    est = GRURegressor(loss="gaussian", hidden_size=16, max_epochs=60, random_state=0)
+    f = RecurrentForecaster(est, window_length=12, strategy="recursive", sp=12)
+    f.fit(y)
+    fh = np.arange(1, 13)
+    q = f.predict_quantiles(fh, alpha=[0.1, 0.5, 0.9]).to_numpy()
+    again = f.predict_quantiles(fh, alpha=[0.1, 0.5, 0.9]).to_numpy()
+    assert_allclose(q, again)  # seeded paths: the same call, the same forecast
+    # step 1: the paths' quantiles are the net's Gaussian's (1000 draws)
+    windows, base = f._windows(f._series(y.to_frame(), None)[None], None, 1)
+    mean, std = f.estimator_.predict(windows, return_std=True)
+    center = (base[0, 0, 0] + mean[0]) * f._y_scale[0] + f._y_loc[0]
+    spread = std[0] * f._y_scale[0]
+    assert abs(q[0, 1] - center) < 0.15 * spread
+    assert abs((q[0, 2] - q[0, 0]) / (2 * 1.2816 * spread) - 1) < 0.15
+    # the uncertainty of earlier steps carries into later ones
+    width = q[:, 2] - q[:, 0]
+    assert width[-1] > width[0]
+    var = f.predict_var(fh).to_numpy()[:, 0]
+    assert var[-1] > var[0]
+
+
+def test_recursive_refuses_a_quantile_estimator():
+    f = RecurrentForecaster(
+        GRURegressor(loss="quantile", **SMALL), window_length=6, strategy="recursive"
+    )
+    with pytest.raises(ValueError, match="recursive.*loss='gaussian'"):
+        f.fit(_series())
+
+
+def test_one_step_intervals_hold_their_coverage_in_a_backtest():
+    y = _seasonal_noise(n=400)
+    est = GRURegressor(loss="gaussian", hidden_size=16, max_epochs=80, random_state=0)
+    f = RecurrentForecaster(est, window_length=12, sp=12)
+    # fitted on the first 300 steps, forecasting each next one with the history
+    f.fit(y[:300], fh=[1])
+    lower, upper = [], []
+    for t in range(300, 400):
+        interval = f.predict_interval(coverage=0.8).to_numpy()[0]
+        lower.append(interval[0])
+        upper.append(interval[1])
+        f.update(y[t : t + 1], update_params=False)
+    truth = y[300:].to_numpy()
+    covered = (truth >= lower) & (truth <= upper)
+    assert 0.68 <= covered.mean() <= 0.92

@@ -362,7 +362,7 @@ def check_quantiles(quantiles, *, add_median=True, sort=True):
             f"{what} must be a sequence of numbers in (0, 1), e.g. (0.1, 0.5, "
             f"0.9); got {quantiles!r}."
         ) from exc
-    if levels.ndim != 1 or len(levels) == 0 or levels.dtype == bool:
+    if levels.ndim != 1 or len(levels) == 0:
         raise ValueError(
             f"{what} must be a non-empty 1-D sequence of levels, e.g. (0.1, 0.5, "
             f"0.9); got {quantiles!r}."

@@ -121,20 +121,6 @@ class RecurrentForecaster(BaseForecaster):
         (about twice the training time). ``False``: keep the net trained
         without the holdout.
 
-    Probabilistic forecasts: with a regressor fitted with a distributional
-    loss (``loss="gaussian"`` or ``loss="quantile"``), the forecaster also has
-    sktime's ``predict_interval``, ``predict_quantiles``, ``predict_var`` and
-    ``predict_proba`` (tag ``capability:pred_int``). With ``"direct"`` each
-    forecast step has its own predicted distribution: a Gaussian (any level),
-    or the learned quantiles (only their levels: ``quantiles=(0.025, 0.1,
-    0.5, 0.9, 0.975)`` gives the 80 % and 95 % intervals; the variance is
-    that of the Gaussian with the same widest central interval). With
-    ``"recursive"`` (``loss="gaussian"`` only) 1000 paths are sampled, each
-    step drawn from the net's Gaussian given the path so far, so that the
-    uncertainty of earlier steps carries into later ones; the quantiles and
-    variance are those of the paths (seeded: the same call gives the same
-    paths). ``predict`` stays the mean (median) forecast.
-
     Attributes
     ----------
     estimator_ : sksequence regressor
@@ -159,6 +145,20 @@ class RecurrentForecaster(BaseForecaster):
     ``update(..., update_params=False)`` (as in sktime's ``evaluate`` with
     ``strategy="no-update_params"``) forecasts from the new cutoff with the
     fitted net and the longer history; ``update_params=True`` refits.
+
+    Probabilistic forecasts: with a regressor fitted with a distributional
+    loss (``loss="gaussian"`` or ``loss="quantile"``), the forecaster also has
+    sktime's ``predict_interval``, ``predict_quantiles``, ``predict_var`` and
+    ``predict_proba`` (tag ``capability:pred_int``). With ``"direct"`` each
+    forecast step has its own predicted distribution: a Gaussian (any level),
+    or the learned quantiles (only their levels: ``quantiles=(0.025, 0.1,
+    0.5, 0.9, 0.975)`` gives the 80 % and 95 % intervals; the variance is
+    that of the Gaussian with the same widest central interval). With
+    ``"recursive"`` (``loss="gaussian"`` only) 1000 paths are sampled, each
+    step drawn from the net's Gaussian given the path so far, so that the
+    uncertainty of earlier steps carries into later ones; the quantiles and
+    variance are those of the paths (seeded: the same call gives the same
+    paths). ``predict`` stays the mean (median) forecast.
 
     Examples
     --------
@@ -594,7 +594,7 @@ class RecurrentForecaster(BaseForecaster):
         """
         tiny = {"hidden_size": 4, "max_epochs": 2, "random_state": 0}
         return [
-            {"estimator": GRURegressor(**tiny), "window_length": 3},
+            # a Gaussian head: sktime's probabilistic checks run too
             {"estimator": GRURegressor(loss="gaussian", **tiny), "window_length": 3},
             {
                 "estimator": LSTMRegressor(**tiny),

@@ -111,4 +111,13 @@ axes[0].set_ylabel("passengers (thousands)")
 axes[0].legend(loc="upper left", fontsize=8)
 fig.autofmt_xdate()
 fig.tight_layout()
-plt.show()
+
+# sphinx_gallery_start_ignore
+# Run as a script, the example also saves its figure (tests/test_examples.py
+# checks it); the gallery page shows it above.
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+out_dir = Path(os.environ.get("SKSEQUENCE_EXAMPLES_OUT", Path(__file__).parent))
+fig.savefig(out_dir / "forecast_fan_chart.png", dpi=100)
+# sphinx_gallery_end_ignore

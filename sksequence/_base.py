@@ -593,11 +593,9 @@ class SequenceEstimator(BaseEstimator):
 
         return float(metric(pooled(y), pooled(pred), sample_weight=sample_weight))
 
-    def _per_sequence(self, out, lengths, squeeze_last=False):
+    def _per_sequence(self, out, lengths):
         """Per-step outputs as returned to the user: an array, or a list of
         arrays trimmed to each sequence's length when lengths varied."""
-        if squeeze_last:
-            out = out[..., 0]
         if lengths is None or not self.return_sequences:
             return out
         return [row[:n] for row, n in zip(out, lengths)]

@@ -408,6 +408,7 @@ class SequenceEstimator(BaseEstimator):
             )
         weights = self._training_weights(sample_weight, y_net)
         self._train(X3, lengths, y_net, output_size, weights, warm=warm)
+        self._finish_fit(X3, lengths, y_net, weights)
         return self
 
     def _partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -427,7 +428,12 @@ class SequenceEstimator(BaseEstimator):
         )
         weights = self._training_weights(sample_weight, y_net)
         self._train(X3, lengths, y_net, output_size, weights, warm=not first, epochs=1)
+        self._finish_fit(X3, lengths, y_net, weights)
         return self
+
+    def _finish_fit(self, X3, lengths, y_net, weights):
+        """After training on the validated data: what a leaf derives from the
+        trained network (regressors: the calibration of their spread)."""
 
     def _training_weights(self, sample_weight, y_net):
         """The weights the loss reads (float32), or None when all are equal.

@@ -49,6 +49,15 @@ class FittedState:
         Regressors with a distribution: the quantile levels, increasing and
         holding 0.5. With ``"quantile"`` those the network predicts; with
         ``"gaussian"`` those ``predict_quantiles`` reports by default.
+    calibration : ndarray or None
+        Regressors with a distribution, fitted with ``calibration="holdout"``:
+        the factors that widen or narrow the predicted spread, measured on
+        the early-stopping holdout. ``"gaussian"``: one factor per target
+        on the standard deviation, shape (n_outputs,); ``"quantile"``: one
+        factor per level and target on each quantile's distance from the
+        median, shape (n_levels, n_outputs), 1 at the median. The mean and
+        the median are never moved. None: the spread as the network
+        predicts it.
     """
 
     n_channels: int
@@ -61,6 +70,7 @@ class FittedState:
     y_ndim: int | None = None
     distribution: str = "none"
     levels: tuple | None = None
+    calibration: np.ndarray | None = None
 
     @property
     def is_classifier(self):
@@ -101,6 +111,25 @@ class FittedState:
         """``out`` (..., head_width * n_outputs) as (..., head_width, n_outputs)."""
         return out.reshape(*out.shape[:-1], self.head_width, self.n_outputs)
 
+    def distribution_blocks(self, out):
+        """The network's outputs ``out`` (..., head_width * n_outputs) as
+        (..., head_width, n_outputs) blocks on the network's scale, with the
+        spread calibrated: the standard deviations (``"gaussian"``) or the
+        quantiles' distances from the median (``"quantile"``) multiplied by
+        ``calibration``. Calibrated quantiles are sorted over the levels:
+        every factor is positive, so each quantile stays on its side of the
+        median and the median keeps its place."""
+        blocks = self.blocks(out)
+        if self.calibration is None:
+            return blocks
+        blocks = blocks.copy()
+        if self.distribution == "gaussian":
+            blocks[..., 1, :] *= self.calibration
+            return blocks
+        median = blocks[..., self.levels.index(0.5) : self.levels.index(0.5) + 1, :]
+        blocks = median + self.calibration * (blocks - median)
+        return np.sort(blocks, axis=-2)
+
     def with_outputs(self, **fields):
         """A copy with the output fields set (a new fit's target)."""
         return replace(self, **fields)
@@ -123,7 +152,8 @@ class FittedState:
         The keys are those of the sksequence file format version 1
         (``_n_channels``, ``_fitted_2d``, ``_net_sizes``, and ``classes_``
         or ``_y_ndim``, ``_y_mean``, ``_y_scale``), so files written before
-        this object existed load, and files written now load in them.
+        this object existed load, and files written now load in them; a
+        calibrated spread adds ``_calibration``.
         """
         stored = {
             "_n_channels": int(self.n_channels),
@@ -137,4 +167,7 @@ class FittedState:
             # float64 -> Python float -> JSON repr round-trips exactly
             stored["_y_mean"] = np.asarray(self.y_mean, dtype=np.float64).tolist()
             stored["_y_scale"] = np.asarray(self.y_scale, dtype=np.float64).tolist()
+            if self.calibration is not None:
+                calibration = np.asarray(self.calibration, dtype=np.float64)
+                stored["_calibration"] = calibration.tolist()
         return stored

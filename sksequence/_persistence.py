@@ -180,8 +180,9 @@ def load(path, *, device=None):
     Restored: the constructor parameters, ``n_features_in_``,
     ``feature_names_in_`` (when fitted on a DataFrame), ``n_iter_``,
     ``history_``, ``classes_`` (same dtype) or the target scaling of a
-    regressor, and ``net_`` with its module weights, its optimizer state
-    and its skorch history (``net_.history``). Predictions of the loaded
+    regressor (and the calibration of its spread), and ``net_`` with its
+    module weights, its optimizer state and its skorch history
+    (``net_.history``). Predictions of the loaded
     estimator are bit-identical to the original's on the same device.
     Not restored: the internal state of skorch callbacks (early stopping
     counters, best weights kept in memory), which :meth:`fit` rebuilds
@@ -564,6 +565,7 @@ _LATER_PARAMS = {
     "class_weight": None,
     "loss": "squared_error",
     "quantiles": (0.1, 0.5, 0.9),
+    "calibration": None,
 }
 
 
@@ -647,7 +649,30 @@ def _restore_fitted(est, fitted):
             y_ndim=_int(fitted["_y_ndim"], "_y_ndim", 1),
             y_mean=_float_array(fitted["_y_mean"], "_y_mean", output_size),
             y_scale=_float_array(fitted["_y_scale"], "_y_scale", output_size),
+            calibration=_decode_calibration(
+                fitted.get("_calibration"), distribution, levels, output_size
+            ),
         )
+
+
+def _decode_calibration(stored, distribution, levels, output_size):
+    """The spread's calibration factors (absent: none, as before they existed)."""
+    if stored is None:
+        return None
+    if distribution == "none":
+        raise ValueError("_calibration is stored for a model without a distribution")
+    _check_type(stored, list, "_calibration")
+    if distribution == "gaussian":
+        factors = _float_array(stored, "_calibration", output_size)
+    else:
+        if len(stored) != len(levels):
+            raise ValueError(f"_calibration must hold {len(levels)} rows of factors")
+        factors = np.stack(
+            [_float_array(row, "_calibration", output_size) for row in stored]
+        )
+    if not (np.isfinite(factors).all() and (factors > 0).all()):
+        raise ValueError("_calibration factors must be finite and positive")
+    return factors
 
 
 def _decode_history(stored):

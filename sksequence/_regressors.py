@@ -1,16 +1,18 @@
 """RNN, LSTM and GRU regressors."""
 
+import warnings
 from numbers import Real
 
 import numpy as np
 from scipy.special import ndtri
-from sklearn.base import RegressorMixin
+from sklearn.base import RegressorMixin, clone
 from sklearn.metrics import r2_score
 from sklearn.preprocessing._data import _handle_zeros_in_scale
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import SequenceEstimator
+from ._calibration import MIN_CALIBRATION_SAMPLES, spread_calibration
 from ._modules import GaussianNLLLoss, MaskedMSELoss, MeanSquaredError, PinballLoss
 from ._validation import check_quantiles, validate_sequence_target, validate_target
 
@@ -41,7 +43,18 @@ loss : {"squared_error", "gaussian", "quantile"}, default="squared_error"
         With ``loss="quantile"``, the levels the network learns (0.5 is
         added when absent: it is what ``predict`` returns). With
         ``loss="gaussian"``, the levels :meth:`predict_quantiles` returns
-        by default. Unused with ``loss="squared_error"``."""
+        by default. Unused with ``loss="squared_error"``.
+
+    calibration : {"holdout"} or None, default=None
+        With a distributional ``loss``, ``"holdout"`` calibrates the
+        predicted spread on the early-stopping holdout (samples the network
+        did not train on; needs ``early_stopping=True``): one factor per
+        target (and level) widens or narrows every input's standard
+        deviation, or every quantile's distance from the median, so that
+        the held-out targets are covered as the levels say. Intervals keep
+        following each input; the mean and the median are not moved. The
+        factors are ``fitted_state_.calibration``. None: the spread as the
+        network learned it. See :ref:`uncertainty`."""
 
 
 class SequenceRegressor(RegressorMixin, SequenceEstimator):
@@ -58,6 +71,7 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         **SequenceEstimator._parameter_constraints,
         "loss": [StrOptions(set(LOSSES))],
         "quantiles": ["array-like"],
+        "calibration": [StrOptions({"holdout"}), None],
     }
 
     def __init_subclass__(cls, **kwargs):
@@ -94,7 +108,81 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         tags.target_tags.multi_output = True
         return tags
 
+    def _check_calibration(self):
+        """Refuse ``calibration="holdout"`` where there is nothing to calibrate
+        or nothing to calibrate on."""
+        if self.calibration is None:
+            return
+        if LOSSES[self.loss] == "none":
+            raise ValueError(
+                "calibration='holdout' calibrates the spread of a predictive "
+                "distribution, but loss='squared_error' predicts a mean only. Use "
+                "loss='gaussian' or loss='quantile', or set calibration=None."
+            )
+        if not self.early_stopping:
+            raise ValueError(
+                "calibration='holdout' measures the spread on the early-stopping "
+                "holdout, but early_stopping=False holds out nothing. Set "
+                "early_stopping=True (validation_fraction sets the holdout's "
+                "size), or set calibration=None."
+            )
+
+    def _finish_fit(self, X3, lengths, y_net, weights):
+        """Calibrate the spread on the early-stopping holdout (or clear it)."""
+        state = self.fitted_state_
+        if self.calibration is None:
+            self.fitted_state_ = state.with_outputs(calibration=None)
+            return
+        _, valid = self.net_.train_split.plan(y_net)
+        out = self._network_output(
+            X3[valid], None if lengths is None else lengths[valid]
+        ).numpy()
+        blocks, y = state.blocks(out), y_net[valid]
+        weights = None if weights is None else weights[valid]
+        if self.return_sequences:  # pool the valid steps of every sequence
+            steps = ~np.isnan(y[..., 0])
+            blocks, y = blocks[steps], y[steps]
+            if weights is not None:
+                weights = np.broadcast_to(weights[:, None], steps.shape)[steps]
+        if len(y) < MIN_CALIBRATION_SAMPLES:
+            warnings.warn(
+                f"calibration='holdout' measured the spread on {len(y)} held-out "
+                f"{'steps' if self.return_sequences else 'samples'} only, too few "
+                "for steady factors. Raise validation_fraction or pass more "
+                "training samples.",
+                UserWarning,
+                stacklevel=4,  # fit's caller, past scikit-learn's _fit_context
+            )
+        factors = spread_calibration(
+            blocks,
+            y,
+            weights,
+            distribution=state.distribution,
+            levels=state.levels,
+        )
+        self.fitted_state_ = state.with_outputs(calibration=factors)
+
+    def _refit_without_holdout(self, X, y, max_epochs):
+        """A fresh clone trained on every sample of ``(X, y)`` for
+        ``max_epochs`` epochs, with no early-stopping holdout.
+
+        It keeps this fit's calibration of the spread: measured on a holdout
+        the clone no longer has (its ``calibration`` parameter is then None,
+        as nothing is left to measure on; its ``fitted_state_`` holds the
+        factors). The factors are ratios of held-out to predicted spread,
+        carried over to a net trained the same way on more samples.
+        """
+        params = {"early_stopping": False, "max_epochs": max_epochs}
+        if self.calibration is not None:
+            params["calibration"] = None
+        final = clone(self).set_params(**params).fit(X, y)
+        final.fitted_state_ = final.fitted_state_.with_outputs(
+            calibration=self.fitted_state_.calibration
+        )
+        return final
+
     def _prepare_target(self, y, X3, lengths, reset=True, sample_weight=None):
+        self._check_calibration()
         weights = sample_weight
         if self.return_sequences:
             Y, mask, y_ndim = validate_sequence_target(y, X3, lengths, numeric=True)
@@ -162,7 +250,7 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         y = self._shaped(state.unscale(out[..., state.location]), lengths)
         if not return_std:
             return y
-        std = state.unscale_spread(out[..., state.n_outputs :])
+        std = state.unscale_spread(state.distribution_blocks(out)[..., 1, :])
         return y, self._shaped(std, lengths)
 
     def predict_quantiles(self, X, quantiles=None):
@@ -260,7 +348,7 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         (n_samples[, n_timesteps], n_outputs, n_levels)."""
         out, lengths = self._forward(X)
         state = self.fitted_state_
-        blocks = state.blocks(out)
+        blocks = state.distribution_blocks(out)
         if state.distribution == "gaussian":
             mean = state.unscale(blocks[..., 0, :])
             std = state.unscale_spread(blocks[..., 1, :])
@@ -396,6 +484,7 @@ class RNNRegressor(SequenceRegressor):
         callbacks=None,
         loss="squared_error",
         quantiles=(0.1, 0.5, 0.9),
+        calibration=None,
         nonlinearity="tanh",
     ):
         super().__init__(
@@ -425,6 +514,7 @@ class RNNRegressor(SequenceRegressor):
         )
         self.loss = loss
         self.quantiles = quantiles
+        self.calibration = calibration
         self.nonlinearity = nonlinearity
 
 
@@ -498,6 +588,7 @@ class LSTMRegressor(SequenceRegressor):
         callbacks=None,
         loss="squared_error",
         quantiles=(0.1, 0.5, 0.9),
+        calibration=None,
         peephole=False,
     ):
         super().__init__(
@@ -527,6 +618,7 @@ class LSTMRegressor(SequenceRegressor):
         )
         self.loss = loss
         self.quantiles = quantiles
+        self.calibration = calibration
         self.peephole = peephole
 
 
@@ -599,6 +691,7 @@ class GRURegressor(SequenceRegressor):
         callbacks=None,
         loss="squared_error",
         quantiles=(0.1, 0.5, 0.9),
+        calibration=None,
         reset_after=True,
     ):
         super().__init__(
@@ -628,4 +721,5 @@ class GRURegressor(SequenceRegressor):
         )
         self.loss = loss
         self.quantiles = quantiles
+        self.calibration = calibration
         self.reset_after = reset_after

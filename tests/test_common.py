@@ -10,9 +10,10 @@ CHECKED = [cls(**QUICK) for cls in ESTIMATORS] + [
     # the PyTorch-loop cells (peephole LSTM, classic GRU) pass the same checks
     LSTMRegressor(peephole=True, **QUICK),
     GRUClassifier(reset_after=False, **QUICK),
-    # so do the distributional heads (predict is the mean, the median)
+    # so do the distributional heads (predict is the mean, the median),
+    # with the spread as learned or calibrated on the holdout
     GRURegressor(loss="gaussian", **QUICK),
-    RNNRegressor(loss="quantile", **QUICK),
+    RNNRegressor(loss="quantile", calibration="holdout", **QUICK),
 ]
 
 

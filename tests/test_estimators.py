@@ -255,7 +255,7 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
     """Each leaf spells out its ``__init__``; nothing may drift from the base.
 
     Classifiers add ``class_weight`` before the cell parameter, regressors
-    ``loss`` and ``quantiles``.
+    ``loss``, ``quantiles`` and ``calibration``.
     """
     from sksequence._base import SequenceEstimator
 
@@ -274,6 +274,7 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
         family = [
             ("loss", keyword, "'squared_error'"),
             ("quantiles", keyword, "(0.1, 0.5, 0.9)"),
+            ("calibration", keyword, "None"),
         ]
     assert spelled(inspect.signature(cls)) == [*base, *family, cell]
     assert cls._cell_params == (name,)

@@ -6,6 +6,7 @@ import io
 import json
 import pathlib
 import pickle
+import warnings
 import zipfile
 
 import joblib
@@ -76,6 +77,16 @@ CASES = {
         RAGGED,
         [x[:, 0] * 2 for x in RAGGED],
     ),
+    "gru-gaussian-calibrated": (
+        GRURegressor(loss="gaussian", calibration="holdout", **TINY_SAVE),
+        X3,
+        y2,
+    ),
+    "lstm-quantile-calibrated": (
+        LSTMRegressor(loss="quantile", calibration="holdout", **TINY_SAVE),
+        X3,
+        y1,
+    ),
     "lstm-seq-ragged": (
         LSTMRegressor(return_sequences=True, **TINY_SAVE),
         RAGGED,
@@ -93,7 +104,10 @@ def _fit(case):
     from sklearn.base import clone
 
     est, X, y = CASES[case]
-    return clone(est).fit(X, y), X, y
+    with warnings.catch_warnings():
+        # the calibrated cases hold out 5 of 24 samples, on purpose tiny
+        warnings.filterwarnings("ignore", "calibration='holdout' measured")
+        return clone(est).fit(X, y), X, y
 
 
 def _roundtrip(est, tmp_path, **kwargs):
@@ -147,6 +161,10 @@ def test_round_trip(case, tmp_path):
         assert restored.levels == saved.levels
         if saved.distribution != "none":
             _assert_equal_outputs(est.predict_quantiles(X), loaded.predict_quantiles(X))
+        if saved.calibration is None:
+            assert restored.calibration is None
+        else:
+            assert_array_equal(restored.calibration, saved.calibration, strict=True)
         assert_array_equal(restored.y_mean, saved.y_mean, strict=True)
         assert_array_equal(restored.y_scale, saved.y_scale, strict=True)
         assert restored.y_ndim == saved.y_ndim
@@ -335,13 +353,18 @@ def test_save_subclass_raises(tmp_path):
 # -- errors on load: missing, foreign, corrupted, tampered ----------------------
 
 
-@pytest.fixture(scope="module")
-def saved_bytes(tmp_path_factory):
-    """Bytes of a valid file and the estimator it holds."""
-    est, _, _ = _fit("lstm-clf-int")
+def _saved(tmp_path_factory, case):
+    """Bytes of a valid file of ``CASES[case]`` fitted, and the estimator."""
+    est, _, _ = _fit(case)
     path = tmp_path_factory.mktemp("saved") / "m.skseq"
     save(est, path)
     return path.read_bytes(), est
+
+
+@pytest.fixture(scope="module")
+def saved_bytes(tmp_path_factory):
+    """Bytes of a valid file and the estimator it holds."""
+    return _saved(tmp_path_factory, "lstm-clf-int")
 
 
 def _members(data):
@@ -556,3 +579,42 @@ def test_file_from_before_class_weight_loads_unweighted(saved_bytes, tmp_path):
     # every class alike
     path = _tampered(tmp_path, saved_bytes, lambda m: m["params"].pop("class_weight"))
     assert load(path).class_weight is None
+
+
+@pytest.fixture(scope="module")
+def calibrated_bytes(tmp_path_factory):
+    """Bytes of a valid file of a regressor with a calibrated spread."""
+    return _saved(tmp_path_factory, "lstm-quantile-calibrated")
+
+
+def test_file_from_before_calibration_loads_uncalibrated(calibrated_bytes, tmp_path):
+    def older(meta):
+        meta["params"].pop("calibration")
+        meta["fitted"].pop("_calibration")
+
+    restored = load(_tampered(tmp_path, calibrated_bytes, older))
+    assert restored.calibration is None and restored.fitted_state_.calibration is None
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda f: f.update(_calibration=[[1.0], [1.0]]), "must hold 3 rows"),
+        (lambda f: f.update(_calibration=[[1.0], [1.0], ["x"]]), "must be"),
+        (lambda f: f.update(_calibration=[[1.0], [1.0], [-2.0]]), "positive"),
+        (lambda f: f.update(_calibration=[[1.0], [1.0], [1e999]]), "finite"),
+    ],
+)
+def test_tampered_calibration_is_rejected(edit, match, calibrated_bytes, tmp_path):
+    path = _tampered(tmp_path, calibrated_bytes, lambda m: edit(m["fitted"]))
+    with pytest.raises(ValueError, match=match):
+        load(path)
+
+
+def test_calibration_on_a_point_model_is_rejected(tmp_path):
+    est, _, _ = _fit("rnn-reg-1d")
+    path = tmp_path / "m.skseq"
+    save(est, path)
+    _edit_meta(path, lambda m: m["fitted"].update(_calibration=[1.0]))
+    with pytest.raises(ValueError, match="without a distribution"):
+        load(path)

@@ -216,3 +216,110 @@ def test_bad_coverage_and_unfitted_models_are_refused(gaussian, noisy):
         GRURegressor(loss="gaussian").predict_quantiles(X)
     with pytest.raises(ValueError, match="loss"):
         GRURegressor(loss="poisson").fit(X, np.zeros(4))
+
+
+# -- calibration of the spread on the early-stopping holdout -----------------------
+
+CALIBRATE = dict(hidden_size=8, max_epochs=10, random_state=0)
+
+
+@pytest.mark.parametrize("loss", ["gaussian", "quantile"])
+def test_holdout_calibration_rescales_the_spread_and_keeps_the_point(loss, noisy):
+    X, y, X_test, *_ = noisy
+    params = dict(loss=loss, quantiles=(0.1, 0.9), **CALIBRATE)
+    plain = GRURegressor(**params).fit(X, y)
+    calibrated = GRURegressor(calibration="holdout", **params).fit(X, y)
+    assert plain.fitted_state_.calibration is None
+    # the same network: calibration comes after training, and never moves
+    # the mean or the median
+    np.testing.assert_array_equal(calibrated.predict(X_test), plain.predict(X_test))
+    factors = calibrated.fitted_state_.calibration
+    n_valid = round(0.2 * len(X))  # the holdout: the last 20 % of the samples
+    X_h, y_h = X[-n_valid:], y[-n_valid:]
+    if loss == "gaussian":
+        mean, std = plain.predict(X_h, return_std=True)
+        rms = np.sqrt(np.mean(((y_h - mean) / std) ** 2))
+        assert factors.shape == (1,)
+        np.testing.assert_allclose(factors, [rms], rtol=1e-5)
+        _, std_test = plain.predict(X_test, return_std=True)
+        _, std_cal = calibrated.predict(X_test, return_std=True)
+        np.testing.assert_allclose(std_cal, factors[0] * std_test)
+    else:
+        assert factors.shape == (3, 1) and factors[1, 0] == 1.0
+        # each learned level holds its share of the held-out targets, to
+        # within one sample
+        below = (y_h[:, None] <= calibrated.predict_quantiles(X_h)).mean(axis=0)
+        np.testing.assert_allclose(below[[0, 2]], [0.1, 0.9], atol=1.01 / n_valid)
+        q = calibrated.predict_quantiles(X_test)
+        assert np.all(np.diff(q, axis=1) >= 0)  # still never crossing
+        median = plain.predict(X_test)[:, None]
+        q_plain = plain.predict_quantiles(X_test)
+        np.testing.assert_allclose(q - median, factors[:, 0] * (q_plain - median))
+
+
+def test_a_too_narrow_spread_is_widened():
+    # trained on quiet samples, held out on noisy ones: the holdout says how
+    # far off the learned spread is
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 6, 1))
+    noise = np.where(np.arange(500) < 400, 0.2, 1.0)
+    y = X[:, -1, 0] + noise * rng.normal(size=500)
+    params = dict(loss="gaussian", **CALIBRATE)
+    coverage = {}
+    for calibration in (None, "holdout"):
+        reg = GRURegressor(calibration=calibration, **params).fit(X, y)
+        lower, upper = reg.predict_interval(X[400:], coverage=0.8)
+        coverage[calibration] = ((y[400:] >= lower) & (y[400:] <= upper)).mean()
+    assert reg.fitted_state_.calibration[0] > 1.2
+    assert coverage[None] < 0.7 and 0.74 < coverage["holdout"] < 0.86
+
+
+def test_multi_output_and_sequence_targets_get_a_factor_per_target():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(80, 6, 2)), rng.normal(size=(80, 3))
+    reg = RNNRegressor(loss="gaussian", calibration="holdout", **FAST).fit(X, Y)
+    assert reg.fitted_state_.calibration.shape == (3,)
+    ragged = [rng.normal(size=(n, 2)) for n in (3, 7, 5, 6) * 15]
+    targets = [x.cumsum(axis=0) for x in ragged]  # two targets per step
+    reg = GRURegressor(
+        loss="quantile", return_sequences=True, calibration="holdout", **FAST
+    ).fit(ragged, targets)
+    factors = reg.fitted_state_.calibration
+    assert factors.shape == (3, 2) and np.all(np.isfinite(factors))
+    q = reg.predict_quantiles(ragged[:2])
+    assert [part.shape for part in q] == [(3, 2, 3), (7, 2, 3)]
+
+
+def test_refitting_without_calibration_clears_it():
+    X, y, _ = heteroscedastic(n=120)
+    reg = GRURegressor(loss="gaussian", calibration="holdout", **FAST).fit(X, y)
+    assert reg.fitted_state_.calibration is not None
+    reg.set_params(calibration=None).fit(X, y)
+    assert reg.fitted_state_.calibration is None
+
+
+def test_partial_fit_calibrates_on_each_calls_holdout():
+    X, y, _ = heteroscedastic(n=120)
+    reg = GRURegressor(loss="gaussian", calibration="holdout", **FAST)
+    first = reg.partial_fit(X, y).fitted_state_.calibration
+    second = reg.partial_fit(X, 3 * y).fitted_state_.calibration
+    assert second[0] > 2 * first[0]  # the new holdout is three times as spread
+
+
+def test_calibration_refuses_a_point_loss_and_a_fit_without_holdout():
+    X, y, _ = heteroscedastic(n=32)
+    with pytest.raises(ValueError, match="loss='squared_error' predicts a mean"):
+        GRURegressor(calibration="holdout", **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="early_stopping=False holds out nothing"):
+        GRURegressor(
+            loss="gaussian", calibration="holdout", early_stopping=False, **FAST
+        ).fit(X, y)
+    with pytest.raises(ValueError, match="calibration"):
+        GRURegressor(loss="gaussian", calibration="isotonic", **FAST).fit(X, y)
+
+
+def test_a_tiny_holdout_is_warned_about():
+    X, y, _ = heteroscedastic(n=30)  # 6 held-out samples
+    with pytest.warns(UserWarning, match="on 6 held-out samples only") as record:
+        GRURegressor(loss="quantile", calibration="holdout", **FAST).fit(X, y)
+    assert record[0].filename == __file__  # points at the caller's fit

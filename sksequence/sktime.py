@@ -118,8 +118,10 @@ class RecurrentForecaster(BaseForecaster):
         default), its holdout is the most recent windows, the ones most like
         the future. ``True``: once early stopping has found the best number of
         epochs, a fresh net is trained on all windows for that many epochs
-        (about twice the training time). ``False``: keep the net trained
-        without the holdout.
+        (about twice the training time); a regressor with
+        ``calibration="holdout"`` keeps the calibration of its spread
+        measured on the holdout. ``False``: keep the net trained without the
+        holdout.
 
     Attributes
     ----------
@@ -363,8 +365,7 @@ class RecurrentForecaster(BaseForecaster):
             # early stopping found best
             valid = np.asarray(self.estimator_.history_["valid_loss"], dtype=float)
             epochs = int(np.nanargmin(valid)) + 1
-            final = clone(estimator).set_params(early_stopping=False, max_epochs=epochs)
-            self.estimator_ = final.fit(Xw, Yw)
+            self.estimator_ = self.estimator_._refit_without_holdout(Xw, Yw, epochs)
         return self
 
     def _series(self, y, X):

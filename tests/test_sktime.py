@@ -382,3 +382,30 @@ def test_one_step_intervals_hold_their_coverage_in_a_backtest():
     truth = y[300:].to_numpy()
     covered = (truth >= lower) & (truth <= upper)
     assert 0.68 <= covered.mean() <= 0.92
+
+
+def test_refit_keeps_the_calibration_measured_on_the_holdout():
+    y = _seasonal_noise()
+    est = GRURegressor(loss="gaussian", calibration="holdout", **SMALL)
+    fh = [1, 2, 3]
+    refit = RecurrentForecaster(est, window_length=12, sp=12).fit(y, fh=fh)
+    kept = RecurrentForecaster(est, window_length=12, sp=12, refit=False)
+    kept.fit(y, fh=fh)
+    # the same early-stopped net measured the factors (one per step); the
+    # net refitted on every window, which has no holdout, carries them
+    measured = kept.estimator_.fitted_state_.calibration
+    assert measured.shape == (3,) and kept.estimator_.calibration == "holdout"
+    assert_allclose(refit.estimator_.fitted_state_.calibration, measured)
+    assert refit.estimator_.calibration is None
+    assert not refit.estimator_.early_stopping
+    # and the forecast's spread is the refitted net's times the factors
+    windows, _ = refit._windows(refit._series(y.to_frame(), None)[None], None, 3)
+    refit.estimator_.fitted_state_ = refit.estimator_.fitted_state_.with_outputs(
+        calibration=None
+    )
+    _, raw = refit.estimator_.predict(windows, return_std=True)
+    refit.estimator_.fitted_state_ = refit.estimator_.fitted_state_.with_outputs(
+        calibration=measured
+    )
+    std = np.sqrt(refit.predict_var(fh).to_numpy()[:, 0])
+    assert_allclose(std, raw[0] * measured * refit._y_scale)

@@ -113,7 +113,43 @@ def load(name):
             cols = ["Income", "Production", "Savings", "Unemployment"]
             X = frame[cols].set_index(index).astype(float)
         return y, X, 4, 8
+    if name in UNSEEN:
+        return _load_statsmodels(name)
     raise ValueError(f"unknown series {name!r}")
+
+
+# report-only series for benchmarks/uncertainty.py, added before any figure
+# of this project was computed on them: statsmodels' bundled data sets, in
+# the order they ship; (season, long horizon) fixed by their sampling
+UNSEEN = {
+    "nile": (10, 5),  # annual Nile flow at Aswan, 1871-1970: no calendar season
+    "sunspots": (11, 10),  # annual sunspot numbers, 1700-2008: an ~11-year cycle
+    "elnino": (12, 12),  # monthly sea surface temperature, 1950-2010
+    "co2": (12, 12),  # Mauna Loa CO2, weekly 1958-2001, as monthly means
+}
+
+
+def _load_statsmodels(name):
+    from statsmodels import datasets
+
+    frame = getattr(datasets, name).load_pandas().data
+    season, horizon = UNSEEN[name]
+    if name == "nile":
+        index = pd.PeriodIndex(frame["year"].astype(int).astype(str), freq="Y")
+        values = frame["volume"]
+    elif name == "sunspots":
+        index = pd.PeriodIndex(frame["YEAR"].astype(int).astype(str), freq="Y")
+        values = frame["SUNACTIVITY"]
+    elif name == "elnino":
+        months = frame.drop(columns="YEAR")  # one row a year, a column a month
+        values = pd.Series(months.to_numpy().ravel())
+        start = f"{int(frame['YEAR'].iloc[0])}-01"
+        index = pd.period_range(start, periods=len(values), freq="M")
+    else:  # co2: weekly with gaps, as monthly means (gaps carried forward)
+        monthly = frame["co2"].resample("MS").mean().ffill()
+        index, values = monthly.index.to_period("M"), monthly
+    y = pd.Series(np.asarray(values, dtype=float), index=index, name=name)
+    return y, None, season, horizon
 
 
 SERIES = [

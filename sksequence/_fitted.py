@@ -99,12 +99,18 @@ class FittedState:
         return 1
 
     @property
+    def location_block(self):
+        """Index of the block that ``predict`` returns: the values, the
+        mean (0), or the median (its level's place)."""
+        if self.distribution == "quantile":
+            return self.levels.index(0.5)
+        return 0
+
+    @property
     def location(self):
         """The block of the network's last axis that ``predict`` returns:
         the values, the mean, or the median."""
-        block = 0
-        if self.distribution == "quantile":
-            block = self.levels.index(0.5)
+        block = self.location_block
         return slice(block * self.n_outputs, (block + 1) * self.n_outputs)
 
     def blocks(self, out):
@@ -126,7 +132,7 @@ class FittedState:
         if self.distribution == "gaussian":
             blocks[..., 1, :] *= self.calibration
             return blocks
-        median = blocks[..., self.levels.index(0.5) : self.levels.index(0.5) + 1, :]
+        median = blocks[..., self.location_block, None, :]
         blocks = median + self.calibration * (blocks - median)
         return np.sort(blocks, axis=-2)
 

@@ -20,6 +20,7 @@ from ._constants import AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
 from ._modules import predict_in_batches
 from ._net import OPTIMIZERS, build_net
 from ._split import VALIDATION_SPLITS, holdout_split
+from ._threads import auto_threads, intra_op_threads, step_work
 from ._training import history_frame, net_input, place_on_device
 from ._validation import (
     check_no_bool_ints,
@@ -126,6 +127,21 @@ splitter, default="auto"
         On a GPU the training set is moved to the device once when it takes
         at most a quarter of the GPU's free memory; larger sets stay on the
         CPU and batches are streamed through pinned memory.
+
+    n_threads : int or "auto", default="auto"
+        Intra-op threads torch computes with while this estimator trains
+        and predicts; the caller's ``torch.get_num_threads()`` is restored
+        afterwards. ``"auto"`` gives one thread per 16.8 million
+        multiply-adds of one recurrent step (batch size times the number
+        of weights), at least one and at most ``torch.get_num_threads()``
+        and the cores this process may run on: models up to about
+        ``hidden_size=256`` at the default batch size train and predict on
+        one thread, which is as fast on a quiet machine and stays fast when
+        other processes take cores (torch's threads wait for each other at
+        every small operator: several times slower beside one busy
+        process). ``torch.set_num_threads``, ``OMP_NUM_THREADS`` and the
+        limit joblib's worker processes start with cap ``"auto"``; an int
+        sets the count exactly. See :ref:`threads`.
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, shuffling and dropout. An int makes
@@ -260,6 +276,7 @@ class SequenceEstimator(BaseEstimator):
         ],
         "tol": [Interval(Real, 0, None, closed="left")],
         "device": [str, torch.device],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
@@ -297,6 +314,7 @@ class SequenceEstimator(BaseEstimator):
         n_iter_no_change="auto",
         tol=1e-4,
         device="cpu",
+        n_threads="auto",
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -321,6 +339,7 @@ class SequenceEstimator(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
@@ -348,6 +367,9 @@ class SequenceEstimator(BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.target_tags.required = True
         return tags
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
 
     # -- fit / predict template ------------------------------------------
 
@@ -489,10 +511,12 @@ class SequenceEstimator(BaseEstimator):
                 X_net, y_net = place_on_device(
                     net_input(X3, lengths, weights), torch.from_numpy(y_net), device
                 )
+                threads = self._threads(net.module_, self.batch_size)
                 if world is None:
-                    net.partial_fit(X_net, y_net, epochs=epochs)
+                    with intra_op_threads(threads):
+                        net.partial_fit(X_net, y_net, epochs=epochs)
                 else:
-                    with net.data_parallel(world):
+                    with intra_op_threads(threads), net.data_parallel(world):
                         net.partial_fit(X_net, y_net, epochs=epochs)
                     # process 0 has written its last checkpoint: the next
                     # fit of any process may read it
@@ -523,7 +547,14 @@ class SequenceEstimator(BaseEstimator):
 
     def _fingerprint(self):
         """What a checkpoint must match: configuration and training data."""
-        ignored = {"max_epochs", "verbose", "callbacks", "checkpoint", "warm_start"}
+        ignored = {
+            "max_epochs",
+            "verbose",
+            "callbacks",
+            "checkpoint",
+            "warm_start",
+            "n_threads",
+        }
         params = {
             key: repr(value)
             for key, value in sorted(self.get_params().items())
@@ -569,19 +600,25 @@ class SequenceEstimator(BaseEstimator):
         Returns ``(out, lengths)``: ``out`` has shape (n_samples[, n_timesteps],
         output_size); ``lengths`` is None unless ``X`` had variable lengths.
         """
-        check_is_fitted(self)
+        if not self.__sklearn_is_fitted__():  # (cheaper than asking first)
+            check_is_fitted(self)
         X3, lengths = validate_sequences(self, X, reset=False)
         return self._network_output(X3, lengths).numpy(), lengths
 
     def _network_output(self, X3, lengths):
         """The network's float64 output for validated sequences, as a tensor."""
-        return predict_in_batches(
-            self.net_.module_,
-            X3,
-            lengths,
-            batch_size=self.net_.iterator_valid__batch_size,
-            device=self.net_.device,
-        )
+        module, batch_size = self.net_.module_, self.net_.iterator_valid__batch_size
+        with intra_op_threads(self._threads(module, min(len(X3), batch_size))):
+            return predict_in_batches(
+                module, X3, lengths, batch_size=batch_size, device=self.net_.device
+            )
+
+    def _threads(self, module, batch_size):
+        """Intra-op threads for running ``module`` on batches of ``batch_size``
+        (``n_threads`` resolved; see :mod:`sksequence._threads`)."""
+        if self.n_threads == "auto":
+            return auto_threads(step_work(module, batch_size))
+        return int(self.n_threads)
 
     def _sequence_score(self, X, y, metric, sample_weight=None):
         """``metric(y_true, y_pred)`` over all time steps of all sequences.

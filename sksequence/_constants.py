@@ -41,6 +41,13 @@ DIGEST_CHUNK_BYTES = 1 << 24
 # CrossEntropyLoss ignores it by default too
 IGNORE_INDEX = -100
 
+# n_threads="auto": one intra-op thread per this many multiply-adds of one
+# recurrent step (batch size x number of weights). Below it torch's threads
+# wait for each other at every small operator and buy nothing on a quiet
+# machine, while beside a busy process they made training 7-75x slower
+# (benchmarks/threads.py; docs/user_guide/performance.rst).
+THREAD_MIN_STEP_WORK = 1 << 24
+
 # -- prediction and inspection -------------------------------------------
 
 # prediction and the validation loss run in batches of at least this many

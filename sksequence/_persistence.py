@@ -566,6 +566,8 @@ _LATER_PARAMS = {
     "loss": "squared_error",
     "quantiles": (0.1, 0.5, 0.9),
     "calibration": None,
+    # threads never change a model: files from before it run the policy
+    "n_threads": "auto",
 }
 
 

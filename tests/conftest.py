@@ -9,6 +9,7 @@ import contextlib
 import os
 
 import numpy as np
+import torch
 
 from sksequence import (
     GRUClassifier,
@@ -18,6 +19,19 @@ from sksequence import (
     RNNClassifier,
     RNNRegressor,
 )
+
+# -- one thread -------------------------------------------------------------------
+# The tests' models are small: one torch thread is their fastest setting, and
+# threads beside other work (a busy CI machine) multiplied the suite's time.
+# Set for the whole run (doctests included); subprocesses (examples,
+# torchrun, loky and Dask workers) inherit it through OMP_NUM_THREADS unless
+# that was set already.
+
+
+def pytest_configure(config):
+    torch.set_num_threads(1)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 
 # -- the six public estimators ---------------------------------------------------
 

@@ -1,5 +1,6 @@
 """scikit-learn's estimator checks over every public estimator."""
 
+import pytest
 from conftest import ESTIMATORS, QUICK
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -34,6 +35,20 @@ def expected_failed_checks(estimator):
     return {"check_sample_weight_equivalence_on_dense_data": SAMPLE_WEIGHT_EQUIVALENCE}
 
 
-@parametrize_with_checks(CHECKED, expected_failed_checks=expected_failed_checks)
+# The everyday run checks the two default GRU estimators; the full run (CI)
+# every instance above (about four minutes on two cores).
+EVERYDAY = [GRURegressor(**QUICK), GRUClassifier(**QUICK)]
+
+
+@parametrize_with_checks(EVERYDAY, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.slow
+@parametrize_with_checks(
+    [est for est in CHECKED if repr(est) not in map(repr, EVERYDAY)],
+    expected_failed_checks=expected_failed_checks,
+)
+def test_sklearn_compatible_estimator_all_instances(estimator, check):
     check(estimator)

@@ -32,6 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(hidden_size=4, random_state=0, **EXACT_EPOCHS)
 N, T, F, BLOCK = 90, 6, 2, 30  # three blocks
 
+# Dask clusters of worker processes
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def client():

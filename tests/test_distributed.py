@@ -32,10 +32,16 @@ import distributed_worker as worker  # noqa: E402
 # float32 rounding, summed in another order, over tens of steps
 RTOL, ATOL = 1e-5, 1e-6
 
-pytestmark = pytest.mark.skipif(
-    not (torch.distributed.is_available() and torch.distributed.is_gloo_available()),
-    reason="torch.distributed with the gloo backend is not available",
-)
+pytestmark = [
+    # torchrun launches of several processes
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (
+            torch.distributed.is_available() and torch.distributed.is_gloo_available()
+        ),
+        reason="torch.distributed with the gloo backend is not available",
+    ),
+]
 
 
 @pytest.fixture(scope="module")

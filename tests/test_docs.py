@@ -56,6 +56,7 @@ def _public_pages():
     return pages
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_docs_build_without_warnings(tmp_path):
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=BUILD_OUTPUTS)

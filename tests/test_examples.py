@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# the gallery: every example script in a fresh interpreter (minutes)
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("matplotlib")
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"

@@ -247,6 +247,7 @@ def test_torchscript_metadata(exported):
     assert meta["n_features"] == N_FEATURES
 
 
+@pytest.mark.slow
 def test_torchscript_loads_without_sksequence(exported):
     """The archive needs torch only: sksequence and sklearn made unimportable."""
     est, X_train, _, path = exported["peephole-bi2"]

@@ -6,6 +6,7 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 
 from sksequence import GRURegressor, SlidingWindowTransformer, make_forecasting_data
 from sksequence._split import HoldoutSplit
@@ -68,6 +69,7 @@ SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_fitting_200k_windows_never_materializes_them():
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True
@@ -78,6 +80,7 @@ def test_fitting_200k_windows_never_materializes_them():
     assert figures["growth"] < figures["materialized"] / 3, figures
 
 
+@pytest.mark.slow
 def test_resident_memory_stays_flat_over_an_epoch():
     # the pipeline of issue #17 on a shorter series (1,000 batches of 1,024
     # windows of 256 steps): the batch losses kept for the epoch's end used

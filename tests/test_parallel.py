@@ -148,6 +148,7 @@ def _predict(est, X):
     return est.predict(X)
 
 
+@pytest.mark.slow
 def test_fits_in_loky_workers_match_in_process_fits():
     X, y = _data()
     estimators = [GRURegressor(**TINY_PARALLEL), LSTMClassifier(**TINY_PARALLEL)]
@@ -211,6 +212,7 @@ def _assert_same_search(search, reference):
     )
 
 
+@pytest.mark.slow
 def test_grid_search_with_loky_matches_sequential(sequential_search):
     search = _search(n_jobs=2)
     _assert_same_search(search, sequential_search)
@@ -291,6 +293,7 @@ def dask_client():
         yield client
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_grid_search_on_dask_matches_sequential(dask_client, sequential_search):
     import dask
@@ -305,6 +308,7 @@ def test_grid_search_on_dask_matches_sequential(dask_client, sequential_search):
     assert_array_equal(search.cv_results_["mean_test_threads"], expected)
 
 
+@pytest.mark.slow
 def test_dask_extra_is_installable_by_its_documented_name():
     # the scaling guide says: pip install "sksequence[dask]"; the tests extra
     # brings the same requirement, so that CI runs the LocalCluster test

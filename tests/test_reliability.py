@@ -211,6 +211,7 @@ def _epochs_saved(directory):
         return 0
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_then_resume(tmp_path):
     ckpt = tmp_path / "ckpt"
     proc = subprocess.Popen(
@@ -289,6 +290,7 @@ DETERMINISM = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_bit_identical_predictions_across_processes():
     digests = {
         subprocess.run(

@@ -26,6 +26,7 @@ def _series(n=60, seed=0, columns=("y",)):
     return pd.DataFrame(values, index=index, columns=list(columns))
 
 
+@pytest.mark.slow
 def test_passes_sktime_check_estimator():
     results = check_estimator(RecurrentForecaster, raise_exceptions=False, verbose=0)
     failed = {name: str(res)[:200] for name, res in results.items() if res != "PASSED"}
@@ -198,6 +199,7 @@ def test_inputs_are_not_mutated():
     pd.testing.assert_frame_equal(X, X_before)
 
 
+@pytest.mark.slow
 def test_tuning_hidden_size_with_forecasting_grid_search():
     y = _series(n=50)
     search = ForecastingGridSearchCV(

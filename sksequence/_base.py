@@ -131,13 +131,13 @@ splitter, default="auto"
     n_threads : int or "auto", default="auto"
         Intra-op threads torch computes with while this estimator trains
         and predicts; the caller's ``torch.get_num_threads()`` is restored
-        afterwards. ``"auto"`` gives one thread per 16.8 million
+        afterwards. ``"auto"`` gives one thread per 1.5 million
         multiply-adds of one recurrent step (batch size times the number
-        of weights), at least one and at most ``torch.get_num_threads()``
-        and the cores this process may run on: models up to about
-        ``hidden_size=256`` at the default batch size train and predict on
-        one thread, which is as fast on a quiet machine and stays fast when
-        other processes take cores (torch's threads wait for each other at
+        of weights), at least one and at most ``torch.get_num_threads()``,
+        the cores this process may run on and the cores no other process
+        is running on: at the default batch size a GRU of up to 128 units
+        trains on one thread, which is as fast on a quiet machine and stays
+        fast beside other work (torch's threads wait for each other at
         every small operator: several times slower beside one busy
         process). ``torch.set_num_threads``, ``OMP_NUM_THREADS`` and the
         limit joblib's worker processes start with cap ``"auto"``; an int

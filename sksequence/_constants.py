@@ -46,7 +46,7 @@ IGNORE_INDEX = -100
 # wait for each other at every small operator and buy nothing on a quiet
 # machine, while beside a busy process they made training 7-75x slower
 # (benchmarks/threads.py; docs/user_guide/performance.rst).
-THREAD_MIN_STEP_WORK = 1 << 24
+THREAD_MIN_STEP_WORK = 1_500_000
 
 # -- prediction and inspection -------------------------------------------
 

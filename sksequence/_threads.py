@@ -5,10 +5,11 @@ per physical core by default, and its threads wait for each other at the end
 of every operator. A recurrent net runs a few dozen small operators per time
 step; when each holds too little work to share, the threads buy nothing on a
 quiet machine, and as soon as another process takes a core, every operator
-waits for the thread that lost its core: training became 7x slower beside
-one busy process and 75x beside a multi-process job, while one thread kept
-its speed (``benchmarks/threads.py``). Large steps (hidden 512, batch 1024)
-do gain from more threads.
+waits for the thread that lost its core: training on two threads was 1.6
+to 7 times slower beside one busy process and up to 75 times beside a
+multi-process job, while one thread kept its speed. Large steps (hidden 512,
+batch 1024) do gain from more threads on a quiet machine, and lose beside a
+busy process too (``benchmarks/threads.py``).
 
 :func:`auto_threads` picks the count from the work of one recurrent step,
 :func:`step_work`; :func:`intra_op_threads` runs a block with that count and

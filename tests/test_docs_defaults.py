@@ -227,6 +227,9 @@ def test_tuning_constants_quoted_in_the_docs():
     assert (c.CHECKPOINT_MIN_INTERVAL, c.CHECKPOINT_SAVE_RATIO) == (1.0, 9)
     assert "at most one save a second and a tenth of the training time" in doc
     gpu = (ROOT / "docs" / "user_guide" / "gpu.rst").read_text(encoding="utf-8")
+    assert c.THREAD_MIN_STEP_WORK == 1_500_000  # "1.5 million" in the docs
+    assert "one thread per 1.5 million multiply-adds" in doc
+    assert "One thread per 1.5 million multiply-adds" in " ".join(gpu.split())
     assert f"batches of at least {c.PREDICT_BATCH_SIZE} sequences" in " ".join(
         gpu.split()
     )

@@ -284,9 +284,11 @@ class LSTMCell(RecurrentCell):
         i, f, g, o = gates.chunk(4, dim=1)
         peephole = self.weight_peephole
         if peephole is not None:
-            # the three peephole terms, each w * c_{t-1}, in one broadcast product
-            peep = c.unsqueeze(0) * peephole.unsqueeze(1)
-            i, f, o = i + peep[0], f + peep[1], o + peep[2]
+            # each gate plus w * c_{t-1} in one fused operator (a broadcast
+            # product and three additions were four passes over the state)
+            i = torch.addcmul(i, c, peephole[0])
+            f = torch.addcmul(f, c, peephole[1])
+            o = torch.addcmul(o, c, peephole[2])
         c_t = torch.addcmul(torch.sigmoid(f) * c, torch.sigmoid(i), torch.tanh(g))
         return torch.sigmoid(o) * torch.tanh(c_t), c_t
 

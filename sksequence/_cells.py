@@ -565,7 +565,7 @@ class RecurrentStack(nn.Module):
         for k, cell in enumerate(self.cells):
             layer, direction = k // directions, k % directions
             if direction == 0 and layer > 0:
-                layer_input = torch.cat(outputs, dim=2)
+                layer_input = _join(outputs)
                 outputs = []
                 if self.dropout > 0:
                     layer_input = F.dropout(layer_input, self.dropout, self.training)
@@ -576,7 +576,7 @@ class RecurrentStack(nn.Module):
             outputs.append(out)
             h_n.append(h)
             c_n.append(c)
-        return torch.cat(outputs, dim=2), torch.stack(h_n), torch.stack(c_n)
+        return _join(outputs), torch.stack(h_n), torch.stack(c_n)
 
     @torch.jit.unused
     def _graphed(self, X, lengths):
@@ -596,6 +596,14 @@ class RecurrentStack(nn.Module):
             self._graphs[key] = graphed
         flat = graphed(X) if lengths is None else graphed(X, lengths)
         return flat[0], flat[1], flat[-1]  # c_n is unused without a cell state
+
+
+def _join(outputs: list[Tensor]) -> Tensor:
+    """The directions' outputs side by side; one direction's as it is (a
+    concatenation of one tensor would copy it every forward pass)."""
+    if len(outputs) == 1:
+        return outputs[0]
+    return torch.cat(outputs, dim=2)
 
 
 class _Run(nn.Module):

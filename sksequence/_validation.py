@@ -15,6 +15,7 @@ modified.
 
 import re
 from contextlib import contextmanager
+from numbers import Real
 
 import numpy as np
 from sklearn.utils.validation import (
@@ -26,6 +27,7 @@ from sklearn.utils.validation import (
 from ._fitted import FittedState
 
 __all__ = [
+    "check_class_weight",
     "check_no_bool_ints",
     "check_quantiles",
     "check_same_length",
@@ -346,6 +348,46 @@ def validate_sample_weight(sample_weight, X3):
         return _check_sample_weight(
             sample_weight, X3, dtype=np.float64, ensure_non_negative=True
         )
+
+
+def check_class_weight(class_weight, classes):
+    """The weight of each class of ``classes`` from a dict ``class_weight``.
+
+    Keys are labels as they appear in ``y`` (strings stay strings: ``"1"``
+    is not ``1``); classes absent from the dict weigh 1. A key that is no
+    class is an error (a typo would otherwise be ignored), and so is a
+    weight that is not a finite, non-negative number.
+
+    Parameters
+    ----------
+    class_weight : dict
+    classes : ndarray of shape (n_classes,)
+
+    Returns
+    -------
+    weights : ndarray of shape (n_classes,), float64
+    """
+    labels = classes.tolist()
+    known = set(labels)
+    unknown = [key for key in class_weight if key not in known]
+    if unknown:
+        raise ValueError(
+            f"class_weight has keys that are not classes of y: {unknown!r}; the "
+            f"classes are {labels!r}. Use the labels as they appear in y (strings "
+            "stay strings: '1' is not 1)."
+        )
+    weights = np.ones(len(labels))
+    for i, label in enumerate(labels):
+        if label not in class_weight:
+            continue
+        value = class_weight[label]
+        if not (isinstance(value, Real) and np.isfinite(value) and value >= 0):
+            raise ValueError(
+                f"class_weight must hold finite, non-negative numbers; class "
+                f"{label!r} has weight {value!r}."
+            )
+        weights[i] = value
+    return weights
 
 
 def check_quantiles(quantiles, *, add_median=True, sort=True):

@@ -220,11 +220,59 @@ def test_bad_class_weight_is_a_clear_error():
     X, y = _classification()
     with pytest.raises(ValueError, match="class_weight"):
         GRUClassifier(class_weight="heavy", **FULL_BATCH).fit(X, y)
-    with pytest.raises(ValueError, match="not in class_weight|not present"):
+    with pytest.raises(ValueError, match=r"not classes of y: \[7\]"):
         GRUClassifier(class_weight={7: 2.0}, **FULL_BATCH).fit(X, y)
     clf = GRUClassifier(class_weight="balanced", **FULL_BATCH)
     with pytest.raises(ValueError, match="not supported by partial_fit"):
         clf.partial_fit(X, y, classes=[0, 1])
+
+
+@pytest.mark.parametrize("bad", [-0.2, -5.0, np.nan, np.inf, "2", None])
+def test_class_weight_must_be_finite_and_non_negative(bad):
+    X, y = _classification()
+    clf = GRUClassifier(class_weight={0: bad, 1: 1.0}, **FULL_BATCH)
+    with pytest.raises(ValueError, match="class_weight.*class 0 has weight"):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match="class_weight.*class 0 has weight"):
+        clf.partial_fit(X, y, classes=[0, 1])
+
+
+@pytest.mark.parametrize(
+    "class_weight, sample_weight",
+    [
+        ({0: 0.0, 1: 0.0}, None),  # all-equal weights: once trained unweighted
+        ({0: 0}, "class 0 only"),  # zero on class 0, sample weights on it only
+    ],
+)
+def test_class_weight_zero_for_every_sample_is_an_error(class_weight, sample_weight):
+    X, y = _classification()
+    if sample_weight is not None:
+        sample_weight = (y == 0).astype(float)
+    clf = GRUClassifier(class_weight=class_weight, **FULL_BATCH)
+    with pytest.raises(ValueError, match="class_weight .*zero for every training"):
+        clf.fit(X, y, sample_weight=sample_weight)
+
+
+def test_class_weight_key_that_is_no_class_is_an_error():
+    X, y = _classification()
+    labels = np.where(y == 1, "a", "b")
+    clf = GRUClassifier(class_weight={"a": 1, "b": 2, "typo": 10}, **FULL_BATCH)
+    with pytest.raises(ValueError, match=r"not classes of y: \['typo'\].*\['a', 'b'\]"):
+        clf.fit(X, labels)
+
+
+def test_class_weight_keys_are_the_labels_as_written():
+    # string labels that look like numbers stay strings, and so do the keys
+    X, y = _classification()
+    labels = np.where(y == 1, "2", "1")
+    by_class = GRUClassifier(class_weight={"1": 2.0, "2": 1.0}, **FULL_BATCH)
+    by_class.fit(X, labels)
+    by_sample = GRUClassifier(**FULL_BATCH).fit(
+        X, labels, sample_weight=np.where(y == 1, 1.0, 2.0)
+    )
+    np.testing.assert_array_equal(by_class.predict_proba(X), by_sample.predict_proba(X))
+    with pytest.raises(ValueError, match=r"not classes of y: \[1\]"):
+        GRUClassifier(class_weight={1: 2.0}, **FULL_BATCH).fit(X, labels)
 
 
 def test_partial_fit_takes_sample_weight_and_a_class_weight_dict():

@@ -131,6 +131,26 @@ def test_zero_weight_removes_a_sample():
     np.testing.assert_allclose(weighted.predict(X), dropped.predict(X), atol=ATOL)
 
 
+@pytest.mark.parametrize("garbage", [1e25, 1e300])
+@pytest.mark.parametrize("loss", ["squared_error", "gaussian", "quantile"])
+def test_zero_weight_target_never_reaches_the_loss(loss, garbage):
+    # the docs say a zero-weight sequence may stay in X whatever its target;
+    # 1e25 squares to inf in float32 (0 * inf = NaN), 1e300 in float64 too.
+    # With the default holdout (the tail), garbage lands on both sides.
+    X, y = _regression()
+    weights = np.where(np.arange(40) % 5 == 4, 0.0, 1.0)
+    corrupt = np.where(weights == 0, garbage, y)
+    settings = dict(hidden_size=4, max_epochs=3, random_state=0, loss=loss)
+    weighted = GRURegressor(**settings).fit(X, corrupt, sample_weight=weights)
+    clean = GRURegressor(**settings).fit(X, y, sample_weight=weights)
+    assert np.isfinite(weighted.history_[["train_loss", "valid_loss"]].to_numpy()).all()
+    np.testing.assert_array_equal(weighted.predict(X), clean.predict(X))
+    assert_scaling = np.testing.assert_array_equal
+    assert_scaling(weighted.fitted_state_.y_mean, clean.fitted_state_.y_mean)
+    assert_scaling(weighted.fitted_state_.y_scale, clean.fitted_state_.y_scale)
+    assert corrupt[4] == garbage  # the caller's y is not modified
+
+
 def test_weights_change_the_model():
     X, y = _regression()
     plain = GRURegressor(**FULL_BATCH).fit(X, y).predict(X)

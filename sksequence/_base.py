@@ -215,7 +215,11 @@ X : array-like of shape (n_samples, n_timesteps, n_features) or list
             Sequences. A 2-D array or DataFrame ``(n_samples, n_timesteps)``
             holds univariate sequences. A list of arrays of shape
             ``(n_timesteps_i, n_features)`` (or 1-D) may mix lengths: they
-            are padded and packed, so padding never changes a prediction."""
+            are padded and packed, so padding never changes a prediction.
+            One sequence ``x`` of shape ``(n_timesteps, n_features)`` is
+            passed as ``x[None]`` or ``[x]``: a 2-D ``x`` with one column
+            would read as sequences of one step, and is refused by a model
+            fitted on longer ones."""
 
 
 class SequenceEstimator(BaseEstimator):

@@ -628,9 +628,17 @@ def _restore_fitted(est, fitted):
             raise ValueError("feature_names_in_ does not match n_features_in_")
         est.feature_names_in_ = np.asarray(names, dtype=object)
     output_size = sizes[1]
+    # files from before it was recorded: a 2-D fit's sequences had as many
+    # steps as it had columns; a 3-D fit's are unknown
+    min_timesteps = fitted.get("_min_timesteps")
+    if min_timesteps is not None:
+        min_timesteps = _int(min_timesteps, "_min_timesteps", 1)
+    elif input_2d:
+        min_timesteps = est.n_features_in_
     state = FittedState(
         n_channels=n_channels,
         input_2d=input_2d,
+        min_timesteps=min_timesteps,
         n_outputs=output_size,
         per_step=bool(est.return_sequences),
     )

@@ -162,7 +162,7 @@ def check_sequences(X, *, input_name="X", allow_nan=False):
     return X3, lengths
 
 
-def validate_sequences(estimator, X, *, reset, dtype=np.float32):
+def validate_sequences(estimator, X, *, reset, dtype=np.float32, steps_matter=True):
     """Validate ``X`` for an estimator and set or check ``n_features_in_``.
 
     ``n_features_in_`` follows scikit-learn for 2-D input (number of columns,
@@ -173,6 +173,14 @@ def validate_sequences(estimator, X, *, reset, dtype=np.float32):
     ``dtype`` is what :func:`~sklearn.utils.check_array` converts to (a
     list keeps an input dtype it contains); float32, what torch computes in,
     for the networks.
+
+    With ``reset=False`` and ``steps_matter``, a 2-D ``X`` of one column
+    (sequences of one time step, by the 2-D rule) is refused when the
+    estimator was fitted on longer sequences: it is almost surely one
+    sequence of shape ``(n_timesteps, 1)``, whose answer would silently
+    be one per time step. ``steps_matter=False`` for a transformer whose
+    output does not depend on how the values group into sequences
+    (:class:`~sksequence.SequenceScaler`).
 
     Returns
     -------
@@ -185,19 +193,50 @@ def validate_sequences(estimator, X, *, reset, dtype=np.float32):
     if reset:
         estimator.n_features_in_ = X3.shape[1] if was_2d else n_channels
         # a new fit: the input half of the contract (the target fills the rest)
-        estimator.fitted_state_ = FittedState(n_channels=n_channels, input_2d=was_2d)
+        estimator.fitted_state_ = FittedState(
+            n_channels=n_channels,
+            input_2d=was_2d,
+            min_timesteps=X3.shape[1] if lengths is None else int(lengths.min()),
+        )
         return X3, lengths
     state = estimator.fitted_state_
+    one_column = steps_matter and was_2d and X3.shape[1] == 1
+    if one_column and not state.input_2d:
+        _check_not_one_sequence(estimator, X3, state)
     if was_2d and state.input_2d:
         n_found, n_expected, unit = X3.shape[1], estimator.n_features_in_, ""
     else:
         n_found, n_expected, unit = n_channels, state.n_channels, " per time step"
     if n_found != n_expected:
+        hint = ""
+        if one_column:  # scikit-learn's message first: its checks read it
+            hint = (
+                " If X is one sequence x of shape (n_timesteps, 1), pass x[None] "
+                "or [x]."
+            )
         raise ValueError(
             f"X has {n_found} features{unit}, but {type(estimator).__name__} is "
-            f"expecting {n_expected} features as input."
+            f"expecting {n_expected} features as input.{hint}"
         )
     return X3, lengths
+
+
+def _check_not_one_sequence(estimator, X3, state):
+    """Refuse a 2-D one-column ``X`` (``n`` sequences of one step) given to a
+    model that never saw a sequence that short: it is almost surely one
+    sequence of shape ``(n_timesteps, 1)``."""
+    trained = state.min_timesteps
+    if trained is None or trained <= 1:
+        return
+    n = len(X3)
+    raise ValueError(
+        f"X has shape ({n}, 1). A 2-D X holds univariate sequences, one per row, "
+        f"so it reads as {n} sequences of 1 time step each, but "
+        f"{type(estimator).__name__} was fitted on sequences of at least "
+        f"{trained} time steps. To pass one sequence x of shape ({n}, 1), pass "
+        "x[None] (shape (1, n_timesteps, 1)) or [x]. To pass sequences of one "
+        "time step, pass a 3-D array of shape (n_samples, 1, n_features)."
+    )
 
 
 def validate_target(y, X3):

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import distributed
 from ._checkpoint import load_checkpoint, restore_checkpoint
 from ._constants import AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
+from ._generator import global_generator_user
 from ._modules import predict_in_batches
 from ._net import OPTIMIZERS, build_net
 from ._split import VALIDATION_SPLITS, holdout_split
@@ -129,8 +130,12 @@ splitter, default="auto"
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, shuffling and dropout. An int makes
-        training on the CPU exactly reproducible. The caller's global torch
-        and NumPy random states are left unchanged either way.
+        training on the CPU exactly reproducible when fits run one at a time
+        in a process or in processes of their own (joblib's default
+        ``loky`` backend); fits running at once in threads of one process
+        share torch's generator and are not, which a seeded fit warns
+        about. The caller's global torch and NumPy random states are left
+        unchanged either way.
 
     verbose : int, default=0
         0 is silent; 1 prints skorch's per-epoch table; 2 adds a progress bar
@@ -476,7 +481,10 @@ class SequenceEstimator(BaseEstimator):
             # a checkpoint belongs to one data set too (e.g. one CV fold)
             self._data_key = _digest(X3, lengths, y_net, weights)
         epochs = self.max_epochs if epochs is None else epochs
-        with torch.random.fork_rng(devices=cuda_devices):
+        with (
+            global_generator_user(self.random_state, fit=True),
+            torch.random.fork_rng(devices=cuda_devices),
+        ):
             torch.manual_seed(seed)
             if warm:
                 net = self.net_

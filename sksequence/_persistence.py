@@ -45,6 +45,7 @@ from ._base import _resolve_device, is_sequence_classifier
 from ._checkpoint import set_net_state
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._fitted import FittedState
+from ._generator import global_generator_user
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 
 __all__ = ["save", "load"]
@@ -270,8 +271,11 @@ LSTMClassifier or GRUClassifier
         raise _invalid(path, str(exc)) from exc
 
     torch_device = _target_device(estimator, device, path)
-    with torch.random.fork_rng(
-        devices=[torch_device.index or 0] if torch_device.type == "cuda" else []
+    with (
+        global_generator_user(),
+        torch.random.fork_rng(
+            devices=[torch_device.index or 0] if torch_device.type == "cuda" else []
+        ),
     ):
         # initialize() draws random initial weights; keep the caller's RNG
         net = estimator._build_net(torch_device)

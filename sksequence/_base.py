@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import distributed
-from ._checkpoint import load_checkpoint, restore_checkpoint
+from ._checkpoint import load_checkpoint, restore_checkpoint, warn_if_longer_run
 from ._constants import AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
 from ._generator import global_generator_user
 from ._modules import predict_in_batches
@@ -23,6 +23,7 @@ from ._net import OPTIMIZERS, build_net
 from ._split import VALIDATION_SPLITS, holdout_split
 from ._training import history_frame, net_input, place_on_device
 from ._validation import (
+    check_checkpoint_directory,
     check_no_bool_ints,
     check_score_target,
     validate_sample_weight,
@@ -478,6 +479,8 @@ class SequenceEstimator(BaseEstimator):
             seed = int(world.broadcast(torch.tensor(seed)).item())
         cuda_devices = [device.index or 0] if device.type == "cuda" else []
         if self.checkpoint is not None:
+            if world is None or world.is_main:  # the one process that writes
+                check_checkpoint_directory(self.checkpoint)
             # a checkpoint belongs to one data set too (e.g. one CV fold)
             self._data_key = _digest(X3, lengths, y_net, weights)
         epochs = self.max_epochs if epochs is None else epochs
@@ -494,6 +497,7 @@ class SequenceEstimator(BaseEstimator):
                 if self.checkpoint is not None:
                     state = load_checkpoint(self.checkpoint, self._fingerprint())
                     if state is not None:
+                        warn_if_longer_run(self.checkpoint, state, epochs)
                         more = max(epochs - state["epochs"], 0)
                         epochs = 0 if state["converged"] else more
                         restore_checkpoint(net, state, more_epochs=epochs > 0)

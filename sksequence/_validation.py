@@ -13,7 +13,9 @@ Everything is converted once to ``float32``; the caller's arrays are never
 modified.
 """
 
+import os
 import re
+import tempfile
 from contextlib import contextmanager
 from numbers import Real
 
@@ -27,6 +29,7 @@ from sklearn.utils.validation import (
 from ._fitted import FittedState
 
 __all__ = [
+    "check_checkpoint_directory",
     "check_class_weight",
     "check_no_bool_ints",
     "check_quantiles",
@@ -427,6 +430,27 @@ def check_class_weight(class_weight, classes):
             )
         weights[i] = value
     return weights
+
+
+def check_checkpoint_directory(directory):
+    """Make sure checkpoints can be written in ``directory`` (created if absent).
+
+    Checked when ``fit`` starts, so that a directory that cannot be created
+    or written to is an error naming the parameter, not a failure of the
+    first save after an epoch of training.
+    """
+    path = os.fspath(directory)
+    try:
+        os.makedirs(path, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".sksequence-write-test-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ValueError(
+            f"checkpoint={str(directory)!r}: checkpoints cannot be written there "
+            f"({exc}). Pass a directory that can be created and written to, or "
+            "checkpoint=None."
+        ) from exc
 
 
 def check_quantiles(quantiles, *, add_median=True, sort=True):

@@ -851,3 +851,21 @@ def test_devices_other_than_cpu_and_cuda_are_refused(saved_bytes, tmp_path):
     path = _tampered(tmp_path, saved_bytes, lambda m: None)
     with pytest.raises(ValueError, match="device='meta': load places a model on"):
         load(path, device="meta")
+
+
+def test_one_sequence_rule_survives_save_and_load(tmp_path):
+    # the fit's shortest sequence is saved: (T, 1) stays refused after load
+    X = rng.normal(size=(24, 5, 1))
+    est = GRURegressor(**TINY_SAVE).fit(X, X[:, -1, 0])
+    path = tmp_path / "m.skseq"
+    save(est, path)
+    loaded = load(path)
+    assert loaded.fitted_state_.min_timesteps == 5
+    with pytest.raises(ValueError, match="reads as 5 sequences of 1 time step"):
+        loaded.predict(X[0])
+    # a file from before it was saved: the length is unknown, read as before
+    _edit_meta(path, lambda m: m["fitted"].pop("_min_timesteps"))
+    assert load(path).predict(X[0]).shape == (5,)
+    _edit_meta(path, lambda m: m["fitted"].update(_min_timesteps=0))
+    with pytest.raises(ValueError, match="_min_timesteps must be >= 1"):
+        load(path)

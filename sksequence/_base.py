@@ -15,14 +15,16 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import distributed
-from ._checkpoint import load_checkpoint, restore_checkpoint
+from ._checkpoint import load_checkpoint, restore_checkpoint, warn_if_longer_run
 from ._constants import AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
+from ._generator import global_generator_user
 from ._modules import predict_in_batches
 from ._net import OPTIMIZERS, build_net
 from ._split import VALIDATION_SPLITS, holdout_split
 from ._threads import auto_threads, intra_op_threads, step_work
 from ._training import history_frame, net_input, place_on_device
 from ._validation import (
+    check_checkpoint_directory,
     check_no_bool_ints,
     check_score_target,
     validate_sample_weight,
@@ -145,8 +147,12 @@ splitter, default="auto"
 
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, shuffling and dropout. An int makes
-        training on the CPU exactly reproducible. The caller's global torch
-        and NumPy random states are left unchanged either way.
+        training on the CPU exactly reproducible when fits run one at a time
+        in a process or in processes of their own (joblib's default
+        ``loky`` backend); fits running at once in threads of one process
+        share torch's generator and are not, which a seeded fit warns
+        about. The caller's global torch and NumPy random states are left
+        unchanged either way.
 
     verbose : int, default=0
         0 is silent; 1 prints skorch's per-epoch table; 2 adds a progress bar
@@ -231,7 +237,11 @@ X : array-like of shape (n_samples, n_timesteps, n_features) or list
             Sequences. A 2-D array or DataFrame ``(n_samples, n_timesteps)``
             holds univariate sequences. A list of arrays of shape
             ``(n_timesteps_i, n_features)`` (or 1-D) may mix lengths: they
-            are padded and packed, so padding never changes a prediction."""
+            are padded and packed, so padding never changes a prediction.
+            One sequence ``x`` of shape ``(n_timesteps, n_features)`` is
+            passed as ``x[None]`` or ``[x]``: a 2-D ``x`` with one column
+            would read as sequences of one step, and is refused by a model
+            fitted on longer ones."""
 
 
 class SequenceEstimator(BaseEstimator):
@@ -491,10 +501,15 @@ class SequenceEstimator(BaseEstimator):
             seed = int(world.broadcast(torch.tensor(seed)).item())
         cuda_devices = [device.index or 0] if device.type == "cuda" else []
         if self.checkpoint is not None:
+            if world is None or world.is_main:  # the one process that writes
+                check_checkpoint_directory(self.checkpoint)
             # a checkpoint belongs to one data set too (e.g. one CV fold)
             self._data_key = _digest(X3, lengths, y_net, weights)
         epochs = self.max_epochs if epochs is None else epochs
-        with torch.random.fork_rng(devices=cuda_devices):
+        with (
+            global_generator_user(self.random_state, fit=True),
+            torch.random.fork_rng(devices=cuda_devices),
+        ):
             torch.manual_seed(seed)
             if warm:
                 net = self.net_
@@ -504,6 +519,7 @@ class SequenceEstimator(BaseEstimator):
                 if self.checkpoint is not None:
                     state = load_checkpoint(self.checkpoint, self._fingerprint())
                     if state is not None:
+                        warn_if_longer_run(self.checkpoint, state, epochs)
                         more = max(epochs - state["epochs"], 0)
                         epochs = 0 if state["converged"] else more
                         restore_checkpoint(net, state, more_epochs=epochs > 0)

@@ -58,6 +58,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from ._generator import global_generator_user
+
 __all__ = [
     "ClassicGRU",
     "ClassicGRUCell",
@@ -455,7 +457,8 @@ class RecurrentStack(nn.Module):
             raise ValueError("only batch_first torch layers are supported")
         cell, options = _NATIVE_MODES[rnn.mode]
         reference = next(rnn.parameters())
-        with torch.random.fork_rng(devices=[]):  # the initial weights are replaced
+        # the initial weights are replaced
+        with global_generator_user(), torch.random.fork_rng(devices=[]):
             stack = RecurrentStack(
                 cell,
                 rnn.input_size,

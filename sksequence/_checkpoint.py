@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from pathlib import Path
 
 import torch
@@ -22,6 +23,7 @@ __all__ = [
     "load_checkpoint",
     "restore_checkpoint",
     "set_net_state",
+    "warn_if_longer_run",
 ]
 
 
@@ -161,6 +163,24 @@ def load_checkpoint(directory, fingerprint):
             "or copied file?). Delete it to start over."
         )
     return state
+
+
+def warn_if_longer_run(directory, state, epochs):
+    """Warn when the checkpoint ``state`` found by a fit of ``epochs`` epochs
+    holds more: that run is restored as it is, not shortened."""
+    if state["epochs"] <= epochs:
+        return
+    path = checkpoint_path(directory, state["fingerprint"])
+    warnings.warn(
+        f"checkpoint={str(directory)!r} holds this run (same configuration and "
+        f"data) trained for {state['epochs']} epochs, more than the {epochs} "
+        f"this fit asks for (max_epochs): the {state['epochs']}-epoch model is "
+        f"restored, n_iter_ = {state['epochs']}. To train {epochs} epochs "
+        f"afresh, delete {str(path)!r} or pass another checkpoint directory "
+        "(or checkpoint=None).",
+        UserWarning,
+        stacklevel=5,  # past _train, fit and scikit-learn's _fit_context
+    )
 
 
 def restore_checkpoint(net, state, *, more_epochs):

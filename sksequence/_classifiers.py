@@ -12,6 +12,7 @@ from ._base import SequenceEstimator
 from ._constants import IGNORE_INDEX
 from ._modules import SequenceCrossEntropyLoss
 from ._validation import (
+    check_class_weight,
     check_same_length,
     naming,
     validate_sequence_target,
@@ -25,7 +26,11 @@ class_weight : dict, "balanced" or None, default=None
         models: a dict ``{label: weight}`` (absent labels weigh 1), or
         ``"balanced"``, ``n_samples / (n_classes * np.bincount(y))``
         from the training labels (per step with ``return_sequences``).
-        Multiplied with ``sample_weight``. For imbalanced classes."""
+        Multiplied with ``sample_weight``. For imbalanced classes. A dict's
+        keys are the labels as they appear in ``y`` (strings stay strings);
+        a key that is not a class, a weight that is not a finite,
+        non-negative number, or weights that are zero for every training
+        sample raise a ``ValueError``."""
 
 
 class SequenceClassifier(ClassifierMixin, SequenceEstimator):
@@ -223,20 +228,28 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
         if self.class_weight is None:
             return super()._training_weights(sample_weight, y_net)
         labelled = y_net != IGNORE_INDEX
-        per_class = compute_class_weight(
-            self.class_weight, classes=self.classes_, y=self.classes_[y_net[labelled]]
-        )
+        if isinstance(self.class_weight, dict):
+            per_class = check_class_weight(self.class_weight, self.classes_)
+        else:  # "balanced": from the label counts, finite and positive
+            per_class = compute_class_weight(
+                self.class_weight,
+                classes=self.classes_,
+                y=self.classes_[y_net[labelled]],
+            )
         weights = np.zeros(y_net.shape)
         weights[labelled] = per_class[y_net[labelled]]
         if sample_weight is not None:
             weights *= sample_weight.reshape(-1, *[1] * (y_net.ndim - 1))
-        if np.all(weights[labelled] == weights[labelled][0]):
-            return None  # e.g. balanced classes: the unweighted mean
+        # before the shortcut below: weights that are all zero are all equal
         if not weights.any():
             raise ValueError(
-                "sample_weight times class_weight is zero for every sample: at "
-                "least one must be positive."
+                "class_weight (times sample_weight) is zero for every training "
+                f"sample, so the weighted loss is undefined: class weights "
+                f"{dict(zip(self.classes_.tolist(), per_class.tolist()))!r}. Give "
+                "at least one class present in y a positive weight."
             )
+        if np.all(weights[labelled] == weights[labelled][0]):
+            return None  # e.g. balanced classes: the unweighted mean
         return weights.astype(np.float32)
 
 

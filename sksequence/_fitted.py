@@ -30,6 +30,12 @@ class FittedState:
     input_2d : bool
         Whether ``fit`` saw 2-D input ``(n_samples, n_timesteps)``
         (univariate sequences, ``n_features_in_`` counting time steps).
+    min_timesteps : int or None
+        Time steps of the shortest training sequence of the fit that built
+        the network: a 2-D one-column ``X`` at predict reads as sequences of
+        one step, which a model trained on longer ones never saw (it is
+        almost surely one sequence, ``(n_timesteps, 1)``). None: unknown
+        (a file saved before it was recorded).
     n_outputs : int or None
         Size of the network's output vector (targets or class logits).
     per_step : bool
@@ -62,6 +68,7 @@ class FittedState:
 
     n_channels: int
     input_2d: bool
+    min_timesteps: int | None = None
     n_outputs: int | None = None
     per_step: bool = False
     classes: np.ndarray | None = None
@@ -159,13 +166,16 @@ class FittedState:
         (``_n_channels``, ``_fitted_2d``, ``_net_sizes``, and ``classes_``
         or ``_y_ndim``, ``_y_mean``, ``_y_scale``), so files written before
         this object existed load, and files written now load in them; a
-        calibrated spread adds ``_calibration``.
+        calibrated spread adds ``_calibration``, and ``_min_timesteps`` is
+        added when known (older readers ignore both).
         """
         stored = {
             "_n_channels": int(self.n_channels),
             "_fitted_2d": bool(self.input_2d),
             "_net_sizes": [int(self.n_channels), int(self.n_outputs)],
         }
+        if self.min_timesteps is not None:
+            stored["_min_timesteps"] = int(self.min_timesteps)
         if self.is_classifier:
             stored["classes_"] = np.asarray(self.classes)
         else:

@@ -19,7 +19,7 @@ from ._constants import AUTO_PATIENCE_EPOCHS, AUTO_PATIENCE_STEPS, PREDICT_BATCH
 from ._modules import SequenceModel
 from ._training import IndexSplit, SequenceNet, TensorBatchIterator
 
-__all__ = ["OPTIMIZERS", "build_callbacks", "build_net"]
+__all__ = ["OPTIMIZERS", "build_callbacks", "build_net", "module_arguments"]
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -88,6 +88,21 @@ def build_callbacks(estimator, main=True):
     return callbacks
 
 
+def module_arguments(estimator, *, input_size, output_size):
+    """The keyword arguments of :class:`~sksequence._modules.SequenceModel`
+    for ``estimator``'s parameters and the sizes derived from the data.
+
+    What :func:`build_net` builds its module from, and what
+    :func:`sksequence.load` builds a shape-only (``"meta"``) copy from, to
+    check a file's tensors before anything is allocated.
+    """
+    return {
+        "input_size": input_size,
+        "output_size": output_size,
+        **estimator._module_params(),
+    }
+
+
 def build_net(
     estimator, *, input_size, output_size, criterion, device, holdout, main=True
 ):
@@ -111,14 +126,12 @@ def build_net(
     optimizer = estimator.optimizer
     if isinstance(optimizer, str):
         optimizer = OPTIMIZERS[optimizer]
-    module_params = {
-        f"module__{key}": value for key, value in estimator._module_params().items()
-    }
+    arguments = module_arguments(
+        estimator, input_size=input_size, output_size=output_size
+    )
     return SequenceNet(
         module=SequenceModel,
-        module__input_size=input_size,
-        module__output_size=output_size,
-        **module_params,
+        **{f"module__{key}": value for key, value in arguments.items()},
         criterion=criterion,
         optimizer=optimizer,
         optimizer__weight_decay=estimator.weight_decay,

@@ -45,6 +45,9 @@ from ._base import _resolve_device, is_sequence_classifier
 from ._checkpoint import set_net_state
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._fitted import FittedState
+from ._generator import global_generator_user
+from ._modules import SequenceModel
+from ._net import module_arguments
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 
 __all__ = ["save", "load"]
@@ -70,6 +73,9 @@ _ESTIMATORS = {
         GRUClassifier,
     )
 }
+
+# where load() places a model
+_LOAD_DEVICES = ("cpu", "cuda")
 
 # dtype kinds allowed for ``classes_``: bool, int, uint, float, str, object (str)
 _LABEL_KINDS = frozenset("biufUO")
@@ -169,15 +175,22 @@ LSTMClassifier or GRUClassifier
 def load(path, *, device=None):
     """Load an estimator saved by :func:`save`, without unpickling anything.
 
-    Everything read is validated: the archive must hold exactly
-    ``meta.json``, ``module.safetensors`` and ``optimizer.safetensors``; the
-    format version must not be newer than this package's; the class must
-    be one of the six public estimators; the parameter names must be those
-    of that class and their values must pass its parameter validation; the
-    fitted attributes and tensors must have the expected types, names,
-    shapes and dtypes.
+    Everything read is validated before it is used: the archive must hold
+    exactly ``meta.json``, ``module.safetensors`` and
+    ``optimizer.safetensors``; the format version must not be newer than
+    this package's; the class must be one of the six public estimators;
+    the parameter names must be those of that class and their values must
+    pass its parameter validation (an optimizer must be a concrete class
+    of :mod:`torch.optim`); the fitted attributes must have the expected
+    types and consistent sizes, and the numbers predictions use (target
+    scaling, calibration, weights) must be finite (scales positive); the
+    sizes the file asks for must be those of the stored weights, checked
+    before the network is built, so that no file makes ``load`` allocate
+    more than it holds; the optimizer state's tensors must have the shapes
+    of their parameters' state; the device must be a CPU or a CUDA one.
+    The complete list is in the user guide (:ref:`load-validation`).
 
-    Restored: the constructor parameters, ``n_features_in_``,
+    Restored: the constructor parameters but ``checkpoint``, ``n_features_in_``,
     ``feature_names_in_`` (when fitted on a DataFrame), ``n_iter_``,
     ``history_``, ``classes_`` (same dtype) or the target scaling of a
     regressor (and the calibration of its spread), and ``net_`` with its
@@ -186,7 +199,10 @@ def load(path, *, device=None):
     estimator are bit-identical to the original's on the same device.
     Not restored: the internal state of skorch callbacks (early stopping
     counters, best weights kept in memory), which :meth:`fit` rebuilds
-    anyway, and the random number generator state of the training loop.
+    anyway, the random number generator state of the training loop, and
+    ``checkpoint``: a file must not choose where a later :meth:`fit`
+    writes, so it is None (with a ``UserWarning`` when the file named a
+    directory; ``set_params(checkpoint=...)`` sets it again).
 
     Parameters
     ----------
@@ -213,7 +229,8 @@ LSTMClassifier or GRUClassifier
     ValueError
         If the file is not a valid sksequence file (foreign, corrupted or
         tampered with), was written by a newer format version, or
-        ``device`` is invalid or unavailable.
+        ``device`` is invalid, unavailable, or neither a CPU nor a CUDA
+        device.
 
     See Also
     --------
@@ -254,6 +271,9 @@ LSTMClassifier or GRUClassifier
     cls = _ESTIMATORS[name]
     try:
         params = _decode_params(meta.get("params"), cls)
+        # a file must not choose where a later fit writes: never restored
+        stored_checkpoint = params["checkpoint"]
+        params["checkpoint"] = None
         estimator = cls(**params)
         estimator._validate_params()
         _restore_fitted(estimator, meta.get("fitted"))
@@ -268,16 +288,27 @@ LSTMClassifier or GRUClassifier
         raise _invalid(path, f"the entry {exc} is missing") from exc
     except (TypeError, ValueError, IndexError, RecursionError) as exc:
         raise _invalid(path, str(exc)) from exc
+    try:
+        # before anything is allocated: the sizes the file asks for are
+        # those of the tensors it holds
+        _check_module_state(estimator, module_state)
+    except ValueError as exc:
+        raise _invalid(
+            path, f"the saved state does not fit the network ({exc})"
+        ) from exc
 
     torch_device = _target_device(estimator, device, path)
-    with torch.random.fork_rng(
-        devices=[torch_device.index or 0] if torch_device.type == "cuda" else []
+    with (
+        global_generator_user(),
+        torch.random.fork_rng(
+            devices=[torch_device.index or 0] if torch_device.type == "cuda" else []
+        ),
     ):
         # initialize() draws random initial weights; keep the caller's RNG
         net = estimator._build_net(torch_device)
         net.initialize()
     try:
-        _check_module_state(net.module_, module_state)
+        _check_optimizer_state(net.optimizer_, optimizer_state)
         set_net_state(
             net, module=module_state, optimizer=optimizer_state, history=net_history
         )
@@ -286,6 +317,16 @@ LSTMClassifier or GRUClassifier
             path, f"the saved state does not fit the network ({exc})"
         ) from exc
     estimator.net_ = net
+    if stored_checkpoint is not None:
+        warnings.warn(
+            f"{os.fspath(path)!r} was saved with checkpoint="
+            f"{str(stored_checkpoint)!r}; load does not restore it (a file "
+            "must not choose where a later fit writes), so checkpoint is None. "
+            "Set it again with estimator.set_params(checkpoint=...) to "
+            "checkpoint later fits.",
+            UserWarning,
+            stacklevel=2,
+        )
     return estimator
 
 
@@ -530,8 +571,17 @@ def _decode(obj, tensors):
         cls = (
             getattr(torch.optim, value, None) if value in torch.optim.__all__ else None
         )
-        if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
-            raise ValueError(f"{value!r} is not an optimizer class of torch.optim")
+        # a concrete class: the abstract base (whose step raises
+        # NotImplementedError) cannot train, and skorch fails to build it
+        if not (
+            isinstance(cls, type)
+            and issubclass(cls, torch.optim.Optimizer)
+            and cls.step is not torch.optim.Optimizer.step
+        ):
+            raise ValueError(
+                f"{value!r} is not an optimizer class of torch.optim that can "
+                "train (a concrete one, such as 'Adam')"
+            )
         return cls
     if tag == "RandomState":
         _check_type(value, list, tag)
@@ -630,9 +680,17 @@ def _restore_fitted(est, fitted):
             raise ValueError("feature_names_in_ does not match n_features_in_")
         est.feature_names_in_ = np.asarray(names, dtype=object)
     output_size = sizes[1]
+    # files from before it was recorded: a 2-D fit's sequences had as many
+    # steps as it had columns; a 3-D fit's are unknown
+    min_timesteps = fitted.get("_min_timesteps")
+    if min_timesteps is not None:
+        min_timesteps = _int(min_timesteps, "_min_timesteps", 1)
+    elif input_2d:
+        min_timesteps = est.n_features_in_
     state = FittedState(
         n_channels=n_channels,
         input_2d=input_2d,
+        min_timesteps=min_timesteps,
         n_outputs=output_size,
         per_step=bool(est.return_sequences),
     )
@@ -649,12 +707,29 @@ def _restore_fitted(est, fitted):
             distribution=distribution,
             levels=levels,
             y_ndim=_int(fitted["_y_ndim"], "_y_ndim", 1),
-            y_mean=_float_array(fitted["_y_mean"], "_y_mean", output_size),
-            y_scale=_float_array(fitted["_y_scale"], "_y_scale", output_size),
+            y_mean=_finite(_float_array(fitted["_y_mean"], "_y_mean", output_size)),
+            y_scale=_finite(
+                _float_array(fitted["_y_scale"], "_y_scale", output_size),
+                positive=True,
+            ),
             calibration=_decode_calibration(
                 fitted.get("_calibration"), distribution, levels, output_size
             ),
         )
+
+
+def _finite(values, positive=False):
+    """``values`` of the target scaling if all are finite (and with
+    ``positive``, > 0): predictions are computed with them, and NaN, inf or
+    a scale of 0 or below would make them NaN, constant or of negative
+    spread."""
+    if not (np.isfinite(values).all() and (not positive or (values > 0).all())):
+        raise ValueError(
+            "the target scaling (_y_mean, _y_scale) must be finite"
+            f"{', and _y_scale positive' if positive else ''}; got "
+            f"{values.tolist()}"
+        )
+    return values
 
 
 def _decode_calibration(stored, distribution, levels, output_size):
@@ -728,9 +803,45 @@ def _tensors(data, member):
         raise ValueError(f"{member} is not a valid safetensors file ({exc})") from exc
 
 
-def _check_module_state(module, state):
-    """Raise ValueError unless ``state`` has exactly the weights of ``module``."""
-    expected = module.state_dict()
+def _check_module_state(estimator, state):
+    """Raise ValueError unless ``state`` holds exactly the weights of the
+    network ``estimator`` describes, with finite values.
+
+    Checked before the network is built, against a shape-only copy on
+    torch's ``"meta"`` device (nothing allocated): the sizes the file asks
+    for (``hidden_size``, ``num_layers``, ``patch_size_``, features,
+    outputs, quantiles) must be those of the tensors it holds. Each of them
+    is a dimension of some tensor (and each layer holds tensors), so the
+    largest tensor bounds them first, and the copy stays cheap to build.
+    """
+    fitted = estimator.fitted_state_
+    input_size, output_size = fitted.net_sizes
+    largest = max((tensor.numel() for tensor in state.values()), default=0)
+    sizes = {
+        "hidden_size": estimator.hidden_size,
+        "patch_size_ times the features": estimator.patch_size_ * input_size,
+        "the outputs (with the quantiles)": fitted.head_width * output_size,
+    }
+    for what, size in sizes.items():
+        if size > largest:
+            raise ValueError(
+                f"{what} ({size}) exceeds the size of every stored weight "
+                f"(the largest holds {largest} values)"
+            )
+    if estimator.num_layers > len(state):
+        raise ValueError(
+            f"num_layers={estimator.num_layers} exceeds the {len(state)} stored weights"
+        )
+    arguments = module_arguments(
+        estimator, input_size=input_size, output_size=output_size
+    )
+    try:
+        with torch.device("meta"):
+            expected = SequenceModel(**arguments).state_dict()
+    except (RuntimeError, TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(
+            f"a network of the stored sizes cannot be built ({type(exc).__name__})"
+        ) from exc
     if set(state) != set(expected):
         raise ValueError(
             f"weights {sorted(set(expected) - set(state))} are missing and "
@@ -743,18 +854,124 @@ def _check_module_state(module, state):
                 f"weight {name!r} has shape {tuple(tensor.shape)} and dtype "
                 f"{tensor.dtype}; expected {tuple(ref.shape)} and {ref.dtype}"
             )
+        if not torch.isfinite(tensor).all():
+            raise ValueError(f"weight {name!r} holds NaN or infinite values")
+
+
+def _tensors_in(value, name):
+    """``(name, tensor)`` of every tensor in a nested dict/list/tuple."""
+    if isinstance(value, torch.Tensor):
+        yield name, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _tensors_in(item, f"{name}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _tensors_in(item, f"{name}[{i}]")
+
+
+def _check_optimizer_state(optimizer, saved):
+    """Raise ValueError unless ``saved`` is a state of ``optimizer`` (built
+    for the loaded network): as many groups and parameters, and each tensor
+    of a parameter's state shaped as the optimizer's class shapes it.
+
+    torch's ``load_state_dict`` checks the groups but no state tensor's
+    shape: a wrong one would fail at the next ``warm_start`` fit or
+    ``partial_fit`` with a raw torch error.
+    """
+    _check_type(saved, dict, "the optimizer state")
+    groups = _check_type(saved.get("param_groups"), list, "the optimizer's groups")
+    state = _check_type(saved.get("state"), dict, "the optimizer's state")
+    if len(groups) != len(optimizer.param_groups):
+        raise ValueError(
+            f"the optimizer state has {len(groups)} parameter groups, the "
+            f"network's optimizer {len(optimizer.param_groups)}"
+        )
+    params = {}
+    for group, ours in zip(groups, optimizer.param_groups):
+        _check_type(group, dict, "an optimizer parameter group")
+        keys = _check_type(group.get("params"), list, "an optimizer group's params")
+        if len(keys) != len(ours["params"]):
+            raise ValueError(
+                f"an optimizer group holds {len(keys)} parameters; the "
+                f"network's holds {len(ours['params'])}"
+            )
+        params.update(zip(keys, ours["params"]))
+    shapes = None  # of the optimizer's class, found when needed
+    for key, entry in state.items():
+        if key not in params:
+            raise ValueError(f"the optimizer state names an unknown parameter {key!r}")
+        param = params[key]
+        for name, tensor in _tensors_in(entry, f"state[{key!r}]"):
+            shape = tuple(tensor.shape)
+            if tensor.is_complex() or tensor.dtype == torch.bool:
+                raise ValueError(f"optimizer {name} has dtype {tensor.dtype}")
+            if shape in ((), tuple(param.shape)):
+                continue  # a step count, or one value per weight (Adam's moments)
+            if shapes is None:
+                shapes = _optimizer_state_shapes(optimizer)
+            if shape not in shapes.get(id(param), ()):
+                raise ValueError(
+                    f"optimizer {name} has shape {shape}; its parameter has "
+                    f"shape {tuple(param.shape)}"
+                )
+
+
+def _optimizer_state_shapes(optimizer):
+    """The shapes the state of each parameter takes under ``optimizer``'s
+    class, by ``id`` of the parameter: one step of a fresh instance on zero
+    copies. For optimizers whose state is not one value per weight
+    (``Adafactor``'s row and column statistics, ``LBFGS``' flat vectors)."""
+    originals, groups = {}, []
+    for group in optimizer.param_groups:
+        copies = []
+        for param in group["params"]:
+            copy = torch.zeros(param.shape, dtype=param.dtype)
+            copy.grad = torch.ones_like(copy)
+            originals[id(copy)] = id(param)
+            copies.append(copy)
+        groups.append({**group, "params": copies})
+    try:
+        fresh = type(optimizer)(groups)
+        fresh.step(lambda: torch.zeros(()))
+    except Exception:  # no shapes known: the state is refused
+        return {}
+    return {
+        originals[id(copy)]: {
+            (),
+            tuple(copy.shape),
+            *(tuple(t.shape) for _, t in _tensors_in(entry, "")),
+        }
+        for copy, entry in fresh.state.items()
+    }
 
 
 def _target_device(estimator, device, path):
-    """The device to load on; updates ``estimator.device`` accordingly."""
+    """The device to load on; updates ``estimator.device`` accordingly.
+
+    A CPU or a CUDA device: on others (``"meta"``, which holds shapes but no
+    values, or devices sksequence does not train on) the model would load
+    and fail at predict.
+    """
     if device is not None:
         resolved = _resolve_device(device)
+        if resolved.type not in _LOAD_DEVICES:
+            raise ValueError(
+                f"device={device!r}: load places a model on the CPU or a CUDA "
+                "device, e.g. 'cpu', 'cuda' or 'cuda:0'."
+            )
         estimator.device = device
         return resolved
     try:
         saved = torch.device(estimator.device)
     except (RuntimeError, TypeError) as exc:
         raise _invalid(path, f"invalid device {estimator.device!r}") from exc
+    if saved.type not in _LOAD_DEVICES:
+        raise _invalid(
+            path,
+            f"the saved device {estimator.device!r} is neither the CPU nor a CUDA "
+            "device",
+        )
     if saved.type != "cuda" or torch.cuda.is_available():
         return _resolve_device(saved)
     warnings.warn(

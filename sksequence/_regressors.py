@@ -195,10 +195,13 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             Y = values = y.reshape(len(y), -1)
         if reset:
             # weighted as the loss is, so that a weight k standardizes as k
-            # copies of a sample would
+            # copies of a sample would; a zero weight takes no part (its
+            # target may be anything, 1e300 included: 0 * inf is NaN)
             if weights is None:
                 mean, std = values.mean(axis=0), values.std(axis=0)
             else:
+                kept = weights > 0
+                values, weights = values[kept], weights[kept]
                 mean = np.average(values, axis=0, weights=weights)
                 var = np.average((values - mean) ** 2, axis=0, weights=weights)
                 std = np.sqrt(var)
@@ -217,6 +220,8 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
                 f"y has {values.shape[1]} outputs, but {type(self).__name__} was "
                 f"fitted with {self.fitted_state_.n_outputs}."
             )
+        if sample_weight is not None:
+            Y = _zero_weight_targets_at_mean(Y, sample_weight, self.fitted_state_)
         return self.fitted_state_.scale(Y).astype(np.float32), Y.shape[-1]
 
     def predict(self, X, return_std=False):
@@ -413,6 +418,23 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         self : object
         """
         return self._partial_fit(X, y, sample_weight=sample_weight)
+
+
+def _zero_weight_targets_at_mean(Y, sample_weight, state):
+    """``Y`` with the targets of zero-weight samples set to the mean ``y_mean``
+    (0 once standardized; padded steps stay NaN).
+
+    A zero-weight sample carries no weight in any loss (training, holdout),
+    so its target changes nothing, unless it is extreme: 1e25 squares to
+    inf in float32, and 0 * inf is NaN. ``Y`` is the caller's ``y`` (or a
+    view of it), so the result is a copy.
+    """
+    zero = sample_weight == 0
+    if not zero.any():
+        return Y
+    Y = np.array(Y, dtype=np.float64)
+    Y[zero] = np.where(np.isnan(Y[zero]), np.nan, state.y_mean)
+    return Y
 
 
 class RNNRegressor(SequenceRegressor):

@@ -131,8 +131,10 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         are set for ragged input only.
         """
         kind = _input_kind(X)
+        # each value is scaled on its own: how X groups into sequences of
+        # what length does not change the result
         X3, lengths = validate_sequences(
-            self, X, reset=reset, dtype=[np.float64, np.float32]
+            self, X, reset=reset, dtype=[np.float64, np.float32], steps_matter=False
         )
         shapes = None
         if lengths is not None:

@@ -13,8 +13,11 @@ Everything is converted once to ``float32``; the caller's arrays are never
 modified.
 """
 
+import os
 import re
+import tempfile
 from contextlib import contextmanager
+from numbers import Real
 
 import numpy as np
 from sklearn.utils.validation import (
@@ -26,6 +29,8 @@ from sklearn.utils.validation import (
 from ._fitted import FittedState
 
 __all__ = [
+    "check_checkpoint_directory",
+    "check_class_weight",
     "check_no_bool_ints",
     "check_quantiles",
     "check_same_length",
@@ -184,7 +189,7 @@ def check_sequences(X, *, input_name="X", allow_nan=False):
     return X3, lengths
 
 
-def validate_sequences(estimator, X, *, reset, dtype=np.float32):
+def validate_sequences(estimator, X, *, reset, dtype=np.float32, steps_matter=True):
     """Validate ``X`` for an estimator and set or check ``n_features_in_``.
 
     ``n_features_in_`` follows scikit-learn for 2-D input (number of columns,
@@ -195,6 +200,14 @@ def validate_sequences(estimator, X, *, reset, dtype=np.float32):
     ``dtype`` is what :func:`~sklearn.utils.check_array` converts to (a
     list keeps an input dtype it contains); float32, what torch computes in,
     for the networks.
+
+    With ``reset=False`` and ``steps_matter``, a 2-D ``X`` of one column
+    (sequences of one time step, by the 2-D rule) is refused when the
+    estimator was fitted on longer sequences: it is almost surely one
+    sequence of shape ``(n_timesteps, 1)``, whose answer would silently
+    be one per time step. ``steps_matter=False`` for a transformer whose
+    output does not depend on how the values group into sequences
+    (:class:`~sksequence.SequenceScaler`).
 
     Returns
     -------
@@ -209,19 +222,50 @@ def validate_sequences(estimator, X, *, reset, dtype=np.float32):
     if reset:
         estimator.n_features_in_ = X3.shape[1] if was_2d else n_channels
         # a new fit: the input half of the contract (the target fills the rest)
-        estimator.fitted_state_ = FittedState(n_channels=n_channels, input_2d=was_2d)
+        estimator.fitted_state_ = FittedState(
+            n_channels=n_channels,
+            input_2d=was_2d,
+            min_timesteps=X3.shape[1] if lengths is None else int(lengths.min()),
+        )
         return X3, lengths
     state = estimator.fitted_state_
+    one_column = steps_matter and was_2d and X3.shape[1] == 1
+    if one_column and not state.input_2d:
+        _check_not_one_sequence(estimator, X3, state)
     if was_2d and state.input_2d:
         n_found, n_expected, unit = X3.shape[1], estimator.n_features_in_, ""
     else:
         n_found, n_expected, unit = n_channels, state.n_channels, " per time step"
     if n_found != n_expected:
+        hint = ""
+        if one_column:  # scikit-learn's message first: its checks read it
+            hint = (
+                " If X is one sequence x of shape (n_timesteps, 1), pass x[None] "
+                "or [x]."
+            )
         raise ValueError(
             f"X has {n_found} features{unit}, but {type(estimator).__name__} is "
-            f"expecting {n_expected} features as input."
+            f"expecting {n_expected} features as input.{hint}"
         )
     return X3, lengths
+
+
+def _check_not_one_sequence(estimator, X3, state):
+    """Refuse a 2-D one-column ``X`` (``n`` sequences of one step) given to a
+    model that never saw a sequence that short: it is almost surely one
+    sequence of shape ``(n_timesteps, 1)``."""
+    trained = state.min_timesteps
+    if trained is None or trained <= 1:
+        return
+    n = len(X3)
+    raise ValueError(
+        f"X has shape ({n}, 1). A 2-D X holds univariate sequences, one per row, "
+        f"so it reads as {n} sequences of 1 time step each, but "
+        f"{type(estimator).__name__} was fitted on sequences of at least "
+        f"{trained} time steps. To pass one sequence x of shape ({n}, 1), pass "
+        "x[None] (shape (1, n_timesteps, 1)) or [x]. To pass sequences of one "
+        "time step, pass a 3-D array of shape (n_samples, 1, n_features)."
+    )
 
 
 def validate_target(y, X3):
@@ -372,6 +416,67 @@ def validate_sample_weight(sample_weight, X3):
         return _check_sample_weight(
             sample_weight, X3, dtype=np.float64, ensure_non_negative=True
         )
+
+
+def check_class_weight(class_weight, classes):
+    """The weight of each class of ``classes`` from a dict ``class_weight``.
+
+    Keys are labels as they appear in ``y`` (strings stay strings: ``"1"``
+    is not ``1``); classes absent from the dict weigh 1. A key that is no
+    class is an error (a typo would otherwise be ignored), and so is a
+    weight that is not a finite, non-negative number.
+
+    Parameters
+    ----------
+    class_weight : dict
+    classes : ndarray of shape (n_classes,)
+
+    Returns
+    -------
+    weights : ndarray of shape (n_classes,), float64
+    """
+    labels = classes.tolist()
+    known = set(labels)
+    unknown = [key for key in class_weight if key not in known]
+    if unknown:
+        raise ValueError(
+            f"class_weight has keys that are not classes of y: {unknown!r}; the "
+            f"classes are {labels!r}. Use the labels as they appear in y (strings "
+            "stay strings: '1' is not 1)."
+        )
+    weights = np.ones(len(labels))
+    for i, label in enumerate(labels):
+        if label not in class_weight:
+            continue
+        value = class_weight[label]
+        if not (isinstance(value, Real) and np.isfinite(value) and value >= 0):
+            raise ValueError(
+                f"class_weight must hold finite, non-negative numbers; class "
+                f"{label!r} has weight {value!r}."
+            )
+        weights[i] = value
+    return weights
+
+
+def check_checkpoint_directory(directory):
+    """Make sure checkpoints can be written in ``directory`` (created if absent).
+
+    Checked when ``fit`` starts, so that a directory that cannot be created
+    or written to is an error naming the parameter, not a failure of the
+    first save after an epoch of training.
+    """
+    path = os.fspath(directory)
+    try:
+        os.makedirs(path, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".sksequence-write-test-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ValueError(
+            f"checkpoint={str(directory)!r}: checkpoints cannot be written there "
+            f"({exc}). Pass a directory that can be created and written to, or "
+            "checkpoint=None."
+        ) from exc
 
 
 def check_quantiles(quantiles, *, add_median=True, sort=True):

@@ -406,8 +406,14 @@ class RecurrentForecaster(BaseForecaster):
 
     # -- predict --------------------------------------------------------------
 
-    def _future_rows(self, X, horizon):
-        """Standardized future-known covariates over the ``horizon`` steps ahead."""
+    def _future_rows(self, X, horizon, fh):
+        """Standardized future-known covariates over the ``horizon`` steps ahead.
+
+        ``X`` must cover the steps of ``fh``; a step before the farthest one
+        that ``fh`` leaves out may be missing from ``X`` too (sktime passes
+        ``X`` at the steps of ``fh``), and the last known values are carried
+        forward over it, with a warning.
+        """
         index = ForecastingHorizon(
             np.arange(1, horizon + 1), is_relative=True, freq=self._cutoff_freq()
         ).to_absolute_index(self.cutoff)
@@ -421,16 +427,27 @@ class RecurrentForecaster(BaseForecaster):
         if missing:
             raise ValueError(f"X passed to predict lacks the columns {missing!r}.")
         given = index.isin(X.index)  # sktime has refused NaN in X already
+        steps = fh.to_relative(self.cutoff).to_numpy()
+        asked = np.isin(np.arange(1, horizon + 1), steps)
+        if not given[asked].all():
+            raise ValueError(
+                f"X passed to predict gives no values of the future-known "
+                f"covariates {self._future!r} at the forecast steps "
+                f"{list(index[asked & ~given])!r}. X must cover every step of fh, "
+                f"{list(index[asked])!r}; {_describe_index(X.index)}. Pass X "
+                "with rows at those steps (an index of the same type and "
+                "frequency as y's)."
+            )
         rows = X.reindex(index)[self._future]
         if not given.all():
-            # sktime passes X at the steps of fh only (e.g. fh=[2, 5]), but the
-            # net reads every step up to the farthest one: carry the last
-            # known values over the steps X leaves out, and say so
+            # the net reads every step up to the farthest one of fh: carry the
+            # last known values over the steps before it that X leaves out
             warnings.warn(
-                f"X gives no future-known covariates at {list(index[~given])!r} "
-                "(steps before the farthest one of fh); the last known values are "
-                "carried forward there. Pass X for every step up to the farthest "
-                "one to forecast from the true values.",
+                f"X gives no future-known covariates at {list(index[~given])!r}, "
+                "steps before the farthest one of fh that fh does not ask for; "
+                "the last known values are carried forward there. Pass X for "
+                "every step up to the farthest one of fh to forecast from the "
+                "true values.",
                 UserWarning,
                 stacklevel=3,
             )
@@ -444,7 +461,7 @@ class RecurrentForecaster(BaseForecaster):
 
     def _predict(self, fh, X=None):
         horizon = self._horizon(fh)
-        series, fut = self._inputs(X, horizon)
+        series, fut = self._inputs(X, horizon, fh)
         if self.strategy == "direct":  # sktime holds fh to the one seen in fit
             path = self._step(series[None], fut, self.horizon_)[0]
         else:
@@ -454,7 +471,7 @@ class RecurrentForecaster(BaseForecaster):
     def _predict_quantiles(self, fh, X, alpha):
         horizon = self._horizon(fh)
         levels = [float(a) for a in alpha]
-        values = self._quantile_path(X, horizon, levels)  # (steps, k, levels)
+        values = self._quantile_path(X, horizon, levels, fh)  # (steps, k, levels)
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)
         return self._frame(values.reshape(len(values), -1), fh, columns)
 
@@ -465,7 +482,7 @@ class RecurrentForecaster(BaseForecaster):
                 "step: use cov=False."
             )
         horizon = self._horizon(fh)
-        series, fut = self._inputs(X, horizon)
+        series, fut = self._inputs(X, horizon, fh)
         if self.strategy == "recursive":
             paths = self._sample_paths(series, fut, horizon)
             std = paths.std(axis=0) * self._y_scale
@@ -480,15 +497,16 @@ class RecurrentForecaster(BaseForecaster):
 
     # -- the forecast's parts -------------------------------------------------
 
-    def _inputs(self, X, horizon):
+    def _inputs(self, X, horizon, fh):
         """The history on the net's scale, and the future-known covariates over
-        the last window and the ``horizon`` steps ahead (or None)."""
+        the last window and the ``horizon`` steps ahead (or None); ``X`` must
+        cover the steps of ``fh``."""
         series = self._series(self._history_y, self._history_X)
         fut = None
         if self._future:
             past_fut = self._standardize(self._history_X, self._future)
             fut = np.concatenate(
-                [past_fut[-self.window_length :], self._future_rows(X, horizon)]
+                [past_fut[-self.window_length :], self._future_rows(X, horizon, fh)]
             )
         return series, fut
 
@@ -570,10 +588,10 @@ class RecurrentForecaster(BaseForecaster):
         q = np.reshape(q, (*shape, len(levels))) + base[..., None]
         return q * self._y_scale[..., None] + self._y_loc[..., None]
 
-    def _quantile_path(self, X, horizon, levels):
+    def _quantile_path(self, X, horizon, levels, fh):
         """Quantiles at ``levels`` of the steps up to ``horizon``: (horizon, k,
         levels), in the units of ``y``."""
-        series, fut = self._inputs(X, horizon)
+        series, fut = self._inputs(X, horizon, fh)
         if self.strategy == "recursive":
             paths = self._unscale(self._sample_paths(series, fut, horizon))
             return np.moveaxis(np.quantile(paths, levels, axis=0), 0, -1)
@@ -616,6 +634,16 @@ def _trend_r2(values):
     slope = t @ centred / (t @ t)
     explained = slope**2 * (t @ t)
     return np.divide(explained, total, out=np.zeros_like(total), where=total > 0)
+
+
+def _describe_index(index):
+    """What an index of X holds, in a few words."""
+    if len(index) == 0:
+        return "X has no rows"
+    return (
+        f"X has {len(index)} rows, from {index[0]!r} to {index[-1]!r} "
+        f"({type(index).__name__})"
+    )
 
 
 def _nonzero(scale):

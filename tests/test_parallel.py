@@ -8,6 +8,7 @@ search run sequentially, and each parallel fit must use a share of the cores,
 not all of them.
 """
 
+import functools
 import io
 import os
 import pathlib
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import sys
 import threading
+import warnings
 
 import cloudpickle  # a requirement of joblib >= 1.6; loky ships tasks with it
 import joblib
@@ -166,6 +168,80 @@ def test_fits_in_loky_workers_match_in_process_fits():
             assert_array_equal(remote.predict(X), remote_pred)
             (again,) = parallel(joblib.delayed(_predict)(remote, X) for _ in [0])
             assert_array_equal(again, remote_pred)
+
+
+# -- threads: one generator per process -------------------------------------------
+
+
+class _Meet(Callback):
+    """Holds each fit at the start of training until all have arrived, so
+    that the fits surely run at the same time, whatever the scheduler does."""
+
+    barrier = None  # on the class: callbacks are deep-copied, barriers are not
+
+    def on_train_begin(self, net, **kwargs):
+        if _Meet.barrier is not None:
+            _Meet.barrier.wait(timeout=60)
+
+
+def _in_threads(jobs, together=True):
+    """Run the callables ``jobs`` in threads, started together on a barrier
+    (or one after the other); their results, and the warnings they raised."""
+    results, errors = [None] * len(jobs), []
+    start = threading.Barrier(len(jobs) if together else 1)
+
+    def run(i):
+        try:
+            start.wait(timeout=60)
+            results[i] = jobs[i]()
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+        for thread in threads:
+            thread.start()
+            if not together:
+                thread.join(timeout=120)
+        for thread in threads:
+            thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+    return results, [
+        str(w.message) for w in caught if "another thread" in str(w.message)
+    ]
+
+
+@pytest.mark.parametrize("seeds, n_warnings", [((0, 0), 2), ((0, None), 1)])
+def test_seeded_fits_at_once_in_threads_warn(seeds, n_warnings):
+    # threads share torch's global generator: a seeded fit that ran beside
+    # another is not reproducible, and says so (an unseeded one has nothing
+    # to reproduce)
+    X, y = _data()
+    settings = {**TINY_PARALLEL, "callbacks": [_Meet()]}
+    jobs = [
+        functools.partial(GRURegressor(**{**settings, "random_state": seed}).fit, X, y)
+        for seed in seeds
+    ]
+    _Meet.barrier = threading.Barrier(len(jobs))
+    try:
+        _, messages = _in_threads(jobs)
+    finally:
+        _Meet.barrier = None
+    assert len(messages) == n_warnings
+    assert "random_state=0 ran while another sksequence fit" in messages[0]
+    assert "n_jobs" in messages[0] and "one at a time" in messages[0]
+
+
+def test_seeded_fits_one_at_a_time_in_threads_are_exact_and_silent():
+    X, y = _data()
+    jobs = [GRURegressor(**TINY_PARALLEL).fit for _ in range(2)]
+    fits, messages = _in_threads([functools.partial(j, X, y) for j in jobs], False)
+    assert messages == []
+    expected = GRURegressor(**TINY_PARALLEL).fit(X, y).predict(X)
+    for fit in fits:
+        assert_array_equal(fit.predict(X), expected)
 
 
 # -- parallel grid search -------------------------------------------------------

@@ -4,8 +4,12 @@ import base64
 import functools
 import io
 import json
+import os
 import pathlib
 import pickle
+import re
+import subprocess
+import sys
 import warnings
 import zipfile
 
@@ -240,13 +244,29 @@ def test_warm_start_after_load_continues_like_the_original(tmp_path):
     )
 
 
-def test_path_parameters_round_trip(tmp_path):
-    if "checkpoint" not in RNNRegressor().get_params():
-        pytest.skip("no path-valued parameter")
+def test_stored_checkpoint_path_is_not_restored(tmp_path):
+    # a file must not choose where a later fit writes (a crafted one could
+    # name "../../.."): load resets checkpoint and says so
     est = RNNRegressor(checkpoint=tmp_path / "ckpt", **TINY_SAVE).fit(X3, y1)
-    loaded = _roundtrip(est, tmp_path)
-    assert loaded.checkpoint == tmp_path / "ckpt"
-    assert isinstance(loaded.checkpoint, pathlib.Path)
+    path = tmp_path / "m.skseq"
+    save(est, path)
+    match = (
+        r"saved with checkpoint='.*ckpt'; load does not restore it .* checkpoint "
+        r"is None. Set it again with estimator.set_params\(checkpoint=\.\.\.\)"
+    )
+    with pytest.warns(UserWarning, match=match):
+        loaded = load(path)
+    assert loaded.checkpoint is None
+    assert_array_equal(loaded.predict(X3), est.predict(X3), strict=True)
+    _edit_meta(path, lambda m: m["params"].update(checkpoint={"path": "../../.."}))
+    with pytest.warns(UserWarning, match=r"checkpoint='\.\./\.\./\.\.'"):
+        assert load(path).checkpoint is None
+    # a file saved without one loads without a word
+    est.set_params(checkpoint=None)
+    save(est, path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load(path).checkpoint is None
 
 
 def test_load_keeps_global_rng(tmp_path):
@@ -617,4 +637,235 @@ def test_calibration_on_a_point_model_is_rejected(tmp_path):
     save(est, path)
     _edit_meta(path, lambda m: m["fitted"].update(_calibration=[1.0]))
     with pytest.raises(ValueError, match="without a distribution"):
+        load(path)
+
+
+# -- untrusted files: sizes, optimizer state, stored numbers, classes, devices --------
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+# loads a file in a fresh interpreter (whose peak memory is then that of the
+# load alone); prints the error, the memory the load added and its duration
+_LOAD_PROBE = """
+import json, resource, sys, time
+import sksequence
+before, start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.time()
+try:
+    sksequence.load(sys.argv[1])
+    error = None
+except Exception as exc:
+    error = f"{type(exc).__name__}: {exc}"
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(json.dumps([error, grown / 1024, time.time() - start]))
+"""
+
+
+def _load_in_a_fresh_interpreter(path, timeout=120):
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD_PROBE, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"},
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(lambda m: m["params"].update(hidden_size=4096), id="hidden_size"),
+        pytest.param(
+            lambda m: m["fitted"].update(patch_size_=2_000_000), id="patch_size_"
+        ),
+        pytest.param(
+            lambda m: m["fitted"].update(
+                _n_channels=2_000_000, _net_sizes=[2_000_000, 3]
+            ),
+            id="features",
+        ),
+        pytest.param(
+            lambda m: m["params"].update(num_layers=1_000_000), id="num_layers"
+        ),
+    ],
+)
+def test_sizes_in_a_file_are_checked_before_anything_is_allocated(
+    edit, saved_bytes, tmp_path
+):
+    # each asked for hundreds of MB (with num_layers, a build that does not
+    # end) before the shapes of the stored tensors were compared
+    path = _tampered(tmp_path, saved_bytes, edit)
+    error, grown_mb, seconds = _load_in_a_fresh_interpreter(path)
+    assert error is not None and error.startswith("ValueError"), error
+    assert "does not fit the network" in error and "exceeds" in error, error
+    assert grown_mb < 50 and seconds < 10, (grown_mb, seconds)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda m: m["params"].update(hidden_size=5), r"weight .* has shape"),
+        (lambda m: m["params"].update(num_layers=2), r"weights \[.*\] are missing"),
+        (lambda m: m["params"].update(bidirectional=True), "are missing"),
+        (lambda m: m["fitted"].update(patch_size_=3), r"weight_ih_l0' has shape"),
+        (
+            lambda m: m["fitted"].update(_n_channels=3, _net_sizes=[3, 3]),
+            r"weight_ih_l0' has shape",
+        ),
+        (
+            lambda m: m["params"].update(hidden_size=10**30),
+            r"hidden_size \(10{30}\) exceeds",
+        ),
+    ],
+)
+def test_sizes_that_do_not_match_the_tensors_are_refused(
+    edit, match, saved_bytes, tmp_path
+):
+    with pytest.raises(ValueError, match="does not fit the network.*" + match):
+        load(_tampered(tmp_path, saved_bytes, edit))
+
+
+def test_quantile_count_that_does_not_match_the_head_is_refused(
+    calibrated_bytes, tmp_path
+):
+    def more_levels(meta):  # 5 levels with 0.5; the head learned 3
+        meta["params"].update(quantiles={"tuple": [0.1, 0.2, 0.8, 0.9]})
+        meta["params"].update(calibration=None)
+        meta["fitted"].pop("_calibration")
+
+    with pytest.raises(
+        ValueError, match=r"does not fit the network.*'head\.(weight|bias)'"
+    ):
+        load(_tampered(tmp_path, calibrated_bytes, more_levels))
+
+
+def _with_tensors(tmp_path, saved_bytes, member, change):
+    """A copy of the file whose ``member`` tensors pass through ``change``."""
+    from safetensors.torch import load as load_tensors
+    from safetensors.torch import save as save_tensors
+
+    members = _members(saved_bytes[0])
+    tensors = change(dict(load_tensors(members[member])))
+    members[member] = save_tensors({k: v.contiguous() for k, v in tensors.items()})
+    path = tmp_path / "crafted.skseq"
+    _write_members(path, members)
+    return path
+
+
+def _adam_moment(meta):
+    """The name of the tensor of Adam's first moment of parameter 0."""
+    state = dict(meta["optimizer"]["dict"])["state"]
+    entry = dict(dict(state["dict"])[0]["dict"])
+    return entry["exp_avg"]["tensor"]
+
+
+def test_optimizer_tensors_of_the_wrong_shape_are_refused(saved_bytes, tmp_path):
+    meta = json.loads(_members(saved_bytes[0])["meta.json"])
+    name = _adam_moment(meta)
+    shape = tuple(saved_bytes[1].net_.optimizer_.param_groups[0]["params"][0].shape)
+    for bad in (torch.zeros(9, 9), torch.zeros(shape[::-1]), torch.zeros(3)):
+        path = _with_tensors(
+            tmp_path,
+            saved_bytes,
+            "optimizer.safetensors",
+            lambda tensors, bad=bad: {**tensors, name: bad},
+        )
+        match = (
+            f"does not fit the network.*optimizer state\\[0\\]\\['exp_avg'\\] has "
+            f"shape {re.escape(str(tuple(bad.shape)))}; its parameter has shape "
+            f"{re.escape(str(shape))}"
+        )
+        with pytest.raises(ValueError, match=match):
+            load(path)
+
+    # a step count of another shape too
+    def bad_step(tensors):
+        step = dict(dict(dict(meta["optimizer"]["dict"])["state"]["dict"])[0]["dict"])
+        return {**tensors, step["step"]["tensor"]: torch.zeros(2)}
+
+    path = _with_tensors(tmp_path, saved_bytes, "optimizer.safetensors", bad_step)
+    with pytest.raises(ValueError, match=r"\['step'\] has shape \(2,\)"):
+        load(path)
+
+
+def test_optimizers_with_state_of_other_shapes_round_trip(tmp_path):
+    # Adafactor keeps row and column statistics, not one value per weight
+    est = GRURegressor(optimizer=torch.optim.Adafactor, **TINY_SAVE).fit(X3, y1)
+    loaded = _roundtrip(est, tmp_path)
+    assert_array_equal(loaded.predict(X3), est.predict(X3), strict=True)
+    for model in (est, loaded):
+        model.set_params(warm_start=True).fit(X3, y1)
+    assert_array_equal(loaded.predict(X3), est.predict(X3), strict=True)
+
+
+@pytest.mark.parametrize(
+    "key, values, match",
+    [
+        ("_y_scale", [float("nan")], "finite, and _y_scale positive"),
+        ("_y_scale", [0.0], "finite, and _y_scale positive"),
+        ("_y_scale", [-2.0], "finite, and _y_scale positive"),
+        ("_y_scale", [1e999], "finite, and _y_scale positive"),
+        ("_y_mean", [float("nan")], "target scaling .* must be finite"),
+        ("_y_mean", [-1e999], "target scaling .* must be finite"),
+    ],
+)
+def test_invalid_target_scaling_is_refused(key, values, match, tmp_path):
+    est, _, _ = _fit("rnn-reg-1d")
+    path = tmp_path / "m.skseq"
+    save(est, path)
+    _edit_meta(path, lambda m: m["fitted"].update({key: values}))
+    with pytest.raises(ValueError, match=match):
+        load(path)
+
+
+def test_weights_that_are_not_finite_are_refused(saved_bytes, tmp_path):
+    def poison(tensors):
+        return {**tensors, "head.bias": torch.full_like(tensors["head.bias"], np.nan)}
+
+    path = _with_tensors(tmp_path, saved_bytes, "module.safetensors", poison)
+    with pytest.raises(ValueError, match="'head.bias' holds NaN or infinite"):
+        load(path)
+
+
+@pytest.mark.parametrize("name", ["Optimizer", "lr_scheduler", "swa_utils"])
+def test_optimizer_that_cannot_train_is_refused(name, saved_bytes, tmp_path):
+    path = _tampered(
+        tmp_path,
+        saved_bytes,
+        lambda m: m["params"].update(optimizer={"torch.optim": name}),
+    )
+    with pytest.raises(ValueError, match="not an optimizer class of torch.optim"):
+        load(path)
+
+
+def test_devices_other_than_cpu_and_cuda_are_refused(saved_bytes, tmp_path):
+    for device in ("meta", {"torch.device": "meta"}):
+        path = _tampered(
+            tmp_path, saved_bytes, lambda m, d=device: m["params"].update(device=d)
+        )
+        with pytest.raises(ValueError, match="neither the CPU nor a CUDA device"):
+            load(path)
+        assert load(path, device="cpu").predict(X3).shape == (len(X3),)
+    path = _tampered(tmp_path, saved_bytes, lambda m: None)
+    with pytest.raises(ValueError, match="device='meta': load places a model on"):
+        load(path, device="meta")
+
+
+def test_one_sequence_rule_survives_save_and_load(tmp_path):
+    # the fit's shortest sequence is saved: (T, 1) stays refused after load
+    X = rng.normal(size=(24, 5, 1))
+    est = GRURegressor(**TINY_SAVE).fit(X, X[:, -1, 0])
+    path = tmp_path / "m.skseq"
+    save(est, path)
+    loaded = load(path)
+    assert loaded.fitted_state_.min_timesteps == 5
+    with pytest.raises(ValueError, match="reads as 5 sequences of 1 time step"):
+        loaded.predict(X[0])
+    # a file from before it was saved: the length is unknown, read as before
+    _edit_meta(path, lambda m: m["fitted"].pop("_min_timesteps"))
+    assert load(path).predict(X[0]).shape == (5,)
+    _edit_meta(path, lambda m: m["fitted"].update(_min_timesteps=0))
+    with pytest.raises(ValueError, match="_min_timesteps must be >= 1"):
         load(path)

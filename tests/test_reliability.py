@@ -2,11 +2,14 @@
 
 import hashlib
 import json
+import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -178,6 +181,65 @@ def test_unreadable_or_foreign_checkpoint_is_an_error(data, tmp_path):
     path.write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="could not be read"):
         GRURegressor(max_epochs=1, checkpoint=tmp_path, **FIXED).fit(X, y)
+
+
+def _trained(net):
+    raise AssertionError("an epoch was trained before the directory was checked")
+
+
+def test_checkpoint_directory_that_cannot_be_written_is_an_error_at_fit_start(
+    data, tmp_path
+):
+    X, y = data
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    bad = blocker / "runs"  # cannot be created, not even by root
+    reg = GRURegressor(
+        max_epochs=2, checkpoint=bad, callbacks=[AtEpochBatch(1, 1, _trained)], **FIXED
+    )
+    match = f"checkpoint={str(bad)!r}: checkpoints cannot be written there"
+    with pytest.raises(ValueError, match=re.escape(match)):
+        reg.fit(X, y)
+    with pytest.raises(ValueError, match=re.escape(match)):
+        reg.partial_fit(X, y)
+
+
+@pytest.mark.skipif(
+    os.geteuid() == 0, reason="root writes to read-only directories anyway"
+)
+def test_read_only_checkpoint_directory_is_an_error_at_fit_start(data, tmp_path):
+    X, y = data
+    read_only = tmp_path / "read-only"
+    read_only.mkdir(mode=0o500)
+    reg = GRURegressor(
+        max_epochs=2,
+        checkpoint=read_only,
+        callbacks=[AtEpochBatch(1, 1, _trained)],
+        **FIXED,
+    )
+    with pytest.raises(ValueError, match="checkpoint=.*read-only.*cannot be written"):
+        reg.fit(X, y)
+
+
+def test_fewer_epochs_than_the_checkpointed_run_restore_it_with_a_warning(
+    data, tmp_path
+):
+    X, y = data
+    six = GRURegressor(max_epochs=6, checkpoint=tmp_path, **FIXED).fit(X, y)
+    (path,) = _checkpoints(tmp_path)
+    match = (
+        f"checkpoint={str(tmp_path)!r} holds this run .* trained for 6 epochs, "
+        "more than the 2 this fit asks for \\(max_epochs\\): the 6-epoch model is "
+        f"restored, n_iter_ = 6. To train 2 epochs afresh, delete {str(path)!r}"
+    )
+    with pytest.warns(UserWarning, match=match):
+        two = GRURegressor(max_epochs=2, checkpoint=tmp_path, **FIXED).fit(X, y)
+    assert two.n_iter_ == 6
+    np.testing.assert_array_equal(two.predict(X), six.predict(X))
+    with warnings.catch_warnings():  # as many epochs, or more: no warning
+        warnings.simplefilter("error")
+        GRURegressor(max_epochs=6, checkpoint=tmp_path, **FIXED).fit(X, y)
+        GRURegressor(max_epochs=7, checkpoint=tmp_path, **FIXED).fit(X, y)
 
 
 KILLED_RUN = textwrap.dedent(

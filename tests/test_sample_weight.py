@@ -131,6 +131,26 @@ def test_zero_weight_removes_a_sample():
     np.testing.assert_allclose(weighted.predict(X), dropped.predict(X), atol=ATOL)
 
 
+@pytest.mark.parametrize("garbage", [1e25, 1e300])
+@pytest.mark.parametrize("loss", ["squared_error", "gaussian", "quantile"])
+def test_zero_weight_target_never_reaches_the_loss(loss, garbage):
+    # the docs say a zero-weight sequence may stay in X whatever its target;
+    # 1e25 squares to inf in float32 (0 * inf = NaN), 1e300 in float64 too.
+    # With the default holdout (the tail), garbage lands on both sides.
+    X, y = _regression()
+    weights = np.where(np.arange(40) % 5 == 4, 0.0, 1.0)
+    corrupt = np.where(weights == 0, garbage, y)
+    settings = dict(hidden_size=4, max_epochs=3, random_state=0, loss=loss)
+    weighted = GRURegressor(**settings).fit(X, corrupt, sample_weight=weights)
+    clean = GRURegressor(**settings).fit(X, y, sample_weight=weights)
+    assert np.isfinite(weighted.history_[["train_loss", "valid_loss"]].to_numpy()).all()
+    np.testing.assert_array_equal(weighted.predict(X), clean.predict(X))
+    assert_scaling = np.testing.assert_array_equal
+    assert_scaling(weighted.fitted_state_.y_mean, clean.fitted_state_.y_mean)
+    assert_scaling(weighted.fitted_state_.y_scale, clean.fitted_state_.y_scale)
+    assert corrupt[4] == garbage  # the caller's y is not modified
+
+
 def test_weights_change_the_model():
     X, y = _regression()
     plain = GRURegressor(**FULL_BATCH).fit(X, y).predict(X)
@@ -220,11 +240,59 @@ def test_bad_class_weight_is_a_clear_error():
     X, y = _classification()
     with pytest.raises(ValueError, match="class_weight"):
         GRUClassifier(class_weight="heavy", **FULL_BATCH).fit(X, y)
-    with pytest.raises(ValueError, match="not in class_weight|not present"):
+    with pytest.raises(ValueError, match=r"not classes of y: \[7\]"):
         GRUClassifier(class_weight={7: 2.0}, **FULL_BATCH).fit(X, y)
     clf = GRUClassifier(class_weight="balanced", **FULL_BATCH)
     with pytest.raises(ValueError, match="not supported by partial_fit"):
         clf.partial_fit(X, y, classes=[0, 1])
+
+
+@pytest.mark.parametrize("bad", [-0.2, -5.0, np.nan, np.inf, "2", None])
+def test_class_weight_must_be_finite_and_non_negative(bad):
+    X, y = _classification()
+    clf = GRUClassifier(class_weight={0: bad, 1: 1.0}, **FULL_BATCH)
+    with pytest.raises(ValueError, match="class_weight.*class 0 has weight"):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match="class_weight.*class 0 has weight"):
+        clf.partial_fit(X, y, classes=[0, 1])
+
+
+@pytest.mark.parametrize(
+    "class_weight, sample_weight",
+    [
+        ({0: 0.0, 1: 0.0}, None),  # all-equal weights: once trained unweighted
+        ({0: 0}, "class 0 only"),  # zero on class 0, sample weights on it only
+    ],
+)
+def test_class_weight_zero_for_every_sample_is_an_error(class_weight, sample_weight):
+    X, y = _classification()
+    if sample_weight is not None:
+        sample_weight = (y == 0).astype(float)
+    clf = GRUClassifier(class_weight=class_weight, **FULL_BATCH)
+    with pytest.raises(ValueError, match="class_weight .*zero for every training"):
+        clf.fit(X, y, sample_weight=sample_weight)
+
+
+def test_class_weight_key_that_is_no_class_is_an_error():
+    X, y = _classification()
+    labels = np.where(y == 1, "a", "b")
+    clf = GRUClassifier(class_weight={"a": 1, "b": 2, "typo": 10}, **FULL_BATCH)
+    with pytest.raises(ValueError, match=r"not classes of y: \['typo'\].*\['a', 'b'\]"):
+        clf.fit(X, labels)
+
+
+def test_class_weight_keys_are_the_labels_as_written():
+    # string labels that look like numbers stay strings, and so do the keys
+    X, y = _classification()
+    labels = np.where(y == 1, "2", "1")
+    by_class = GRUClassifier(class_weight={"1": 2.0, "2": 1.0}, **FULL_BATCH)
+    by_class.fit(X, labels)
+    by_sample = GRUClassifier(**FULL_BATCH).fit(
+        X, labels, sample_weight=np.where(y == 1, 1.0, 2.0)
+    )
+    np.testing.assert_array_equal(by_class.predict_proba(X), by_sample.predict_proba(X))
+    with pytest.raises(ValueError, match=r"not classes of y: \[1\]"):
+        GRUClassifier(class_weight={1: 2.0}, **FULL_BATCH).fit(X, labels)
 
 
 def test_partial_fit_takes_sample_weight_and_a_class_weight_dict():

@@ -1,5 +1,7 @@
 """sksequence.sktime: RecurrentForecaster under sktime's own checks and tools."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -181,13 +183,42 @@ def test_missing_future_steps_are_carried_forward_with_a_warning():
     f.fit(y, X=X[:-5], fh=[2, 5])
     full = f.predict(X=X[-5:])
     sparse = X[-5:].iloc[[1, 4]]
-    with pytest.warns(UserWarning, match="carried forward"):
+    with pytest.warns(UserWarning, match="carried forward") as record:
         filled = f.predict(X=sparse)
+    # the steps named are those X leaves out, 1, 3 and 4: not those of fh
+    steps = [str(p) for p in X.index[-5:][[0, 2, 3]]]
+    assert f"at {[pd.Period(p, 'M') for p in steps]!r}, steps before" in str(
+        record[0].message
+    )
     carried = X[-5:].copy()
     carried.iloc[0] = X.iloc[-6]  # the last value seen in fit
     carried.iloc[2:4] = carried.iloc[1].to_numpy()
     assert_allclose(filled, f.predict(X=carried))
     assert not np.allclose(filled, full)
+
+
+def test_predict_x_must_cover_the_forecast_steps():
+    y = _series()[:-5]
+    X = _series(seed=1, columns=("x",))
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=4)
+    f.fit(y, X=X[:-5], fh=[2, 5])
+    fh_steps = list(X.index[-5:][[1, 4]])
+    # an X covering none of the forecast steps (here: the training rows) was
+    # ignored, with a warning only
+    with pytest.raises(ValueError) as excinfo:
+        f.predict(X=X[:-5])
+    message = str(excinfo.value)
+    assert f"at the forecast steps {fh_steps!r}" in message
+    assert f"X must cover every step of fh, {fh_steps!r}" in message
+    assert "X has 55 rows, from Period('2000-01', 'M') to Period('2004-07', 'M')" in (
+        message
+    )
+    # an X that misses one step of fh
+    with pytest.raises(ValueError, match=re.escape(f"forecast steps {fh_steps[1:]!r}")):
+        f.predict(X=X[-5:].iloc[[0, 1, 2]])
+    # an X with another kind of index
+    with pytest.raises(ValueError, match="forecast steps.*RangeIndex"):
+        f.predict(X=X[-5:].reset_index(drop=True))
 
 
 def test_inputs_are_not_mutated():

@@ -705,6 +705,58 @@ def test_predict_feature_mismatch(kind):
             est.predict(X)
 
 
+@pytest.mark.parametrize("kind", ["reg", "clf"])
+def test_one_univariate_sequence_is_not_read_as_one_step_sequences(kind):
+    # (T, 1) is 2-D: by the 2-D rule, T sequences of 1 step each, which a
+    # model fitted on (n, T, 1) never saw; it once returned T answers
+    X = RNG.normal(size=(6, 5, 1))
+    y = Y_REG if kind == "reg" else Y_CLF
+    est = (GRURegressor if kind == "reg" else GRUClassifier)(**TINY_BAD_INPUT)
+    est.fit(X, y)
+    x = X[0]
+    methods = ["predict"] + (["predict_proba", "decision_function"] * (kind == "clf"))
+    for method in methods:
+        with pytest.raises(ValueError, match=r"\(5, 1\).*reads as 5 sequences of 1"):
+            getattr(est, method)(x)
+    with pytest.raises(ValueError, match=r"x\[None\].*\[x\].*\(n_samples, 1, n_"):
+        est.predict(x)
+    # the ways to pass one sequence give its answer
+    expected = est.predict(X)[:1]
+    np.testing.assert_array_equal(est.predict(x[None]), expected)
+    np.testing.assert_array_equal(est.predict([x]), expected)
+    # ordinary 2-D input (n, T) still reads as n univariate sequences
+    np.testing.assert_array_equal(est.predict(X[:, :, 0]), est.predict(X))
+    # and sequences of one step are passed in 3-D
+    assert est.predict(X[:, :1]).shape == (6,)
+
+
+def test_one_step_sequences_stay_allowed_where_fit_saw_them():
+    # a model that trained on one-step sequences reads (n, 1) as it always has
+    X = RNG.normal(size=(6, 1, 1))
+    est = GRURegressor(**TINY_BAD_INPUT).fit(X, Y_REG)
+    np.testing.assert_array_equal(est.predict(X[:, :, 0]), est.predict(X))
+    # a ragged fit's shortest sequence counts
+    ragged = [RNG.normal(size=(n, 1)) for n in (1, 3, 4, 2, 5, 3)]
+    est = GRURegressor(**TINY_BAD_INPUT).fit(ragged, Y_REG)
+    assert est.predict(np.ones((4, 1))).shape == (4,)
+
+
+def test_one_sequence_given_to_a_2d_fit_says_how_to_pass_it():
+    X = RNG.normal(size=(6, 5))
+    est = GRURegressor(**TINY_BAD_INPUT).fit(X, Y_REG)
+    match = r"X has 1 features, but GRURegressor is expecting 5 .*x\[None\]"
+    with pytest.raises(ValueError, match=match):
+        est.predict(X[0][:, None])
+    np.testing.assert_array_equal(est.predict(X[0][None]), est.predict(X)[:1])
+
+
+def test_sequence_scaler_still_scales_one_sequence():
+    # scaling is per value: reading (T, 1) as T one-step sequences is harmless
+    X = RNG.normal(size=(6, 5, 1))
+    scaler = SequenceScaler().fit(X)
+    np.testing.assert_allclose(scaler.transform(X[0]), scaler.transform(X)[0])
+
+
 # -- estimators: bad y --------------------------------------------------------------
 
 

@@ -253,11 +253,16 @@ def validate_sequences(estimator, X, *, reset, dtype=np.float32, steps_matter=Tr
 def _check_not_one_sequence(estimator, X3, state):
     """Refuse a 2-D one-column ``X`` (``n`` sequences of one step) given to a
     model that never saw a sequence that short: it is almost surely one
-    sequence of shape ``(n_timesteps, 1)``."""
+    sequence of shape ``(n_timesteps, 1)``.
+
+    A single row, shape ``(1, 1)``, reads the same either way (one sequence
+    of one step), and is what tools such as MAPIE predict to see whether a
+    model is fitted: it is allowed.
+    """
     trained = state.min_timesteps
-    if trained is None or trained <= 1:
-        return
     n = len(X3)
+    if trained is None or trained <= 1 or n == 1:
+        return
     raise ValueError(
         f"X has shape ({n}, 1). A 2-D X holds univariate sequences, one per row, "
         f"so it reads as {n} sequences of 1 time step each, but "

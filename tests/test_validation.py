@@ -728,6 +728,8 @@ def test_one_univariate_sequence_is_not_read_as_one_step_sequences(kind):
     np.testing.assert_array_equal(est.predict(X[:, :, 0]), est.predict(X))
     # and sequences of one step are passed in 3-D
     assert est.predict(X[:, :1]).shape == (6,)
+    # one row reads the same either way: allowed (MAPIE probes a model with it)
+    assert est.predict(np.ones((1, 1))).shape == (1,)
 
 
 def test_one_step_sequences_stay_allowed_where_fit_saw_them():

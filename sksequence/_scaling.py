@@ -42,7 +42,8 @@ def _sequence_stats(X3, lengths):
     """Mean, variance and constancy of each sequence over its real steps.
 
     Returns float64 ``(mean, var, constant)``, each of shape
-    ``(n_samples, n_features)``; padding past ``lengths`` never counts.
+    ``(n_samples, n_features)``, and ``counts`` ``(n_samples, 1)``, the
+    number of real steps; padding past ``lengths`` never counts.
     """
     if lengths is None:
         mean = X3.mean(axis=1, dtype=np.float64)
@@ -54,7 +55,7 @@ def _sequence_stats(X3, lengths):
         mean = np.where(real, X3, 0.0).sum(axis=1, dtype=np.float64) / counts
         deviation = np.where(real, X3 - mean[:, None, :], 0.0)
         var = (deviation**2).sum(axis=1, dtype=np.float64) / counts
-    return mean, var, _is_constant(var, mean, counts)
+    return mean, var, _is_constant(var, mean, counts), counts
 
 
 def _log_scale(var, constant, floor):
@@ -62,6 +63,13 @@ def _log_scale(var, constant, floor):
     std = np.sqrt(np.where(constant, 1.0, var))
     return np.where(constant, floor, np.maximum(np.log(std), floor))
 
+
+# the appended log scales are divided by their spread over the training
+# sequences, but never by less than 1 (amplitudes varying by less than a
+# factor e): in an archive already z-normalized per sequence (GunPoint) every
+# log scale is 0 up to rounding, and magnifying that rounding to unit
+# variance gave the networks a noise feature (GRU 0.98 -> 0.55 on GunPoint)
+_MIN_LOG_SCALE_SPREAD = 1.0
 
 # fitted attributes of each mode: a refit in the other mode removes them, so
 # that nothing reads statistics the current parameters did not produce
@@ -121,10 +129,15 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         the statistics the per-sequence scaling removed, constant over the
         sequence: each feature's mean (when ``with_mean``) followed by each
         feature's log standard deviation (when ``with_std``), the level and
-        the scale a model may still need. They are standardized over the
-        training sequences (``stats_mean_``, ``stats_scale_``); a log
-        standard deviation below the smallest one seen in ``fit`` (a
-        constant sequence among them) is raised to it (``log_scale_min_``).
+        the scale a model may still need. ``fit`` learns how to put them on
+        the networks' scale (``stats_mean_``, ``stats_scale_``): the level
+        as the global scaling would show it (centred and divided by the
+        mean and standard deviation of all training steps), the log scale
+        centred on its mean over the training sequences and divided by its
+        spread there, but never by less than 1, so that sequences already
+        of one amplitude do not get their rounding noise magnified. A log
+        standard deviation below the smallest one seen in ``fit`` (that of
+        a constant sequence among them) is raised to it (``log_scale_min_``).
 
     Attributes
     ----------
@@ -140,12 +153,16 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         feature is then only centred). None when ``with_std=False``. Not set
         with ``per_sequence=True``.
     stats_mean_ : ndarray of shape (n_stats,)
-        Mean over the training sequences of each appended statistic (first
-        the ``n_channels`` means, then the ``n_channels`` log standard
-        deviations, each when enabled). Only with ``keep_stats=True``.
+        What is subtracted from each appended statistic (first the
+        ``n_channels`` levels, then the ``n_channels`` log standard
+        deviations, each when enabled): the mean of all training steps per
+        feature, then the mean log standard deviation of the training
+        sequences. Only with ``keep_stats=True``.
     stats_scale_ : ndarray of shape (n_stats,)
-        Standard deviation over the training sequences of each appended
-        statistic, 1 where it is constant. Only with ``keep_stats=True``.
+        What each appended statistic is divided by: the standard deviation
+        of all training steps per feature (1 where constant), then the
+        spread of the training sequences' log standard deviations, at least
+        1. Only with ``keep_stats=True``.
     log_scale_min_ : ndarray of shape (n_channels,) or None
         Smallest log standard deviation of a non-constant training sequence,
         per feature (0 where every one was constant). Only with
@@ -195,8 +212,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
 
     Per sequence, two sequences of one shape at different levels and
     amplitudes become the same; ``keep_stats=True`` keeps the level and the
-    log scale as two more features, standardized over the training
-    sequences:
+    log scale as two more features:
 
     >>> X = np.array([[1.0, 2.0, 3.0], [100.0, 200.0, 300.0]])
     >>> SequenceScaler(per_sequence=True).fit_transform(X).round(4)
@@ -206,8 +222,8 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     >>> Xs.shape
     (2, 3, 3)
     >>> Xs[:, 0].round(4)
-    array([[-1.2247, -1.    , -1.    ],
-           [-1.2247,  1.    ,  1.    ]], dtype=float32)
+    array([[-1.2247, -0.8638, -1.    ],
+           [-1.2247,  0.8638,  1.    ]], dtype=float32)
     """
 
     _parameter_constraints: dict = {
@@ -313,20 +329,33 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         self.mean_ = mean if (self.with_mean or self.with_std) else None
         return self
 
-    def _fit_stats(self, mean, var, constant):
-        """Learn the floor and the standardization of the appended statistics."""
+    def _fit_stats(self, mean, var, constant, counts):
+        """Learn the floor and the standardization of the appended statistics.
+
+        Levels: centred on the mean and divided by the standard deviation of
+        all training steps (the global scaling), so that they never magnify
+        what varies little. Log scales: centred on their mean over the
+        training sequences, divided by their spread, at least 1.
+        """
+        center, scale = [], []
+        if self.with_mean:
+            weight = counts / counts.sum()
+            level = (weight * mean).sum(axis=0)
+            pooled = (weight * (var + (mean - level) ** 2)).sum(axis=0)
+            spread = np.sqrt(pooled)
+            spread[_is_constant(pooled, level, counts.sum())] = 1.0
+            center.append(level)
+            scale.append(spread)
         self.log_scale_min_ = None
         if self.with_std:
             log_std = np.log(np.sqrt(np.where(constant, 1.0, var)))
             lowest = np.where(constant, np.inf, log_std).min(axis=0)
             self.log_scale_min_ = np.where(np.isfinite(lowest), lowest, 0.0)
-        stats = self._raw_stats(mean, var, constant)
-        center = stats.mean(axis=0)
-        var = stats.var(axis=0)
-        scale = np.sqrt(var)
-        scale[_is_constant(var, center, len(stats))] = 1.0
-        self.stats_mean_ = center
-        self.stats_scale_ = scale
+            log_scale = _log_scale(var, constant, self.log_scale_min_)
+            center.append(log_scale.mean(axis=0))
+            scale.append(np.maximum(log_scale.std(axis=0), _MIN_LOG_SCALE_SPREAD))
+        self.stats_mean_ = np.concatenate(center) if center else np.zeros(0)
+        self.stats_scale_ = np.concatenate(scale) if scale else np.zeros(0)
 
     def _raw_stats(self, mean, var, constant):
         """``(n_samples, n_stats)``: the kept means, then the log scales."""
@@ -351,7 +380,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
 
     def _per_sequence(self, X3, lengths):
         """Each sequence by its own statistics, with the kept ones appended."""
-        mean, var, constant = _sequence_stats(X3, lengths)
+        mean, var, constant, _ = _sequence_stats(X3, lengths)
         out = X3
         if self.with_mean:
             out = out - mean[:, None, :].astype(X3.dtype)

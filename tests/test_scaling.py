@@ -374,7 +374,7 @@ def test_per_sequence_has_no_global_statistics_nor_inverse():
 # -- keep_stats ---------------------------------------------------------------------
 
 
-def test_keep_stats_appends_standardized_level_and_log_scale():
+def test_keep_stats_appends_level_and_log_scale_on_the_networks_scale():
     rng = np.random.default_rng(16)
     n, T, F = 9, 12, 2
     amp = 10.0 ** rng.uniform(-2, 2, size=(n, 1, F))
@@ -385,25 +385,51 @@ def test_keep_stats_appends_standardized_level_and_log_scale():
     assert Xt.shape == (n, T, F + 2 * F) and Xt.dtype == np.float32
     np.testing.assert_allclose(Xt[:, :, :F], np.stack([_z(s) for s in X]), atol=1e-5)
     stats = Xt[:, :, F:]
-    # constant over time, standardized over the training sequences
+    # constant over time
     np.testing.assert_array_equal(stats, np.repeat(stats[:, :1], T, axis=1))
-    np.testing.assert_allclose(stats[:, 0].mean(axis=0), 0.0, atol=1e-5)
-    np.testing.assert_allclose(stats[:, 0].std(axis=0), 1.0, atol=1e-5)
     # means first, then log standard deviations, in the order of the features
-    raw = np.concatenate([X.mean(axis=1), np.log(X.std(axis=1))], axis=1)
-    np.testing.assert_allclose(scaler.stats_mean_, raw.mean(axis=0), rtol=1e-6)
-    np.testing.assert_allclose(scaler.stats_scale_, raw.std(axis=0), rtol=1e-6)
+    levels, log_scales = X.mean(axis=1), np.log(X.std(axis=1))
+    flat = X.reshape(-1, F)
+    # the level as the global scaling shows it: by all training steps
+    np.testing.assert_allclose(scaler.stats_mean_[:F], flat.mean(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(scaler.stats_scale_[:F], flat.std(axis=0), rtol=1e-6)
     np.testing.assert_allclose(
-        stats[:, 0], (raw - raw.mean(0)) / raw.std(0), rtol=1e-4, atol=1e-5
+        stats[:, 0, :F], (levels - flat.mean(0)) / flat.std(0), rtol=1e-4, atol=1e-5
     )
-    np.testing.assert_allclose(scaler.log_scale_min_, raw[:, F:].min(axis=0))
-    # the statistics of new sequences are standardized with the learned ones
+    # the log scale standardized over the sequences (spread here above 1)
+    assert np.all(log_scales.std(axis=0) > 1)
+    np.testing.assert_allclose(scaler.stats_mean_[F:], log_scales.mean(0), rtol=1e-6)
+    np.testing.assert_allclose(scaler.stats_scale_[F:], log_scales.std(0), rtol=1e-6)
+    np.testing.assert_allclose(stats[:, 0, F:].mean(axis=0), 0.0, atol=1e-5)
+    np.testing.assert_allclose(stats[:, 0, F:].std(axis=0), 1.0, atol=1e-5)
+    np.testing.assert_allclose(scaler.log_scale_min_, log_scales.min(axis=0))
+    # the statistics of new sequences go through the learned ones
     X_new = X[:3] * 10.0
     new_stats = scaler.transform(X_new)[:, 0, F:]
-    raw_new = np.concatenate([X_new.mean(1), np.log(X_new.std(1))], axis=1)
-    np.testing.assert_allclose(
-        new_stats, (raw_new - raw.mean(0)) / raw.std(0), rtol=1e-4, atol=1e-5
+    expected = np.concatenate(
+        [
+            (X_new.mean(1) - flat.mean(0)) / flat.std(0),
+            (np.log(X_new.std(1)) - log_scales.mean(0)) / log_scales.std(0),
+        ],
+        axis=1,
     )
+    np.testing.assert_allclose(new_stats, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_keep_stats_does_not_magnify_statistics_that_barely_vary():
+    # sequences already z-normalized (as GunPoint): the statistics differ
+    # only by rounding, and must not become unit-variance noise features
+    rng = np.random.default_rng(23)
+    X = rng.normal(size=(40, 50, 1))
+    X = (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)
+    X = X.astype(np.float32)
+    Xt = SequenceScaler(per_sequence=True, keep_stats=True).fit_transform(X)
+    np.testing.assert_allclose(Xt[:, :, 1:], 0.0, atol=1e-5)
+    # log scales within a factor of 1.5 of each other: centred, not magnified
+    X2 = X * rng.uniform(1.0, 1.5, size=(40, 1, 1))
+    scaler = SequenceScaler(per_sequence=True, keep_stats=True).fit(X2)
+    assert scaler.stats_scale_[1] == 1.0
+    assert np.abs(scaler.transform(X2)[:, 0, 2]).max() < np.log(1.5)
 
 
 def test_keep_stats_only_what_was_removed():
@@ -430,8 +456,9 @@ def test_keep_stats_2d_and_ragged_forms():
     assert [s.shape for s in out] == [(len(s), 2 + 4) for s in seqs]
     for seq, scaled in zip(seqs[:3], out[:3]):  # (the last has one step)
         np.testing.assert_allclose(scaled[:, :2], _z(seq), atol=1e-5)
-    raw_level = np.array([seq.mean(axis=0) for seq in seqs])
-    np.testing.assert_allclose(scaler.stats_mean_[:2], raw_level.mean(axis=0))
+    steps = np.concatenate(seqs)  # the level by the real steps only
+    np.testing.assert_allclose(scaler.stats_mean_[:2], steps.mean(axis=0))
+    np.testing.assert_allclose(scaler.stats_scale_[:2], steps.std(axis=0))
     one_d = [np.array([1.0, 2.0, 3.0]), np.array([5.0, 9.0])]
     out = SequenceScaler(per_sequence=True, keep_stats=True).fit_transform(one_d)
     assert [s.shape for s in out] == [(3, 3), (2, 3)]

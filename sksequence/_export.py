@@ -239,6 +239,14 @@ def _split_pipeline(estimator):
                 "Pipeline. Apply other preprocessing before calling the "
                 "exported model."
             )
+        if step.per_sequence:
+            raise ValueError(
+                f"Cannot export the Pipeline step {name!r}: "
+                "SequenceScaler(per_sequence=True) scales each sequence by its "
+                "own statistics, which the exported graph does not compute yet. "
+                "Export the estimator alone (pipeline[-1]) and apply the "
+                "scaler's transform before calling the exported model."
+            )
         check_is_fitted(step)
         scalers.append(step)
     check_is_fitted(estimator)

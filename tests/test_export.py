@@ -14,7 +14,7 @@ from conftest import TINY_EXPORT, cycled_labels
 from numpy.testing import assert_allclose
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from sksequence import (
@@ -320,3 +320,12 @@ def test_unsupported_raises(export, exported, tmp_path):
     with pytest.raises(TypeError, match="LinearRegression"):
         export(LinearRegression().fit(X3[:, 0], y1), tmp_path / "m")
     assert not (tmp_path / "m").exists()
+
+
+def test_per_sequence_scaler_in_a_pipeline_is_refused_clearly(tmp_path):
+    X = np.random.default_rng(0).normal(size=(12, 6, 1)).astype(np.float32)
+    pipe = make_pipeline(
+        SequenceScaler(per_sequence=True), GRURegressor(**TINY_EXPORT)
+    ).fit(X, X[:, -1, 0])
+    with pytest.raises(ValueError, match=r"per_sequence=True.*pipeline\[-1\]"):
+        export_onnx(pipe, tmp_path / "model.onnx")

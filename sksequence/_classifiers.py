@@ -372,7 +372,7 @@ class LSTMClassifier(SequenceClassifier):
         sigmoid(W_xi x_t + W_hi h_{t-1} + w_ci * c_{t-1} + b_i)`` and so on
         (after Gers and Schmidhuber, 2000), which helps tasks that depend on
         precise timing. Runs a PyTorch loop instead of the fused ``nn.LSTM``
-        kernel: about 1.1x its training time on a CPU.
+        kernel: about 1.2x its training time on a CPU.
 
     {class_weight}
 

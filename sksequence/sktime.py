@@ -213,6 +213,7 @@ class RecurrentForecaster(BaseForecaster):
         "requires-fh-in-fit": True,
         "X-y-must-have-same-index": True,
         "property:randomness": "stochastic",
+        "capability:random_state": True,
         "capability:pred_int": False,
         "capability:pred_int:insample": False,
     }
@@ -237,6 +238,9 @@ class RecurrentForecaster(BaseForecaster):
         self.refit = refit
         self.random_state = random_state
         super().__init__()
+        # sktime's own data memory, unused here (see _config), but set as
+        # BaseForecaster sets it, for whoever turns remember_data back on
+        self._y, self._X = None, None
         if strategy == "recursive":
             self.set_tags(**{"requires-fh-in-fit": False})
         seeded = getattr(estimator, "random_state", None) is not None
@@ -610,7 +614,7 @@ class RecurrentForecaster(BaseForecaster):
         horizon = self.horizon_ if self.strategy == "direct" else int(steps.max())
         positions = self._backtest_positions(history.index, cutoffs)
         w = self.window_length
-        timeline = _extend_index(history.index, horizon)
+        timeline = _extend_index(history.index, horizon, self._cutoff_freq())
         span = max(w, self.sp or 1)  # the rows a path needs: window, base
         if history_X is None:
             series = self._series(history, None)
@@ -787,7 +791,8 @@ class RecurrentForecaster(BaseForecaster):
         """``_N_PATHS`` recursive paths, each step drawn from the net's Gaussian
         given the path so far: (P, horizon, k), on the net's scale."""
         # seeded at fit: the same call gives the same paths
-        rng = np.random.default_rng(self._path_seed)
+        # (0 for a forecaster pickled before random_state existed)
+        rng = np.random.default_rng(getattr(self, "_path_seed", 0))
 
         def draw(windows, base):
             mean, std = self.estimator_.predict(windows, return_std=True)
@@ -891,10 +896,12 @@ def _after(step, last):
         return False
 
 
-def _extend_index(index, steps):
-    """``index`` followed by the ``steps`` steps after its end."""
+def _extend_index(index, steps, freq=None):
+    """``index`` followed by the ``steps`` steps after its end (``freq``: the
+    step, where the index does not carry one)."""
+    freq = getattr(index, "freq", None) or freq
     after = ForecastingHorizon(
-        np.arange(1, steps + 1), is_relative=True, freq=getattr(index, "freq", None)
+        np.arange(1, steps + 1), is_relative=True, freq=freq
     ).to_absolute_index(index[-1:])
     return index.append(after)
 

@@ -311,7 +311,8 @@ class RecurrentForecaster(BaseForecaster):
 
     def _seeded(self, estimator):
         """``estimator`` seeded from ``random_state`` (unless it has its own
-        seed), and the seed of the recursive strategy's sample paths."""
+        seed); sets ``_path_seed``, the seed of the recursive strategy's
+        sample paths."""
         if self.random_state is None:
             # the estimator's own seed, when it has one, makes the paths
             # reproducible too; otherwise they change from fit to fit
@@ -590,8 +591,9 @@ class RecurrentForecaster(BaseForecaster):
         X : pd.DataFrame, default=None
             Exogenous data, as in ``fit``: updates the fitted ``X`` like ``y``.
             Past-only covariates must cover the windows' steps; future-known
-            ones also every step up to the farthest of ``fh`` after each
-            cutoff (no value is carried forward here).
+            ones also the steps forecast after each cutoff, up to the farthest
+            of ``fh`` (``"direct"``: up to ``horizon_``, which the net reads
+            whatever ``fh``); no value is carried forward here.
 
         Returns
         -------

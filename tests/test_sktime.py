@@ -651,3 +651,15 @@ def test_backtest_fh_must_be_relative_and_given():
     absolute = ForecastingHorizon(y.index[61:63], is_relative=False)
     with pytest.raises(ValueError, match="fh must be relative"):
         f.predict_backtest(y, fh=absolute)
+
+
+def test_backtest_on_a_datetime_index():
+    # half-hourly steps: the forecast steps after the last cutoff extend the
+    # index by its frequency
+    y = _series(n=80)
+    y.index = pd.date_range("2000-01-01", periods=80, freq="30min")
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=6, sp=4)
+    f.fit(y[:60], fh=[1, 2])
+    batch = f.predict_backtest(y)  # from the fitted cutoff to the last step
+    assert batch.index[-1] == (y.index[-1], y.index[-1] + pd.Timedelta("1h"))
+    assert_allclose(batch.to_numpy(), _loop_backtest(f, y, None, y.index[59:], [1, 2]))

@@ -30,6 +30,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy.special import ndtri
 from sklearn.base import clone
 
@@ -122,6 +123,17 @@ class RecurrentForecaster(BaseForecaster):
         ``calibration="holdout"`` keeps the calibration of its spread
         measured on the holdout. ``False``: keep the net trained without the
         holdout.
+    random_state : int, RandomState instance or None, default=None
+        Seeds everything random in a fit and its forecasts. The regressor
+        (the default one, or the clone of ``estimator``) gets it as its own
+        ``random_state`` (a RandomState instance gives one int per fit), unless
+        ``estimator`` has a ``random_state`` of its own: that one wins, so a
+        regressor pinned by the user is never reseeded. The sample paths of
+        ``strategy="recursive"`` are seeded by it too (or, when it is None, by
+        the estimator's own ``random_state``). Set, the forecaster is
+        deterministic: two fits on the same data give the same forecasts.
+        ``None``: the net's initialization and the paths change from fit to
+        fit.
 
     Attributes
     ----------
@@ -159,8 +171,13 @@ class RecurrentForecaster(BaseForecaster):
     ``"recursive"`` (``loss="gaussian"`` only) 1000 paths are sampled, each
     step drawn from the net's Gaussian given the path so far, so that the
     uncertainty of earlier steps carries into later ones; the quantiles and
-    variance are those of the paths (seeded: the same call gives the same
-    paths). ``predict`` stays the mean (median) forecast.
+    variance are those of the paths (seeded at fit from ``random_state``: the
+    same call gives the same paths). ``predict`` stays the mean (median)
+    forecast.
+
+    Backtests: :meth:`predict_backtest` forecasts from many cutoffs with the
+    fitted net in one batched prediction, the same forecasts as ``update(...,
+    update_params=False)`` then ``predict`` at each cutoff, which it replaces.
 
     Examples
     --------
@@ -178,6 +195,10 @@ class RecurrentForecaster(BaseForecaster):
     (3,)
     """
 
+    # the forecaster keeps the history it reads itself: sktime need not store
+    # a second copy at every update
+    _config = {"remember_data": False}
+
     _tags = {
         "authors": ["sksequence developers"],
         "maintainers": ["sksequence developers"],
@@ -192,6 +213,7 @@ class RecurrentForecaster(BaseForecaster):
         "requires-fh-in-fit": True,
         "X-y-must-have-same-index": True,
         "property:randomness": "stochastic",
+        "capability:random_state": True,
         "capability:pred_int": False,
         "capability:pred_int:insample": False,
     }
@@ -205,6 +227,7 @@ class RecurrentForecaster(BaseForecaster):
         window_norm="auto",
         sp=None,
         refit=True,
+        random_state=None,
     ):
         self.estimator = estimator
         self.window_length = window_length
@@ -213,10 +236,15 @@ class RecurrentForecaster(BaseForecaster):
         self.window_norm = window_norm
         self.sp = sp
         self.refit = refit
+        self.random_state = random_state
         super().__init__()
+        # sktime's own data memory, unused here (see _config), but set as
+        # BaseForecaster sets it, for whoever turns remember_data back on
+        self._y, self._X = None, None
         if strategy == "recursive":
             self.set_tags(**{"requires-fh-in-fit": False})
-        if getattr(estimator, "random_state", None) is not None:
+        seeded = getattr(estimator, "random_state", None) is not None
+        if random_state is not None or seeded:
             self.set_tags(**{"property:randomness": "deterministic"})
         if getattr(estimator, "loss", "squared_error") != "squared_error":
             self.set_tags(**{"capability:pred_int": True})
@@ -244,6 +272,20 @@ class RecurrentForecaster(BaseForecaster):
             or sp < 1
         ):
             raise ValueError(f"sp must be None or an int >= 1; got {sp!r}.")
+        rs = self.random_state
+        if not (
+            rs is None
+            or isinstance(rs, np.random.RandomState)
+            or (
+                isinstance(rs, (int, np.integer))
+                and not isinstance(rs, (bool, np.bool_))
+                and 0 <= rs < 2**32
+            )
+        ):
+            raise ValueError(
+                "random_state must be None, an int in [0, 2**32) or a "
+                f"numpy.random.RandomState; got {rs!r}."
+            )
         if self.estimator is None:
             return _default_estimator()
         if not is_sequence_estimator(self.estimator) or is_sequence_classifier(
@@ -266,6 +308,21 @@ class RecurrentForecaster(BaseForecaster):
                 "strategy='direct', where each step has its own quantiles."
             )
         return clone(self.estimator)
+
+    def _seeded(self, estimator):
+        """``estimator`` seeded from ``random_state`` (unless it has its own
+        seed); sets ``_path_seed``, the seed of the recursive strategy's
+        sample paths."""
+        if self.random_state is None:
+            # the estimator's own seed, when it has one, makes the paths
+            # reproducible too; otherwise they change from fit to fit
+            self._path_seed = _int_seed(estimator.random_state)
+            return estimator
+        seed = _int_seed(self.random_state)
+        self._path_seed = seed
+        if estimator.random_state is None:
+            estimator.set_params(random_state=seed)
+        return estimator
 
     def _split_covariates(self, X):
         """Column names of ``X``: (past-only, future-known)."""
@@ -303,7 +360,7 @@ class RecurrentForecaster(BaseForecaster):
 
     def _fit(self, y, X=None, fh=None):
         self._history_y, self._history_X = y, X
-        estimator = self._check_params()
+        estimator = self._seeded(self._check_params())
         past, future = self._split_covariates(X)
         if self.strategy == "recursive" and past:
             raise ValueError(
@@ -396,10 +453,15 @@ class RecurrentForecaster(BaseForecaster):
         return np.zeros(shape)
 
     def _update(self, y, X=None, update_params=True):
-        """Append the new observations; refit on all of them if asked."""
-        self._history_y = update_data(self._history_y, y)
+        """Append the new observations; refit on all of them if asked.
+
+        ``update_params=False`` only stores them (the forecast reads them at
+        the next ``predict``), cheaply even when ``y`` is the whole history so
+        far, as sktime's ``evaluate`` passes it at every cutoff.
+        """
+        self._history_y = _append(self._history_y, y)
         if X is not None:
-            self._history_X = update_data(self._history_X, X)
+            self._history_X = _append(self._history_X, X)
         if update_params:
             self._fit(self._history_y, self._history_X, self._fh)
         return self
@@ -495,19 +557,173 @@ class RecurrentForecaster(BaseForecaster):
             std = (q[..., 1] - q[..., 0]) / (ndtri(pair[1]) - ndtri(pair[0]))
         return self._frame(std**2, fh)
 
+    # -- backtests ------------------------------------------------------------
+
+    def predict_backtest(self, y, cutoffs=None, fh=None, X=None):
+        """Forecast from many cutoffs with the fitted net, in one batch.
+
+        The backtest of a forecaster fitted once (sktime's ``evaluate`` with
+        ``strategy="no-update_params"``): from each cutoff, forecast the steps
+        of ``fh`` after it, reading the true history up to the cutoff, with
+        the parameters learned in ``fit``. The windows of all cutoffs go
+        through one prediction of the regressor (``"recursive"``: one per
+        step, over all cutoffs), instead of an ``update(...,
+        update_params=False)`` and a ``predict`` per cutoff; the forecasts are
+        the same. The forecaster is not changed.
+
+        Parameters
+        ----------
+        y : pd.Series or pd.DataFrame
+            The true series, with the same variables as in ``fit``: the new
+            observations, or the whole series (values at steps seen in ``fit``
+            or ``update`` replace those). Its index continues the fitted one.
+        cutoffs : array-like of index values, default=None
+            The last observed step of each forecast, values of the index of
+            the history (the fitted series updated with ``y``). Each needs
+            ``window_length`` steps of history up to it (and ``sp`` with a
+            seasonal base). ``None``: the forecaster's cutoff and every later
+            step of ``y``. With a sktime splitter ``cv``,
+            ``y.index[cv.get_cutoffs(y)]``.
+        fh : int, list of int or ForecastingHorizon, default=None
+            Steps ahead of each cutoff, relative (1 is the step after it).
+            ``None``: the ``fh`` given in ``fit`` or ``predict``. With
+            ``"direct"``, at most the fitted horizon ``horizon_``.
+        X : pd.DataFrame, default=None
+            Exogenous data, as in ``fit``: updates the fitted ``X`` like ``y``.
+            Past-only covariates must cover the windows' steps; future-known
+            ones also the steps forecast after each cutoff, up to the farthest
+            of ``fh`` (``"direct"``: up to ``horizon_``, which the net reads
+            whatever ``fh``); no value is carried forward here.
+
+        Returns
+        -------
+        y_pred : pd.DataFrame or pd.Series
+            The forecasts, one row per (cutoff, forecast step): a row
+            MultiIndex whose levels are the cutoff and the forecast step's
+            index value; the columns of ``y`` (a Series when ``y`` is one).
+        """
+        self.check_is_fitted()
+        X_new, y_new = self._check_X_y(X=X, y=y)
+        if list(y_new.columns) != list(self._history_y.columns):
+            raise ValueError(
+                f"y must hold the variables of fit, {list(self._history_y.columns)!r}"
+                f"; got {list(y_new.columns)!r}."
+            )
+        history = update_data(self._history_y, y_new)
+        history_X = update_data(self._history_X, X_new)
+        steps = self._backtest_steps(fh)
+        # the steps the net reads covariates over: "direct" forecasts them all
+        horizon = self.horizon_ if self.strategy == "direct" else int(steps.max())
+        positions = self._backtest_positions(history.index, cutoffs)
+        w = self.window_length
+        timeline = _extend_index(history.index, horizon, self._cutoff_freq())
+        span = max(w, self.sp or 1)  # the rows a path needs: window, base
+        if history_X is None:
+            series = self._series(history, None)
+            fut = None
+        else:
+            X_line = history_X.reindex(timeline)
+            _check_covered(X_line, self._past, positions, -w + 1, 0)
+            _check_covered(X_line, self._future, positions, -w + 1, horizon)
+            X_line = X_line.fillna(0.0)  # rows no window reads
+            series = self._series(history, X_line.iloc[: len(history)])
+            fut = None
+            if self._future:
+                fut = self._standardize(X_line, self._future)
+                fut = _rows_before(fut, positions + horizon, w + horizon)
+        paths = _rows_before(series, positions, span)
+        if self.strategy == "direct":
+            out = self._step(paths, fut, self.horizon_)
+        else:
+            out = self._recursive(paths, fut, horizon)
+        values = self._unscale(out[:, steps - 1])  # (cutoffs, steps, k)
+        index = pd.MultiIndex.from_arrays(
+            [
+                np.repeat(timeline[positions], len(steps)),
+                timeline[(positions[:, None] + steps).ravel()],
+            ],
+            names=["cutoff", history.index.name],
+        )
+        frame = pd.DataFrame(
+            values.reshape(-1, values.shape[2]), index=index, columns=history.columns
+        )
+        if isinstance(y, pd.Series):
+            return frame.iloc[:, 0].rename(y.name)
+        return frame
+
+    def _backtest_steps(self, fh):
+        """The relative steps of ``fh`` (or of the stored one), checked."""
+        if fh is None:
+            if self._fh is None:
+                raise ValueError(
+                    "predict_backtest needs fh, the steps to forecast after each "
+                    "cutoff: pass fh (e.g. fh=[1, 2, 3]), or give fh in fit."
+                )
+            fh = self._fh.to_relative(self.cutoff)
+        elif not isinstance(fh, ForecastingHorizon):
+            fh = ForecastingHorizon(np.atleast_1d(fh), is_relative=True)
+        if not fh.is_relative:
+            raise ValueError(
+                "predict_backtest forecasts from many cutoffs: fh must be relative "
+                f"(steps after each cutoff, e.g. [1, 2, 3]); got an absolute {fh}."
+            )
+        steps = np.asarray(fh.to_numpy(), dtype=int)
+        if steps.min() < 1:
+            raise ValueError(
+                "predict_backtest forecasts after each cutoff: the steps of fh must "
+                f"be >= 1; got {steps.tolist()!r}."
+            )
+        if self.strategy == "direct" and steps.max() > self.horizon_:
+            raise ValueError(
+                f"fh asks for step {steps.max()}, beyond the horizon the net was "
+                f"fitted for (horizon_={self.horizon_}, strategy='direct'). Fit "
+                "with an fh that reaches it, or use strategy='recursive'."
+            )
+        return steps
+
+    def _backtest_positions(self, index, cutoffs):
+        """The rows of ``index`` of ``cutoffs``, each with enough history."""
+        if cutoffs is None:
+            first = index.get_loc(self.cutoff[0])
+            return np.arange(first, len(index))
+        asked = pd.Index(np.atleast_1d(np.asarray(cutoffs, dtype=object)))
+        try:
+            positions = index.get_indexer(asked)
+        except (TypeError, ValueError):
+            positions = np.full(len(asked), -1)
+        missing = list(asked[positions < 0])
+        if missing or len(asked) == 0:
+            raise ValueError(
+                f"cutoffs must be values of the index of the history (the fitted y "
+                f"updated with y), {_describe_span(index)}; "
+                + (f"{missing[:5]!r} are not." if missing else "got none.")
+            )
+        span = max(self.window_length, self.sp or 1)
+        early = asked[positions < span - 1]
+        if len(early):
+            need = f"window_length={self.window_length}"
+            if self.sp is not None:
+                need += f" and sp={self.sp}"
+            raise ValueError(
+                f"the cutoffs {list(early[:5])!r} have fewer than {span} steps of "
+                f"history up to them, which {need} need. The first cutoff possible "
+                f"is {index[span - 1]!r}."
+            )
+        return positions
+
     # -- the forecast's parts -------------------------------------------------
 
     def _inputs(self, X, horizon, fh):
         """The history on the net's scale, and the future-known covariates over
-        the last window and the ``horizon`` steps ahead (or None); ``X`` must
-        cover the steps of ``fh``."""
+        the last window and the ``horizon`` steps ahead, (1, window_length +
+        horizon, f) (or None); ``X`` must cover the steps of ``fh``."""
         series = self._series(self._history_y, self._history_X)
         fut = None
         if self._future:
             past_fut = self._standardize(self._history_X, self._future)
             fut = np.concatenate(
                 [past_fut[-self.window_length :], self._future_rows(X, horizon, fh)]
-            )
+            )[None]
         return series, fut
 
     def _frame(self, values, fh, columns=None):
@@ -526,15 +742,26 @@ class RecurrentForecaster(BaseForecaster):
 
     def _windows(self, series, fut, horizon):
         """The net's input windows after paths ``series`` (P, n_steps, c), and
-        the base its output is added to (P, horizon, k)."""
+        the base its output is added to (P, horizon, k).
+
+        A path is one history (a sample path, or the history up to one
+        cutoff of a backtest); ``fut`` (P or 1, window_length + horizon, f)
+        holds each path's future-known covariates over its last window and the
+        ``horizon`` steps after it (one row for all paths when they share it).
+        """
         w, n_targets = self.window_length, self._history_y.shape[1]
         history = series[:, -w:]
         if fut is None:
             windows = history.copy()
-        else:  # the future part is the same for every path
-            one = timeline_windows(history[0], fut, w, horizon, np.array([0]))
-            windows = np.repeat(one, len(series), axis=0)
-            windows[:, :w, : series.shape[2]] = history
+        else:  # the paths' timelines end to end, each laid out as one window
+            n, size, c = len(series), w + horizon, series.shape[2]
+            past = np.zeros((n, size, c))
+            past[:, :w] = history
+            fut = np.broadcast_to(fut, (n, size, fut.shape[2]))
+            starts = np.arange(n) * size
+            windows = timeline_windows(
+                past.reshape(-1, c), fut.reshape(n * size, -1), w, horizon, starts
+            )
         if self.window_norm_ == "last":
             windows[:, :w, :n_targets] -= history[:, -1:, :n_targets]
         cutoff = np.array([series.shape[1] - 1])
@@ -554,7 +781,7 @@ class RecurrentForecaster(BaseForecaster):
         ``draw(windows, base)`` gives each next step (default: the mean)."""
         w = self.window_length
         for k in range(horizon):
-            window_fut = None if fut is None else fut[k : k + w + 1]
+            window_fut = None if fut is None else fut[:, k : k + w + 1]
             if draw is None:
                 step = self._step(series, window_fut, 1)
             else:
@@ -565,7 +792,9 @@ class RecurrentForecaster(BaseForecaster):
     def _sample_paths(self, series, fut, horizon):
         """``_N_PATHS`` recursive paths, each step drawn from the net's Gaussian
         given the path so far: (P, horizon, k), on the net's scale."""
-        rng = np.random.default_rng(0)  # the same call gives the same paths
+        # seeded at fit: the same call gives the same paths
+        # (0 for a forecaster pickled before random_state existed)
+        rng = np.random.default_rng(getattr(self, "_path_seed", 0))
 
         def draw(windows, base):
             mean, std = self.estimator_.predict(windows, return_std=True)
@@ -615,12 +844,13 @@ class RecurrentForecaster(BaseForecaster):
         return [
             # a Gaussian head: sktime's probabilistic checks run too
             {"estimator": GRURegressor(loss="gaussian", **tiny), "window_length": 3},
-            {
-                "estimator": LSTMRegressor(**tiny),
+            {  # an unseeded estimator: the forecaster's random_state seeds it
+                "estimator": LSTMRegressor(hidden_size=4, max_epochs=2),
                 "window_length": 2,
                 "strategy": "recursive",
                 "window_norm": "standard",
                 "sp": 2,
+                "random_state": 0,
             },
         ]
 
@@ -634,6 +864,93 @@ def _trend_r2(values):
     slope = t @ centred / (t @ t)
     explained = slope**2 * (t @ t)
     return np.divide(explained, total, out=np.zeros_like(total), where=total > 0)
+
+
+def _append(history, new):
+    """``history`` updated with ``new``, as sktime's ``update_data`` (the
+    values of ``new`` replace those at the same steps), in one concatenation
+    when ``new`` runs from a step of ``history`` (or the one after it) to or
+    beyond its end, as an update does."""
+    if history is None or new is None or len(new) == 0:
+        return update_data(history, new)
+    index = history.index
+    start = index.get_indexer(new.index[:1])[0]
+    if start < 0 and _after(new.index[0], index[-1]):
+        start = len(index)
+    overlap = len(index) - start
+    if (
+        start >= 0
+        and len(new) >= overlap
+        and list(new.columns) == list(history.columns)
+        and new.index.is_monotonic_increasing
+        and new.index[:overlap].equals(index[start:])
+    ):
+        return pd.concat([history.iloc[:start], new])
+    return update_data(history, new)
+
+
+def _after(step, last):
+    """Whether index value ``step`` comes after ``last`` (False when they
+    cannot be compared)."""
+    try:
+        return bool(step > last)
+    except TypeError:
+        return False
+
+
+def _extend_index(index, steps, freq=None):
+    """``index`` followed by the ``steps`` steps after its end (``freq``: the
+    step, where the index does not carry one)."""
+    freq = getattr(index, "freq", None) or freq
+    after = ForecastingHorizon(
+        np.arange(1, steps + 1), is_relative=True, freq=freq
+    ).to_absolute_index(index[-1:])
+    return index.append(after)
+
+
+def _rows_before(values, ends, size):
+    """The ``size`` rows of ``values`` (n, c) up to each row of ``ends``, as
+    (len(ends), size, c) (a view)."""
+    return sliding_window_view(values, size, axis=0)[ends - size + 1].transpose(0, 2, 1)
+
+
+def _check_covered(X_line, columns, positions, first, last):
+    """Refuse NaN in ``columns`` of ``X_line`` at rows ``first``..``last``
+    around each of ``positions`` (the rows the windows read)."""
+    if not columns:
+        return
+    known = X_line[columns].notna().all(axis=1).to_numpy()
+    needed = np.zeros(len(known) + 1, dtype=int)
+    np.add.at(needed, positions + first, 1)
+    np.add.at(needed, positions + last + 1, -1)
+    gaps = np.flatnonzero((np.cumsum(needed)[:-1] > 0) & ~known)
+    if len(gaps):
+        kind = "past-only" if last == 0 else "future-known"
+        raise ValueError(
+            f"X gives no values of the {kind} covariates {columns!r} at "
+            f"{list(X_line.index[gaps[:5]])!r}"
+            + (f" and {len(gaps) - 5} more steps" if len(gaps) > 5 else "")
+            + ", which the windows of the cutoffs read. Pass X over the whole "
+            "series and, for future-known covariates, over the steps forecast "
+            "after the last cutoff (up to the farthest step of fh; with "
+            "strategy='direct', of the fitted horizon_)."
+        )
+
+
+def _describe_span(index):
+    """Where an index starts and ends, in a few words."""
+    return f"from {index[0]!r} to {index[-1]!r} ({type(index).__name__})"
+
+
+def _int_seed(random_state):
+    """An int seed from ``random_state``: an int as it is, one draw from a
+    RandomState, fresh OS entropy for None (np.random's global state is never
+    touched)."""
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(np.iinfo(np.int32).max))
+    return int(random_state)
 
 
 def _describe_index(index):

@@ -12,6 +12,9 @@ from sksequence import GRUClassifier, GRURegressor, LSTMRegressor
 
 pytest.importorskip("sktime")
 
+from sktime.datatypes import update_data  # noqa: E402
+from sktime.forecasting.base import ForecastingHorizon  # noqa: E402
+from sktime.forecasting.model_evaluation import evaluate  # noqa: E402
 from sktime.forecasting.model_selection import ForecastingGridSearchCV  # noqa: E402
 from sktime.split import ExpandingWindowSplitter  # noqa: E402
 from sktime.utils.estimator_checks import check_estimator  # noqa: E402
@@ -252,6 +255,8 @@ def test_tuning_hidden_size_with_forecasting_grid_search():
         ({"window_length": 0}, {}, ValueError, "window_length must be an int >= 1"),
         ({"window_length": 2.5}, {}, TypeError, "window_length must be an int"),
         ({"sp": 0}, {}, ValueError, "sp must be None or an int >= 1"),
+        ({"random_state": "seed"}, {}, ValueError, "random_state must be None"),
+        ({"random_state": -1}, {}, ValueError, "random_state must be None"),
         ({"sp": 59}, {}, ValueError, "too few for sp=59"),
         ({"window_length": 58}, {}, ValueError, "too few for window_length=58"),
         ({"estimator": "gru"}, {}, TypeError, "must be an sksequence regressor"),
@@ -442,3 +447,219 @@ def test_refit_keeps_the_calibration_measured_on_the_holdout():
     )
     std = np.sqrt(refit.predict_var(fh).to_numpy()[:, 0])
     assert_allclose(std, raw[0] * measured * refit._y_scale)
+
+
+# -- random_state ------------------------------------------------------------------
+
+UNSEEDED = dict(hidden_size=8, max_epochs=3)
+
+
+def test_random_state_makes_fits_repeatable():
+    y = _series()
+
+    def forecast(seed):
+        f = RecurrentForecaster(
+            GRURegressor(**UNSEEDED), window_length=5, random_state=seed
+        )
+        return f.fit(y, fh=[1, 2, 3]).predict().to_numpy()
+
+    assert_allclose(forecast(0), forecast(0), rtol=0, atol=0)
+    assert not np.allclose(forecast(0), forecast(1))
+
+
+def test_random_state_seeds_the_estimator_unless_it_has_its_own():
+    y = _series()
+    kw = dict(window_length=5, random_state=7)
+    f = RecurrentForecaster(GRURegressor(**UNSEEDED), **kw).fit(y, fh=[1])
+    assert f.estimator_.random_state == 7
+    # the estimator's own seed wins: the same net as without the forecaster's
+    own = RecurrentForecaster(GRURegressor(**SMALL), **kw).fit(y, fh=[1])
+    alone = RecurrentForecaster(GRURegressor(**SMALL), window_length=5)
+    assert own.estimator_.random_state == 0
+    assert_allclose(own.predict(), alone.fit(y, fh=[1]).predict(), rtol=0, atol=0)
+    # nothing the user passed is changed
+    assert own.estimator.random_state == 0 and own.random_state == 7
+
+
+@pytest.mark.slow
+def test_random_state_seeds_the_default_estimator():
+    y = pd.Series(np.sin(np.arange(40) / 3))
+    f = RecurrentForecaster(window_length=4, random_state=3).fit(y, fh=[1])
+    assert f.estimator is None and f.estimator_.random_state == 3
+
+
+def test_randomness_tag_says_whether_a_seed_is_set():
+    tag = "property:randomness"
+    assert RecurrentForecaster(GRURegressor()).get_tag(tag) == "stochastic"
+    assert RecurrentForecaster(random_state=0).get_tag(tag) == "deterministic"
+    seeded = RecurrentForecaster(GRURegressor(random_state=0))
+    assert seeded.get_tag(tag) == "deterministic"
+
+
+def test_random_state_seeds_the_recursive_sample_paths():
+    y = _series()
+    est = GRURegressor(loss="gaussian", **SMALL)  # the same net for every seed
+
+    def quantiles(seed):
+        f = RecurrentForecaster(
+            est, window_length=5, strategy="recursive", random_state=seed
+        )
+        f.fit(y)
+        fh = [1, 2, 3]
+        return f.predict(fh).to_numpy(), f.predict_quantiles(fh, alpha=[0.1, 0.9])
+
+    mean, q = quantiles(1)
+    mean_again, q_again = quantiles(1)
+    mean_other, q_other = quantiles(2)
+    assert_allclose(q, q_again, rtol=0, atol=0)
+    assert_allclose(mean, mean_other)  # the net is the estimator's own
+    assert not np.allclose(q.iloc[1:], q_other.iloc[1:])  # the paths are not
+
+
+# -- backtests in one batch -----------------------------------------------------------
+
+
+def _backtest_case(strategy, with_X):
+    """A fitted forecaster, the series, X and the cutoffs of a backtest."""
+    y = _series(n=80)
+    X = _series(n=80, seed=1, columns=("income", "calendar")) if with_X else None
+    kw = {}
+    if with_X and strategy == "direct":
+        kw["past_covariates"] = ["income"]
+    if with_X and strategy == "recursive":
+        X = X[["calendar"]]  # recursion refuses past-only covariates
+    f = RecurrentForecaster(
+        GRURegressor(**SMALL), window_length=6, strategy=strategy, sp=4, **kw
+    )
+    f.fit(y[:60], X=None if X is None else X[:60], fh=[1, 2, 3])
+    return f, y, X, y.index[59:77]
+
+
+def _loop_backtest(forecaster, y, X, cutoffs, fh):
+    """update(update_params=False) + predict at every cutoff: the reference."""
+    f = forecaster.clone().fit(
+        y[: len(forecaster._history_y)],
+        X=None if X is None else X[: len(forecaster._history_y)],
+        fh=fh,
+    )
+    rows = []
+    for cutoff in cutoffs:
+        end = y.index.get_loc(cutoff) + 1
+        if end > len(f._history_y):
+            f.update(y[:end], X=None if X is None else X[:end], update_params=False)
+        future = None if X is None else X[end : end + max(fh)]
+        rows.append(f.predict(fh, X=future).to_numpy())
+    return np.concatenate(rows)
+
+
+@pytest.mark.parametrize("with_X", [False, True])
+@pytest.mark.parametrize("strategy", ["direct", "recursive"])
+def test_backtest_in_one_batch_equals_update_and_predict(strategy, with_X):
+    f, y, X, cutoffs = _backtest_case(strategy, with_X)
+    calls = []
+    predict = f.estimator_.predict
+
+    def counted(windows, **kwargs):
+        calls.append(len(windows))
+        return predict(windows, **kwargs)
+
+    f.estimator_.predict = counted
+    fh = [1, 2, 3]
+    batch = f.predict_backtest(y, cutoffs=cutoffs, fh=fh, X=X)
+    # one prediction over the windows of all cutoffs (recursive: one a step)
+    assert calls == [len(cutoffs)] * (1 if strategy == "direct" else 3)
+    del f.estimator_.predict
+    assert_allclose(batch.to_numpy(), _loop_backtest(f, y, X, cutoffs, fh))
+    assert list(batch.index.get_level_values("cutoff").unique()) == list(cutoffs)
+    assert list(batch.loc[cutoffs[0]].index) == list(y.index[60:63])
+    assert len(f._history_y) == 60  # the forecaster is not changed
+
+
+def test_backtest_defaults_and_a_series_in_a_series_out():
+    f, y, _, _ = _backtest_case("recursive", with_X=False)
+    series = y["y"]
+    batch = f.predict_backtest(series, fh=[2, 4])
+    assert isinstance(batch, pd.Series) and batch.name == "y"
+    # the forecaster's cutoff and every later step of y
+    assert list(batch.index.get_level_values(0).unique()) == list(y.index[59:])
+    expected = _loop_backtest(f, y, None, y.index[59:], [2, 4])
+    assert_allclose(batch.to_numpy(), expected.ravel())
+    # fh defaults to the one of fit
+    g, _, _, cutoffs = _backtest_case("direct", with_X=False)
+    assert len(g.predict_backtest(y, cutoffs=cutoffs)) == 3 * len(cutoffs)
+
+
+def test_evaluate_without_updating_params_gives_the_batched_forecasts():
+    f, y, _, _ = _backtest_case("direct", with_X=False)
+    fh = [1, 2, 3]
+    cv = ExpandingWindowSplitter(initial_window=60, step_length=1, fh=fh)
+    result = evaluate(f.clone(), cv, y, strategy="no-update_params", return_data=True)
+    evaluated = np.concatenate([p.to_numpy() for p in result["y_pred"]])
+    cutoffs = y.index[59 : 59 + len(result)]
+    batch = f.predict_backtest(y, cutoffs=cutoffs, fh=fh)
+    assert_allclose(batch.to_numpy(), evaluated.ravel()[:, None])
+
+
+def test_update_without_params_only_stores_the_data():
+    y = _series(n=80)
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=5)
+    f.fit(y[:60], fh=[1, 2])
+    net = f.estimator_
+    changed = y[:70].copy()
+    changed.iloc[55] += 100  # a value seen in fit, corrected
+    cases = [y[60:65], y[:70], changed, y[75:80]]  # new rows, a prefix, a gap
+    history = f._history_y
+    for new in cases:
+        f.update(new, update_params=False)
+        history = update_data(history, new)
+        pd.testing.assert_frame_equal(f._history_y, history)
+        assert f.estimator_ is net  # no refit
+    assert f.cutoff[0] == y.index[-1]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"cutoffs": ["1999-01"]}, "cutoffs must be values of the index"),
+        ({"cutoffs": [pd.Period("2030-01", "M")]}, r"\[Period\('2030-01'"),
+        ({"cutoffs": []}, "got none"),
+        ({"cutoffs": [pd.Period("2000-03", "M")]}, "fewer than 6 steps of history"),
+        ({"fh": [0, 1]}, "must be >= 1"),
+        ({"fh": [1, 4]}, r"beyond the horizon .*horizon_=3"),
+        ({"y": "other columns"}, "y must hold the variables of fit"),
+        ({"X": "short"}, r"future-known covariates \['calendar'\] at"),
+    ],
+)
+def test_bad_backtests_are_refused_clearly(kwargs, match):
+    f, y, X, cutoffs = _backtest_case("direct", with_X=True)
+    kwargs = {"y": y, "cutoffs": cutoffs, "fh": [1, 2], "X": X, **kwargs}
+    if isinstance(kwargs["y"], str):
+        kwargs["y"] = y.rename(columns={"y": "z"})
+    if isinstance(kwargs["X"], str):  # no calendar after the last step of y
+        kwargs.update(y=y[:75], X=X[:75], cutoffs=y.index[70:75])
+    with pytest.raises(ValueError, match=match):
+        f.predict_backtest(**kwargs)
+
+
+def test_backtest_fh_must_be_relative_and_given():
+    y = _series(n=80)
+    f = RecurrentForecaster(LSTMRegressor(**SMALL), window_length=5)
+    f.set_params(strategy="recursive")
+    f.fit(y[:60])
+    with pytest.raises(ValueError, match="needs fh"):
+        f.predict_backtest(y)
+    absolute = ForecastingHorizon(y.index[61:63], is_relative=False)
+    with pytest.raises(ValueError, match="fh must be relative"):
+        f.predict_backtest(y, fh=absolute)
+
+
+def test_backtest_on_a_datetime_index():
+    # half-hourly steps: the forecast steps after the last cutoff extend the
+    # index by its frequency
+    y = _series(n=80)
+    y.index = pd.date_range("2000-01-01", periods=80, freq="30min")
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=6, sp=4)
+    f.fit(y[:60], fh=[1, 2])
+    batch = f.predict_backtest(y)  # from the fitted cutoff to the last step
+    assert batch.index[-1] == (y.index[-1], y.index[-1] + pd.Timedelta("1h"))
+    assert_allclose(batch.to_numpy(), _loop_backtest(f, y, None, y.index[59:], [1, 2]))

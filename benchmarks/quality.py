@@ -230,16 +230,23 @@ def matched_filter(task):
     return float(np.mean((f_test > best) == y_test))
 
 
-# -- the archive sets of ../shared/data ---------------------------------------
+# -- the archive sets of benchmarks/data (SOURCES.md there) ------------------
 
-DATA_DIR = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), *"../../shared/data".split("/")
-)
+DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+# sets that ship with the package (sksequence.datasets)
+PACKAGED = {"GunPoint": "load_gunpoint", "ItalyPowerDemand": "load_italy_power_demand"}
 
 
 def npz(name):
     import numpy as np
 
+    if name in PACKAGED:
+        from sksequence import datasets
+
+        load = getattr(datasets, PACKAGED[name])
+        X_train, y_train = load(split="train", return_X_y=True)
+        X_test, y_test = load(split="test", return_X_y=True)
+        return X_train, y_train, X_test, y_test
     path = os.path.join(DATA_DIR, name + ".npz")
     with np.load(path, allow_pickle=False) as f:
         data = {k: f[k] for k in f.files}

@@ -2,7 +2,7 @@
 intervals (MAPIE) and AutoARIMA's.
 
 Four ways to get prediction intervals, on the five forecasting series and the
-two regression sets of ../shared/data, each kept in the order it ships:
+two regression sets of benchmarks/data, each kept in the order it ships:
 
 * ``gaussian``: a GRU regressor with ``loss="gaussian"`` (mean and standard
   deviation per input, by negative log-likelihood): adaptive intervals;

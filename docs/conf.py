@@ -51,7 +51,13 @@ extensions = [
     "numpydoc",
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
 ]
+# a copy button on every code block; it copies the code without the
+# ``>>> `` / ``... `` prompts of doctests and without their output lines
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
 # bundled, so that formulas render without network access (MathJax 3.2.2,
 # es5/tex-svg.js of the npm package, Apache-2.0: _static/mathjax/LICENSE)
 mathjax_path = "mathjax/tex-svg.js"

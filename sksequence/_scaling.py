@@ -8,15 +8,18 @@ one scale per channel from all samples and all (real) time steps.
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._validation import validate_sequences
+from ._validation import dataframe_output, validate_sequences
 
 __all__ = ["SequenceScaler"]
 
 
 def _input_kind(X):
-    """``"2d"``, ``"3d"`` or ``"ragged"``: how ``X`` holds its sequences."""
+    """``"2d"``, ``"3d"``, ``"ragged"`` or ``"panel"``: how ``X`` holds its
+    sequences (``"panel"``: a DataFrame indexed by (instance, time))."""
+    if getattr(getattr(X, "index", None), "nlevels", 1) > 1:
+        return "panel"
     if isinstance(X, (list, tuple)) and len(X) > 0:
         try:
             ndim = np.ndim(X)
@@ -50,7 +53,12 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     - 2-D array-like ``(n_samples, n_timesteps)``: univariate sequences, all
       columns scaled as the one feature;
     - a list of arrays ``(n_timesteps_i, n_features)`` (or 1-D) of different
-      lengths: a list of arrays of the same shapes is returned.
+      lengths: a list of arrays of the same shapes is returned (a pandas
+      Series of arrays, or sktime's multi-index panel, is read as such a list).
+
+    With ``set_output(transform="pandas")``, 2-D output is a DataFrame with
+    the input's columns; 3-D and variable-length output cannot be one, and
+    ``transform`` then says so.
 
     Parameters
     ----------
@@ -136,8 +144,13 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         )
         shapes = None
         if lengths is not None:
-            shapes = [np.shape(seq) for seq in X]
+            if kind == "panel":  # one (n_timesteps, n_features) per instance
+                shapes = [(length, X3.shape[2]) for length in lengths]
+            else:
+                shapes = [np.shape(seq) for seq in X]
             kind = "ragged"
+        elif kind == "panel":
+            kind = "3d"
         return kind, X3, lengths, shapes
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -195,6 +208,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
                 out = out + offset.astype(X3.dtype)
         # float32 out (what torch computes in); never the caller's memory
         out = out.astype(np.float32, copy=out is X3)
+        dataframe_output(self, 2 if kind == "2d" else 3)  # 3-D: a clear error
         if kind == "2d":
             return out[:, :, 0]
         if kind == "ragged":
@@ -233,6 +247,27 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
             Same form and shape as ``X``.
         """
         return self._apply(X, forward=False)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output's features: those of the input.
+
+        For 2-D input (univariate sequences) the output has the input's
+        columns, which ``set_output(transform="pandas")`` names with these.
+        3-D and variable-length output cannot be a DataFrame.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; by default ``feature_names_in_``, or
+            ``x0, x1, ...`` for ``n_features_in_`` features.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The input feature names.
+        """
+        check_is_fitted(self)
+        return _check_feature_names_in(self, input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -195,6 +195,11 @@ class RecurrentForecaster(BaseForecaster):
         "capability:pred_int": False,
         "capability:pred_int:insample": False,
     }
+    # the history is kept by the forecaster itself (``_history_y``, extended
+    # by ``_update``); sktime's own copy (``_y``, ``_X``) is not needed, and
+    # saying so explicitly silences sktime 1.2's FutureWarning about this
+    # default, raised at every construction and so by every clone of a search
+    _config = {"remember_data": False}
 
     def __init__(
         self,

@@ -1,14 +1,23 @@
-"""Build the Sphinx documentation with warnings as errors.
+"""Build the Sphinx documentation with warnings as errors; run its recipes.
 
-Skipped when Sphinx (or one of the documentation extensions) is not
-installed: ``pip install -e ".[docs]"``. The gallery examples are not run
+The build is skipped when Sphinx (or one of the documentation extensions) is
+not installed: ``pip install -e ".[docs]"``. The gallery examples are not run
 here (``-D plot_gallery=0``): ``tests/test_examples.py`` runs every one of
 them already. The build works on a copy of ``docs/`` and ``examples/`` so
 that it never touches a developer's own build.
+
+The recipes: every ``.. code-block:: python`` of a page is a recipe a user
+copies, so each page's blocks run, in order, as one script in a fresh
+interpreter (as a user would run them), like the README's Python blocks in
+``tests/test_readme.py``. Blocks with ``>>>`` prompts are doctests instead
+(``--doctest-glob``). A block that cannot run here (it needs a GPU, a
+cluster or Keras, or is the wrong way shown on purpose) carries
+``:class: fragment``.
 """
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,13 +32,14 @@ REQUIRED = (
     "sphinx",
     "numpydoc",
     "sphinx_design",
+    "sphinx_copybutton",
     "sphinx_gallery",
     "pydata_sphinx_theme",
     "matplotlib",
 )
 MISSING = [name for name in REQUIRED if importlib.util.find_spec(name) is None]
 
-pytestmark = pytest.mark.skipif(
+needs_docs_dependencies = pytest.mark.skipif(
     bool(MISSING), reason=f"documentation dependencies missing: {MISSING}"
 )
 
@@ -56,6 +66,7 @@ def _public_pages():
     return pages
 
 
+@needs_docs_dependencies
 @pytest.mark.timeout(900)
 def test_docs_build_without_warnings(tmp_path):
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=BUILD_OUTPUTS)
@@ -125,3 +136,69 @@ def _check_offline(html):
     assert "cdn.jsdelivr" not in models
     windowing = (html / "user_guide" / "windowing.html").read_text(encoding="utf-8")
     assert "https://scikit-learn.org/stable/modules/generated/" in windowing
+
+
+# -- recipes ---------------------------------------------------------------
+
+CODE_BLOCK = re.compile(
+    r"^( *)\.\. code-block:: python\n((?:\1 +:.*\n)*)\n((?:\1 +.*\n|\n)+)",
+    flags=re.M,
+)
+
+
+def recipes(page):
+    """The runnable ``.. code-block:: python`` blocks of ``page``, dedented."""
+    blocks = []
+    for match in CODE_BLOCK.finditer(page.read_text(encoding="utf-8")):
+        if "fragment" in match.group(2):
+            continue
+        lines = match.group(3).rstrip().splitlines()
+        indent = min(len(x) - len(x.lstrip()) for x in lines if x.strip())
+        blocks.append("\n".join(line[indent:] for line in lines) + "\n")
+    return blocks
+
+
+RECIPE_PAGES = sorted(
+    str(page.relative_to(ROOT))
+    for page in [*(ROOT / "docs").glob("*.rst"), *(ROOT / "docs").glob("*/*.rst")]
+    if recipes(page)
+)
+
+
+def test_recipe_extraction():
+    """Options are skipped, fragments left out, the body dedented."""
+    page = ROOT / "docs" / "user_guide" / "windowing.rst"
+    first = recipes(page)[0]
+    assert first.startswith("import numpy as np\n")
+    assert "docs/user_guide/windowing.rst" in RECIPE_PAGES
+    assert "docs/scaling.rst" in RECIPE_PAGES
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("page", RECIPE_PAGES)
+def test_recipes_run_as_written(page, tmp_path):
+    """A page's recipes run, in order, as one script (``__main__``) in a
+    fresh interpreter, in an empty directory, with no warning turned off."""
+    script = tmp_path / "recipe.py"
+    script.write_text("\n".join(recipes(ROOT / page)), encoding="utf-8")
+    env = {
+        **os.environ,
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+        "PYTHONPATH": os.pathsep.join(
+            [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=850,
+    )
+    assert result.returncode == 0, (
+        f"{page}: its recipes failed (exit code {result.returncode})\n"
+        f"--- script ---\n{script.read_text()}\n"
+        f"--- stderr ---\n{result.stderr[-5000:]}"
+    )

@@ -316,7 +316,7 @@ def accuracy(model, X_test, y_test):
 
 # -- tasks --------------------------------------------------------------------
 
-# Chosen BEFORE any tuning (issue #15): defaults may be tuned on the first
+# Chosen BEFORE any tuning: defaults may be tuned on the first
 # half; the second half is only reported. The old benchmark's sets and the
 # generated ones are all on the tuning side; the report side holds the
 # archives' longest and class-sorted sets.
@@ -577,7 +577,7 @@ def use_orthogonal_init():
 
 
 def goal(task, mean):
-    """Whether a 5-seed mean meets issue #15's goal for its kind of task."""
+    """Whether a 5-seed mean meets the goal set before tuning for its kind of task."""
     names = dict(task["baselines"])
     if "1-NN DTW" in names:
         return mean >= names["1-NN DTW"] - 0.05, mean > names["1-NN DTW"]

@@ -404,7 +404,7 @@ def verdict(adaptive, conformal, level):
 
 
 def summarize(rows):
-    """The issue's goals, set by set.
+    """The goals, set by set.
 
     Calibrated: mean coverage within 5 points of 80 % and of 95 %. Narrower
     at equal coverage: a smaller mean width with a coverage at most 5 points

@@ -126,9 +126,7 @@ html_theme_options = {
     "navigation_with_keys": False,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
-    # the benchmark pages are short and their tables wide: no right-hand
-    # contents there, so that the tables get its room
-    "secondary_sidebar_items": {"**": ["page-toc"], "benchmarks/*": []},
+    "secondary_sidebar_items": ["page-toc"],
 }
 html_show_sourcelink = False
 # pages outside the user guide and the API have no section to navigate: no

@@ -200,6 +200,10 @@ class RecurrentForecaster(BaseForecaster):
     # saying so explicitly silences sktime 1.2's FutureWarning about this
     # default, raised at every construction and so by every clone of a search
     _config = {"remember_data": False}
+    # sktime's copy when a user turns remember_data on after construction
+    # (sktime sets these in __init__ only when it is on from the start)
+    _y = None
+    _X = None
 
     def __init__(
         self,

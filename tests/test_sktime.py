@@ -409,3 +409,17 @@ def test_refit_keeps_the_calibration_measured_on_the_holdout():
     )
     std = np.sqrt(refit.predict_var(fh).to_numpy()[:, 0])
     assert_allclose(std, raw[0] * measured * refit._y_scale)
+
+
+def test_built_and_cloned_without_sktimes_remember_data_warning():
+    """The forecaster keeps its own history (update refits from it), so it
+    sets sktime's remember_data explicitly: a search's clones do not repeat
+    sktime 1.2's announcement of that default's change."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forecaster = RecurrentForecaster(GRURegressor(hidden_size=2))
+        forecaster.clone()
+    assert not [w for w in caught if "remember_data" in str(w.message)]
+    assert forecaster.get_config()["remember_data"] is False

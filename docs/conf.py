@@ -84,10 +84,10 @@ exclude_patterns = ["_build", "_api_list.rst", "_intersphinx"]
 default_role = "literal"  # `x` renders as code, never as a broken reference
 
 # -- API reference -------------------------------------------------------------
-# The API page includes ``_api_list.rst``, written below from
-# ``sksequence.__all__`` (and the ``__all__`` of public submodules), so that a
-# new public name is documented without editing any page.
-autosummary_generate = ["_api_list.rst"]
+# The API page includes ``_api_list.rst``, the toctree of the group pages
+# ``api/*.rst``, all written below from ``sksequence.__all__`` (and the
+# ``__all__`` of public submodules) and API_GROUPS, so that a new public name
+# is documented without editing any page (a name in no group stops the build).
 autosummary_imported_members = False
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
@@ -298,6 +298,8 @@ def write_api_list():
 
 
 write_api_list()  # before autosummary reads it (at builder-inited)
+# the pages whose autosummary tables get their stubs generated
+autosummary_generate = [f"api/{page}.rst" for page, *_ in API_GROUPS]
 
 
 # -- autodoc hooks -------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Can a hand-written GRU layer beat torch's nn.GRU on the CPU? (measured: no)
 
-The training-speed issue's stretch goal: a GRU layer that hoists the input
+A stretch goal of the work on training speed: a GRU layer that hoists the input
 projection into one GEMM for all time steps, computes the weight gradients
 with one GEMM over all steps in a hand-written backward (a custom
 ``torch.autograd.Function``, pure PyTorch), and so cuts the op count.
@@ -15,7 +15,7 @@ float64) but not faster -- about 1.1-1.2x *slower* -- because at batch 32
 the time goes to per-op dispatch, not arithmetic: each step still needs ~10
 forward and ~15 backward tensor ops from Python, about what autograd runs
 for nn.GRU. Beating nn.GRU needs fused pointwise kernels (C++/Triton or a
-compiler), which the issue rules out for its compile wait. sksequence
+compiler), ruled out for their compile wait. sksequence
 therefore keeps nn.GRU / nn.RNN on the CPU.
 
     python benchmarks/custom_gru_cpu.py

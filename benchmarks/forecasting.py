@@ -1,6 +1,7 @@
 """Backtest RecurrentForecaster against sktime's classic forecasters.
 
-Each series of ../shared/data (in the order it ships, never shuffled) is
+Each series of benchmarks/data (airline: :func:`sksequence.datasets.load_airline`;
+in the order it ships, never shuffled) is
 backtested with sktime's own ``evaluate`` on an expanding window: the models
 are fitted on the first 80% (``int(0.8 n)`` values, the split of SOURCES.md)
 and forecast from every cutoff of the last 20% at horizon 1 and at the
@@ -69,18 +70,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# the data sets ship beside this script (benchmarks/data/SOURCES.md);
+# airline ships with the package
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def load(name):
     """``(y, X, season, long_horizon)`` of one benchmark series, file order."""
     if name.startswith("airline"):
-        frame = pd.read_csv(DATA / "airline.csv")
-        y = pd.Series(
-            frame["Passengers"].to_numpy(float),
-            index=pd.PeriodIndex(frame["Date"], freq="M"),
-            name="Passengers",
-        )
+        from sksequence.datasets import load_airline
+
+        y = load_airline(as_frame=True).rename_axis(None)
         X = None
         if name == "airline+noise":
             noise = np.random.default_rng(0).standard_normal(len(y))

@@ -18,7 +18,7 @@ Paths:
   once, called on the input as a float64 tensor under ``torch.no_grad()``:
   the floor under ``predict``, which adds input validation and the mapping
   of outputs to the units of ``y``. The ratio ``predict / module64`` of
-  the time per call is printed for each batch size (issue #17's goals:
+  the time per call is printed for each batch size (the goals:
   at most 1.5x for one sequence, 1.2x for 4,096).
 
 Everything runs on one thread (``torch.set_num_threads(1)``). Each run calls

@@ -11,11 +11,11 @@ ways of windowing a series,
 * ``pipeline``: ``make_pipeline(SlidingWindowTransformer(window_size=256),
   GRURegressor(hidden_size=16, max_epochs=1, batch_size=1024,
   random_state=0))`` fitted on ``x.reshape(-1, 1)`` with the next value as
-  target (the pipeline of issue #17);
+  target (the pipeline of the windowing recipe);
 * ``forecasting``: ``make_forecasting_data(x, 256)`` and the same regressor.
 
 Each run stops after ``--minutes`` of training (default 10), or after its
-``--epochs`` epochs (default 1, as in the issue) with ``--full``. With
+``--epochs`` epochs (default 1) with ``--full``. With
 patches (``patch_size="auto"``: 8 steps each here) an epoch of the 10M-step
 series takes about 3.5 minutes on one thread; ``--full --epochs 3`` observes
 more than 10 minutes of training. Prints the curve, peak RSS, and the growth

@@ -2,7 +2,7 @@
 intervals (MAPIE) and AutoARIMA's.
 
 Four ways to get prediction intervals, on the five forecasting series and the
-two regression sets of ../shared/data, each kept in the order it ships:
+two regression sets of benchmarks/data, each kept in the order it ships:
 
 * ``gaussian``: a GRU regressor with ``loss="gaussian"`` (mean and standard
   deviation per input, by negative log-likelihood): adaptive intervals;
@@ -404,7 +404,7 @@ def verdict(adaptive, conformal, level):
 
 
 def summarize(rows):
-    """The issue's goals, set by set.
+    """The goals, set by set.
 
     Calibrated: mean coverage within 5 points of 80 % and of 95 %. Narrower
     at equal coverage: a smaller mean width with a coverage at most 5 points

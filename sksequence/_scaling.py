@@ -10,15 +10,18 @@ one scale per channel from all samples and all (real) time steps, or, with
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils._available_if import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from ._validation import validate_sequences
+from ._validation import dataframe_output, validate_sequences
 
 __all__ = ["SequenceScaler"]
 
 
 def _input_kind(X):
-    """``"2d"``, ``"3d"`` or ``"ragged"``: how ``X`` holds its sequences."""
+    """``"2d"``, ``"3d"``, ``"ragged"`` or ``"panel"``: how ``X`` holds its
+    sequences (``"panel"``: a DataFrame indexed by (instance, time))."""
+    if getattr(getattr(X, "index", None), "nlevels", 1) > 1:
+        return "panel"
     if isinstance(X, (list, tuple)) and len(X) > 0:
         try:
             ndim = np.ndim(X)
@@ -104,7 +107,12 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     - 2-D array-like ``(n_samples, n_timesteps)``: univariate sequences, all
       columns scaled as the one feature;
     - a list of arrays ``(n_timesteps_i, n_features)`` (or 1-D) of different
-      lengths: a list of arrays of the same shapes is returned.
+      lengths: a list of arrays of the same shapes is returned (a pandas
+      Series of arrays, or sktime's multi-index panel, is read as such a list).
+
+    With ``set_output(transform="pandas")``, 2-D output is a DataFrame with
+    the input's columns; 3-D and variable-length output cannot be one, and
+    ``transform`` then says so.
 
     (``keep_stats=True`` adds features: 2-D input then comes back 3-D, and
     1-D sequences of a list come back 2-D.)
@@ -277,8 +285,13 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         )
         shapes = None
         if lengths is not None:
-            shapes = [np.shape(seq) for seq in X]
+            if kind == "panel":  # one (n_timesteps, n_features) per instance
+                shapes = [(length, X3.shape[2]) for length in lengths]
+            else:
+                shapes = [np.shape(seq) for seq in X]
             kind = "ragged"
+        elif kind == "panel":
+            kind = "3d"
         return kind, X3, lengths, shapes
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -406,7 +419,10 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
             out = self._per_sequence(X3, lengths)
         else:
             out = self._global(X3, forward)
-        if out.shape[2] != X3.shape[2]:  # statistics appended: 3-D out
+        appended = out.shape[2] != X3.shape[2]
+        # a DataFrame for 2-D output only; 3-D: a clear error
+        dataframe_output(self, 2 if kind == "2d" and not appended else 3)
+        if appended:  # statistics appended: 3-D out
             if kind == "ragged":
                 return [out[i, :length] for i, length in enumerate(lengths)]
             return out
@@ -475,6 +491,27 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
             Same form and shape as ``X``.
         """
         return self._apply(X, forward=False)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output's features: those of the input.
+
+        For 2-D input (univariate sequences) the output has the input's
+        columns, which ``set_output(transform="pandas")`` names with these.
+        3-D and variable-length output cannot be a DataFrame.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; by default ``feature_names_in_``, or
+            ``x0, x1, ...`` for ``n_features_in_`` features.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The input feature names.
+        """
+        check_is_fitted(self)
+        return _check_feature_names_in(self, input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

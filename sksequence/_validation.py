@@ -9,6 +9,9 @@ Sequence data comes in three shapes:
 * a list of 2-D (or 1-D) arrays of *different* lengths: variable-length
   sequences, padded here to the longest one and returned with their lengths.
 
+pandas' containers of sequences (a Series of arrays, sktime's multi-index
+panel) are first turned into such a list.
+
 Everything is converted once to ``float32``; the caller's arrays are never
 modified.
 """
@@ -36,6 +39,7 @@ __all__ = [
     "check_same_length",
     "check_score_target",
     "check_sequences",
+    "dataframe_output",
     "naming",
     "validate_sample_weight",
     "validate_sequence_target",
@@ -66,6 +70,37 @@ def _is_ragged_list(X):
             return False
         lengths.add(len(item))
     return len(lengths) > 1
+
+
+def _from_containers(X, input_name):
+    """A list of per-sequence arrays from pandas' natural sequence containers.
+
+    A :class:`pandas.Series` whose elements are sequences (arrays, lists,
+    Series) and sktime's ``pd-multiindex`` panel (a DataFrame indexed by
+    ``(instance, time)``, one column per feature) become one array per
+    sequence, in the order of the instances; anything else is returned as
+    it is.
+    """
+    module = type(X).__module__
+    if not module.startswith("pandas"):
+        return X
+    index = X.index
+    if getattr(index, "nlevels", 1) > 1 and hasattr(X, "columns"):
+        if index.nlevels != 2:
+            raise ValueError(
+                f"{input_name} is a DataFrame with a {index.nlevels}-level index; "
+                "a panel of sequences needs a 2-level index (instance, time), one "
+                "column per feature (sktime's 'pd-multiindex'), or pass a 3-D "
+                "array (n_samples, n_timesteps, n_features) or a list of 2-D "
+                "arrays (n_timesteps, n_features)."
+            )
+        groups = X.groupby(level=0, sort=False)
+        return [frame.to_numpy() for _, frame in groups]
+    if X.ndim == 1 and X.dtype == object and len(X) > 0:
+        first = X.iloc[0]
+        if not np.isscalar(first) and first is not None:
+            return [np.asarray(seq) for seq in X]
+    return X
 
 
 def _check_one_sequence(seq, index, input_name, allow_nan=False, dtype=np.float32):
@@ -138,6 +173,7 @@ def _numeric_array(X, dtype, allow_nan):
 
 def _to_sequences(X, input_name, allow_nan, dtype=np.float32):
     """Return ``(X3, lengths, was_2d)``; see :func:`check_sequences`."""
+    X = _from_containers(X, input_name)
     if _is_ragged_list(X):
         return (*_pad_ragged(X, input_name, allow_nan, dtype), False)
     arr = _numeric_array(X, dtype, allow_nan)
@@ -516,3 +552,29 @@ def check_quantiles(quantiles, *, add_median=True, sort=True):
             levels = np.union1d(levels, [0.5])
         levels = np.sort(levels)
     return tuple(float(q) for q in levels)
+
+
+def dataframe_output(transformer, ndim):
+    """Whether ``transformer`` must return a DataFrame (``set_output``).
+
+    True when pandas or polars output is configured (on the transformer or
+    globally) and the output is 2-D; a clear error when it is configured
+    for output that is 3-D or a list of sequences, which no DataFrame holds.
+    """
+    from sklearn.utils._set_output import _get_output_config
+
+    container = _get_output_config("transform", transformer)["dense"]
+    if container == "default":
+        return False
+    if ndim != 2:
+        name = type(transformer).__name__
+        raise ValueError(
+            f"{name} is set to return {container} output (set_output("
+            f"transform={container!r}) or scikit-learn's transform_output), but "
+            "its output here is 3-D (n_samples, n_timesteps, n_features) or a "
+            "list of sequences, which a DataFrame cannot hold. Use "
+            f"{name}().set_output(transform='default') (in a Pipeline, set it "
+            "after the pipeline's set_output), or pass univariate sequences, "
+            "whose output is 2-D."
+        )
+    return True

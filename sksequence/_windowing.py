@@ -22,9 +22,13 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
 
-from ._validation import check_no_bool_ints, naming
+from ._validation import check_no_bool_ints, dataframe_output, naming
 
 __all__ = ["SlidingWindowTransformer", "make_forecasting_data"]
 
@@ -415,6 +419,12 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     output row depends on its neighbours, the output is not invariant to
     shuffling or sub-setting the rows.
 
+    With ``set_output(transform="pandas")``, the windows of a univariate
+    series come as a DataFrame of shape ``(n_rows, window_size)``, one column
+    per step of the window (named by :meth:`get_feature_names_out`), which the
+    sequence estimators read as univariate sequences. Windows of several
+    features are 3-D, which no DataFrame holds: ``transform`` then says so.
+
     Examples
     --------
     >>> import numpy as np
@@ -477,7 +487,10 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         else:
             padded[:n_pad] = np.nan
         windows = sliding_window_view(padded, self.window_size, axis=0)
-        return windows.transpose(0, 2, 1)
+        windows = windows.transpose(0, 2, 1)
+        if dataframe_output(self, 2 if n_features == 1 else 3):
+            return windows[:, :, 0]  # set_output: one column per window step
+        return windows
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -532,6 +545,37 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self._window(self._validate(X, reset=False))
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the steps of a univariate series' windows.
+
+        For a univariate series the windows are 2-D under
+        ``set_output(transform="pandas")``, one column per step of the window:
+        ``"{name}_t-{k}"`` for the value ``k`` steps before the row's own,
+        ``"{name}_t"`` for the row's own value.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            The name of the series' column; by default ``feature_names_in_``,
+            or ``x0``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str of shape (window_size,)
+            The names of the window's steps, oldest first.
+        """
+        check_is_fitted(self)
+        (name, *others) = _check_feature_names_in(self, input_features)
+        if others:
+            raise ValueError(
+                f"{type(self).__name__} was fitted on {self.n_features_in_} "
+                "features: its windows are 3-D (n_rows, window_size, n_features) "
+                "and have no 2-D column names. Only the windows of a univariate "
+                "series are 2-D."
+            )
+        lags = [f"{name}_t-{k}" for k in range(self.window_size - 1, 0, -1)]
+        return np.asarray([*lags, f"{name}_t"], dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

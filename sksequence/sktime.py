@@ -195,10 +195,6 @@ class RecurrentForecaster(BaseForecaster):
     (3,)
     """
 
-    # the forecaster keeps the history it reads itself: sktime need not store
-    # a second copy at every update
-    _config = {"remember_data": False}
-
     _tags = {
         "authors": ["sksequence developers"],
         "maintainers": ["sksequence developers"],
@@ -217,6 +213,15 @@ class RecurrentForecaster(BaseForecaster):
         "capability:pred_int": False,
         "capability:pred_int:insample": False,
     }
+    # the history is kept by the forecaster itself (``_history_y``, extended
+    # by ``_update``); sktime's own copy (``_y``, ``_X``) is not needed, and
+    # saying so explicitly silences sktime 1.2's FutureWarning about this
+    # default, raised at every construction and so by every clone of a search
+    _config = {"remember_data": False}
+    # sktime's copy when a user turns remember_data on after construction
+    # (sktime sets these in __init__ only when it is on from the start)
+    _y = None
+    _X = None
 
     def __init__(
         self,
@@ -238,9 +243,6 @@ class RecurrentForecaster(BaseForecaster):
         self.refit = refit
         self.random_state = random_state
         super().__init__()
-        # sktime's own data memory, unused here (see _config), but set as
-        # BaseForecaster sets it, for whoever turns remember_data back on
-        self._y, self._X = None, None
         if strategy == "recursive":
             self.set_tags(**{"requires-fh-in-fit": False})
         seeded = getattr(estimator, "random_state", None) is not None

@@ -1,14 +1,24 @@
-"""Build the Sphinx documentation with warnings as errors.
+"""Build the Sphinx documentation with warnings as errors; run its recipes.
 
-Skipped when Sphinx (or one of the documentation extensions) is not
-installed: ``pip install -e ".[docs]"``. The gallery examples are not run
+The build is skipped when Sphinx (or one of the documentation extensions) is
+not installed: ``pip install -e ".[docs]"``. The gallery examples are not run
 here (``-D plot_gallery=0``): ``tests/test_examples.py`` runs every one of
 them already. The build works on a copy of ``docs/`` and ``examples/`` so
 that it never touches a developer's own build.
+
+The recipes: every ``.. code-block:: python`` of a page is a recipe a user
+copies, so each page's blocks run, in order, as one script in a fresh
+interpreter (as a user would run them), like the README's Python blocks in
+``tests/test_readme.py``. A block with ``:class: script`` is a whole script
+of its own (one that starts worker processes, say) and runs on its own. A
+block that cannot run here (it needs a GPU, a cluster or Keras, or is the
+wrong way shown on purpose) carries ``:class: fragment``. Blocks with
+``>>>`` prompts are doctests instead (``--doctest-glob``).
 """
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,13 +33,14 @@ REQUIRED = (
     "sphinx",
     "numpydoc",
     "sphinx_design",
+    "sphinx_copybutton",
     "sphinx_gallery",
     "pydata_sphinx_theme",
     "matplotlib",
 )
 MISSING = [name for name in REQUIRED if importlib.util.find_spec(name) is None]
 
-pytestmark = pytest.mark.skipif(
+needs_docs_dependencies = pytest.mark.skipif(
     bool(MISSING), reason=f"documentation dependencies missing: {MISSING}"
 )
 
@@ -39,6 +50,7 @@ BUILD_OUTPUTS = shutil.ignore_patterns(
     "auto_examples",
     "generated",
     "_api_list.rst",
+    "api",
     "sg_execution_times.rst",
     "__pycache__",
 )
@@ -57,6 +69,7 @@ def _public_pages():
 
 
 @pytest.mark.slow
+@needs_docs_dependencies
 @pytest.mark.timeout(900)
 def test_docs_build_without_warnings(tmp_path):
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=BUILD_OUTPUTS)
@@ -106,8 +119,8 @@ def test_docs_build_without_warnings(tmp_path):
         assert page.is_file(), f"gallery page missing for {example.name}"
     _check_class_page(html / "generated" / "sksequence.GRURegressor.html")
     _check_offline(html)
-    defaults = (html / "user_guide" / "defaults.html").read_text(encoding="utf-8")
-    assert "<p>+ grid search</p></th>" in defaults  # a header, not a bullet
+    quality = (html / "benchmarks" / "quality.html").read_text(encoding="utf-8")
+    assert "<p>+ grid search</p></th>" in quality  # a header, not a bullet
 
 
 def _check_class_page(page):
@@ -126,3 +139,90 @@ def _check_offline(html):
     assert "cdn.jsdelivr" not in models
     windowing = (html / "user_guide" / "windowing.html").read_text(encoding="utf-8")
     assert "https://scikit-learn.org/stable/modules/generated/" in windowing
+
+
+# -- recipes ---------------------------------------------------------------
+
+CODE_BLOCK = re.compile(
+    r"^( *)\.\. code-block:: python\n((?:\1 +:.*\n)*)\n((?:\1 +.*\n|\n)+)",
+    flags=re.M,
+)
+
+
+def recipes(page, *, scripts=False):
+    """The runnable ``.. code-block:: python`` blocks of ``page``, dedented:
+    those that continue one another, or (``scripts=True``) the whole
+    scripts of their own."""
+    blocks = []
+    for match in CODE_BLOCK.finditer(page.read_text(encoding="utf-8")):
+        options = match.group(2)
+        if "fragment" in options or ("script" in options) != scripts:
+            continue
+        lines = match.group(3).rstrip().splitlines()
+        indent = min(len(x) - len(x.lstrip()) for x in lines if x.strip())
+        blocks.append("\n".join(line[indent:] for line in lines) + "\n")
+    return blocks
+
+
+RECIPE_PAGES = sorted(
+    str(page.relative_to(ROOT))
+    for page in [*(ROOT / "docs").glob("*.rst"), *(ROOT / "docs").glob("*/*.rst")]
+    if recipes(page) or recipes(page, scripts=True)
+)
+
+
+def test_recipe_extraction():
+    """Options are skipped, fragments left out, the body dedented."""
+    page = ROOT / "docs" / "user_guide" / "windowing.rst"
+    first = recipes(page)[0]
+    assert first.startswith("import numpy as np\n")
+    assert "docs/user_guide/windowing.rst" in RECIPE_PAGES
+    (dask_script,) = [
+        script
+        for script in recipes(ROOT / "docs" / "scaling.rst", scripts=True)
+        if "LocalCluster" in script
+    ]
+    assert 'if __name__ == "__main__":' in dask_script
+
+
+def _run_script(code, tmp_path):
+    """Run ``code`` as ``__main__`` in a fresh interpreter in ``tmp_path``."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    script = tmp_path / "recipe.py"
+    script.write_text(code, encoding="utf-8")
+    env = {
+        **os.environ,
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+        "PYTHONPATH": os.pathsep.join(
+            [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+    return subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=850,
+    )
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("page", RECIPE_PAGES)
+def test_recipes_run_as_written(page, tmp_path):
+    """A page's recipes run, in order, as one script (``__main__``) in a
+    fresh interpreter, in an empty directory, with no warning turned off;
+    its whole scripts run each on its own."""
+    session = "\n".join(recipes(ROOT / page))
+    scripts = recipes(ROOT / page, scripts=True)
+    for k, code in enumerate([session, *scripts] if session else scripts):
+        result = _run_script(code, tmp_path / str(k))
+        assert result.returncode == 0, (
+            f"{page}: a recipe failed (exit code {result.returncode})\n"
+            f"--- script ---\n{code}\n"
+            f"--- stderr ---\n{result.stderr[-5000:]}"
+        )
+        # what a user would see: no pile of warnings (sktime announces a change
+        # of default at every forecaster it builds; the recipes deal with it)
+        assert "FutureWarning" not in result.stderr, result.stderr[-5000:]

@@ -534,3 +534,38 @@ def test_per_sequence_in_a_classifier_pipeline_with_variable_lengths():
     ).fit(X, y)
     assert pipe[-1].n_features_in_ == 3
     assert pipe.predict(X[:5]).shape == (5,)
+
+
+# -- set_output and pandas containers ----------------------------------------
+
+
+def test_set_output_pandas_names_the_columns_of_2d_output():
+    X = pd.DataFrame(np.arange(20.0).reshape(5, 4), columns=["a", "b", "c", "d"])
+    scaler = SequenceScaler().set_output(transform="pandas")
+    out = scaler.fit_transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == ["a", "b", "c", "d"]
+    np.testing.assert_allclose(out.to_numpy(), SequenceScaler().fit_transform(X))
+    assert list(scaler.get_feature_names_out()) == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("X", [np.ones((4, 3, 2)), [np.ones((3, 1)), np.ones((5, 1))]])
+def test_set_output_pandas_refuses_3d_output_clearly(X):
+    scaler = SequenceScaler().set_output(transform="pandas")
+    with pytest.raises(ValueError, match="3-D .* DataFrame cannot hold"):
+        scaler.fit_transform(X)
+    out = scaler.set_output(transform="default").fit_transform(X)
+    assert not isinstance(out, pd.DataFrame)
+
+
+def test_a_multiindex_panel_is_scaled_per_instance():
+    index = pd.MultiIndex.from_tuples(
+        [(i, t) for i, n in enumerate((3, 5)) for t in range(n)]
+    )
+    frame = pd.DataFrame({"a": np.arange(8.0), "b": np.arange(8.0) * 2}, index=index)
+    out = SequenceScaler().fit_transform(frame)
+    seqs = [frame.to_numpy()[:3], frame.to_numpy()[3:]]
+    expected = SequenceScaler().fit_transform(seqs)
+    assert [o.shape for o in out] == [(3, 2), (5, 2)]
+    for found, want in zip(out, expected):
+        np.testing.assert_array_equal(found, want)

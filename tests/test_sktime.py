@@ -663,3 +663,17 @@ def test_backtest_on_a_datetime_index():
     batch = f.predict_backtest(y)  # from the fitted cutoff to the last step
     assert batch.index[-1] == (y.index[-1], y.index[-1] + pd.Timedelta("1h"))
     assert_allclose(batch.to_numpy(), _loop_backtest(f, y, None, y.index[59:], [1, 2]))
+
+
+def test_built_and_cloned_without_sktimes_remember_data_warning():
+    """The forecaster keeps its own history (update refits from it), so it
+    sets sktime's remember_data explicitly: a search's clones do not repeat
+    sktime 1.2's announcement of that default's change."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forecaster = RecurrentForecaster(GRURegressor(hidden_size=2))
+        forecaster.clone()
+    assert not [w for w in caught if "remember_data" in str(w.message)]
+    assert forecaster.get_config()["remember_data"] is False

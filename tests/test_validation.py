@@ -1114,3 +1114,56 @@ def test_read_only_float32_inputs(make, y):
     est = make(**TINY_BAD_INPUT).fit(X, y)
     assert est.predict(X).shape == (6,)
     np.testing.assert_array_equal(X, X_GOOD.astype(np.float32))
+
+
+# -- pandas' containers of sequences -------------------------------------------
+
+
+def _panel(lengths, n_features=2):
+    """sktime's ``pd-multiindex`` panel and the list of arrays it holds."""
+    rng = np.random.default_rng(0)
+    seqs = [rng.normal(size=(n, n_features)) for n in lengths]
+    index = pd.MultiIndex.from_tuples(
+        [(f"case{i}", t) for i, seq in enumerate(seqs) for t in range(len(seq))],
+        names=["instance", "time"],
+    )
+    frame = pd.DataFrame(
+        np.concatenate(seqs), index=index, columns=["a", "b"][:n_features]
+    )
+    return frame, seqs
+
+
+@pytest.mark.parametrize("lengths", [(4, 6, 5), (5, 5, 5)])
+def test_check_sequences_reads_a_multiindex_panel(lengths):
+    frame, seqs = _panel(lengths)
+    X3, found = check_sequences(frame)
+    expected, expected_lengths = check_sequences(seqs)
+    np.testing.assert_array_equal(X3, expected)
+    assert (found is None) == (expected_lengths is None)
+    if found is not None:
+        np.testing.assert_array_equal(found, expected_lengths)
+
+
+def test_check_sequences_reads_a_series_of_ragged_arrays():
+    seqs = [np.arange(3.0), np.arange(5.0), np.arange(2.0)]
+    X3, lengths = check_sequences(pd.Series(seqs))
+    np.testing.assert_array_equal(lengths, [3, 5, 2])
+    np.testing.assert_array_equal(X3, check_sequences(seqs)[0])
+
+
+def test_estimators_fit_and_predict_pandas_containers():
+    frame, seqs = _panel((4, 6, 5, 7))
+    y = np.array([0.0, 1.0, 2.0, 3.0])
+    model = GRURegressor(**TINY_BAD_INPUT).fit(frame, y)
+    assert model.n_features_in_ == 2
+    np.testing.assert_allclose(model.predict(frame), model.predict(seqs))
+    series = pd.Series([seq[:, 0] for seq in seqs])
+    clf = GRUClassifier(**TINY_BAD_INPUT).fit(series, ["a", "b", "a", "b"])
+    assert clf.predict(series).shape == (4,)
+
+
+def test_a_panel_with_another_index_says_what_to_pass():
+    index = pd.MultiIndex.from_tuples([(0, 0, 0), (0, 0, 1)])
+    frame = pd.DataFrame({"a": [1.0, 2.0]}, index=index)
+    with pytest.raises(ValueError, match="2-level index \\(instance, time\\)"):
+        check_sequences(frame)

@@ -613,3 +613,39 @@ def test_transformer_in_pipeline_with_time_series_split():
     assert np.all(scores > 0.95)
     model.fit(X, y)
     np.testing.assert_allclose(model.predict(X), y, atol=1e-3)
+
+
+# -- set_output ------------------------------------------------------------------
+
+
+def test_set_output_pandas_gives_a_univariate_series_one_column_per_step():
+    series = pd.Series(np.arange(6.0), name="y")
+    windower = SlidingWindowTransformer(3).set_output(transform="pandas")
+    out = windower.fit_transform(series)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == ["y_t-2", "y_t-1", "y_t"]
+    np.testing.assert_array_equal(
+        out.to_numpy(), SlidingWindowTransformer(3).fit_transform(series)[:, :, 0]
+    )
+    assert list(windower.get_feature_names_out()) == ["y_t-2", "y_t-1", "y_t"]
+
+
+def test_set_output_pandas_in_a_pipeline_with_an_estimator():
+    series = pd.DataFrame({"v": np.sin(np.arange(40.0))})
+    target = np.cos(np.arange(40.0))
+    from sksequence import GRURegressor
+
+    pipe = make_pipeline(
+        SlidingWindowTransformer(4),
+        GRURegressor(hidden_size=2, max_epochs=1, random_state=0),
+    ).set_output(transform="pandas")
+    assert pipe.fit(series, target).predict(series).shape == (40,)
+
+
+def test_set_output_pandas_refuses_windows_of_several_features_clearly():
+    windower = SlidingWindowTransformer(3).set_output(transform="pandas")
+    with pytest.raises(ValueError, match="3-D .* DataFrame cannot hold"):
+        windower.fit_transform(np.ones((5, 2)))
+    with pytest.raises(ValueError, match="no 2-D column names"):
+        windower.get_feature_names_out()
+    assert windower.set_output(transform="default").transform(np.ones((5, 2))).ndim == 3

@@ -1,6 +1,6 @@
 """Backtest speed: one batched prediction over all cutoffs vs a loop of them.
 
-The backtest of a forecaster fitted once (issue #31): forecast the next
+The backtest of a forecaster fitted once: forecast the next
 ``--horizon`` steps from each of ``--cutoffs`` cutoffs, reading the true
 history up to each. Three ways to the same forecasts, timed on one thread:
 

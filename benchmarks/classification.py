@@ -1,4 +1,4 @@
-"""MiniRocket and 1-NN DTW beside the recurrent classifiers' defaults (issue #30).
+"""MiniRocket and 1-NN DTW beside the recurrent classifiers' defaults.
 
 What a practitioner compares a first fit with: the strong, cheap baseline of
 time-series classification, MiniRocket (aeon's ``MiniRocketClassifier``,
@@ -13,7 +13,7 @@ defaults; seconds to fit), and the classic 1-NN DTW (aeon's
   z-normalized on its own, its level and log scale kept as two features
   (rows ``<cell> per-seq``),
 
-on the benchmark's six classification archives, in the issue's order:
+on the benchmark's six classification archives, in this order:
 GunPoint, ItalyPowerDemand, ArrowHead, OSULeaf, ACSF1, PLAID. Official
 train/test splits, cases in the order of the archive files (ACSF1's and
 PLAID's training sets are grouped by class; nothing is shuffled here).
@@ -21,7 +21,7 @@ The files are read from ``benchmarks/data/`` when it exists, else from
 ``../shared/data`` beside the repository (:func:`data_dir`).
 
 Tuning half and report-only half, fixed before the first figure of this
-script (issue #30: "say which is which in the table"):
+script, and named in its table:
 
 * tuning: GunPoint, ArrowHead, OSULeaf;
 * report-only: ItalyPowerDemand, ACSF1, PLAID.
@@ -31,9 +31,9 @@ steps; ItalyPowerDemand 24) and two of the long sets where they fall apart
 (ArrowHead and OSULeaf: tiny or mid-sized training sets, 251-427 steps;
 ACSF1 and PLAID: 1,460 steps sorted by class, and 100-1,344 steps of raw
 amplitudes). This differs on purpose from ``benchmarks/quality.py``'s split
-of issue #15, whose report half holds all three long, failing sets (OSULeaf,
-ACSF1, PLAID): tuned on it, issue #30's per-set goals would be chased on
-ArrowHead alone. The issue's own diagnostics already looked at every set
+for the defaults, whose report half holds all three long, failing sets
+(OSULeaf, ACSF1, PLAID): tuned on it, the per-set goals would be chased on
+ArrowHead alone. The diagnostics that motivated this benchmark looked at every set
 (PLAID's amplitudes, OSULeaf without early stopping), so the report half is
 "not tuned on from here on", not "never seen".
 

@@ -208,6 +208,7 @@ def _run_script(code, tmp_path):
     )
 
 
+@pytest.mark.slow  # each page in a fresh interpreter; some start clusters
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("page", RECIPE_PAGES)
 def test_recipes_run_as_written(page, tmp_path):

@@ -17,8 +17,8 @@ on the benchmark's six classification archives, in this order:
 GunPoint, ItalyPowerDemand, ArrowHead, OSULeaf, ACSF1, PLAID. Official
 train/test splits, cases in the order of the archive files (ACSF1's and
 PLAID's training sets are grouped by class; nothing is shuffled here).
-The files are read from ``benchmarks/data/`` when it exists, else from
-``../shared/data`` beside the repository (:func:`data_dir`).
+The files are read from ``benchmarks/data/`` (GunPoint and ItalyPowerDemand
+from :mod:`sksequence.datasets`), by ``benchmarks/quality.py``'s reader.
 
 Tuning half and report-only half, fixed before the first figure of this
 script, and named in its table:
@@ -104,34 +104,14 @@ def parse_args(argv=None):
 # -- data -----------------------------------------------------------------------
 
 
-def data_dir():
-    """``benchmarks/data`` when it exists, else ``../shared/data``."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    inside = os.path.join(here, "data")
-    if os.path.isdir(inside):
-        return inside
-    return os.path.normpath(os.path.join(here, "..", "..", "shared", "data"))
-
-
 def load_set(name):
-    """``X_train, y_train, X_test, y_test`` in archive order.
+    """``X_train, y_train, X_test, y_test`` in archive order, read as
+    ``benchmarks/quality.py`` reads them (:func:`quality.npz`): ``X`` float32
+    ``(n, T, 1)``, or a list of ``(T_i, 1)`` arrays for the variable-length
+    PLAID."""
+    from quality import npz  # the script beside this one
 
-    ``X`` is float32 ``(n, T, 1)``, or a list of ``(T_i, 1)`` arrays for the
-    variable-length PLAID (stored flat with its lengths).
-    """
-    path = os.path.join(data_dir(), name + ".npz")
-    if not os.path.exists(path):
-        raise SystemExit(
-            f"{path} not found: put the benchmark's .npz files in "
-            "benchmarks/data/ (or ../shared/data beside the repository)."
-        )
-    with np.load(path, allow_pickle=False) as f:
-        data = {k: f[k] for k in f.files}
-    for part in ("train", "test"):
-        if f"lengths_{part}" in data:
-            flat, lengths = data[f"X_{part}_flat"], data[f"lengths_{part}"]
-            data[f"X_{part}"] = np.split(flat, np.cumsum(lengths)[:-1])
-    return data["X_train"], data["y_train"], data["X_test"], data["y_test"]
+    return npz(name)
 
 
 def to_aeon(X):
@@ -282,7 +262,7 @@ def main(argv=None):
         f"({os.path.dirname(sksequence.__file__)}), torch {torch.__version__}, "
         f"scikit-learn {sklearn.__version__}, "
         f"aeon {getattr(aeon, '__version__', '-')}, numpy {np.__version__}; "
-        f"1 thread; seeds 0..{args.seeds - 1}; data from {data_dir()}"
+        f"1 thread; seeds 0..{args.seeds - 1}; data from benchmarks/data"
     )
     print(f"tuning half:      {', '.join(TUNING)}")
     print(f"report-only half: {', '.join(REPORT)}  (not tuned on)")

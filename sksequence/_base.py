@@ -616,7 +616,9 @@ class SequenceEstimator(BaseEstimator):
         Returns ``(out, lengths)``: ``out`` has shape (n_samples[, n_timesteps],
         output_size); ``lengths`` is None unless ``X`` had variable lengths.
         """
-        if not self.__sklearn_is_fitted__():  # (cheaper than asking first)
+        if not self.__sklearn_is_fitted__():
+            # scikit-learn's NotFittedError; asked only when unfitted, since
+            # check_is_fitted builds the tags on every call of predict
             check_is_fitted(self)
         X3, lengths = validate_sequences(self, X, reset=False)
         return self._network_output(X3, lengths).numpy(), lengths

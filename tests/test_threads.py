@@ -1,5 +1,7 @@
 """The thread policy: n_threads="auto", an explicit count, the caller's count kept."""
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -77,7 +79,7 @@ def test_auto_threads_one_for_small_steps_and_capped_for_large(monkeypatch):
 
 
 def test_available_threads_follows_torch_and_the_affinity_mask(two_threads):
-    cores = len(__import__("os").sched_getaffinity(0))
+    cores = len(os.sched_getaffinity(0))
     assert available_threads() == min(2, cores)
     with intra_op_threads(1):
         assert available_threads() == 1

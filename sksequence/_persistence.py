@@ -49,6 +49,7 @@ from ._generator import global_generator_user
 from ._modules import SequenceModel
 from ._net import module_arguments
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
+from ._version import __version__
 
 __all__ = ["save", "load"]
 
@@ -146,7 +147,7 @@ LSTMClassifier or GRUClassifier
     meta = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
-        "sksequence_version": _package_version(),
+        "sksequence_version": __version__,
         "torch_version": torch.__version__,
         "class": cls.__name__,
         "params": _encode_params(estimator.get_params(deep=False)),
@@ -331,12 +332,6 @@ LSTMClassifier or GRUClassifier
 
 
 # -- writing -------------------------------------------------------------
-
-
-def _package_version():
-    from . import __version__
-
-    return __version__
 
 
 def _encode_params(params):
@@ -524,7 +519,7 @@ def _check_format(meta, path):
         raise ValueError(
             f"{os.fspath(path)!r} was written in sksequence file format version "
             f"{version} (by sksequence {meta.get('sksequence_version')!r}); this "
-            f"sksequence {_package_version()} reads versions up to "
+            f"sksequence {__version__} reads versions up to "
             f"{FORMAT_VERSION}. Upgrade sksequence to load it."
         )
 

@@ -9,13 +9,13 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context, is_classifier
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import distributed
 from ._checkpoint import load_checkpoint, restore_checkpoint, warn_if_longer_run
+from ._compat import HasMethods, Interval, StrOptions, fit_context
 from ._constants import AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
 from ._generator import global_generator_user
 from ._modules import predict_in_batches
@@ -400,7 +400,7 @@ class SequenceEstimator(BaseEstimator):
             params[name] = value.item() if isinstance(value, np.generic) else value
         return params
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Train the network on sequences ``X`` and targets ``y``.
 

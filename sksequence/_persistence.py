@@ -44,6 +44,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _resolve_device, is_sequence_classifier
 from ._checkpoint import set_net_state
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
+from ._compat import validate_parameters
 from ._fitted import FittedState
 from ._generator import global_generator_user
 from ._modules import SequenceModel
@@ -276,7 +277,7 @@ LSTMClassifier or GRUClassifier
         stored_checkpoint = params["checkpoint"]
         params["checkpoint"] = None
         estimator = cls(**params)
-        estimator._validate_params()
+        validate_parameters(estimator)
         _restore_fitted(estimator, meta.get("fitted"))
         net_history = _decode(meta.get("net_history"), None)
         for row in _check_type(net_history, list, "net_history"):

@@ -7,12 +7,11 @@ import numpy as np
 from scipy.special import ndtri
 from sklearn.base import RegressorMixin, clone
 from sklearn.metrics import r2_score
-from sklearn.preprocessing._data import _handle_zeros_in_scale
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import SequenceEstimator
 from ._calibration import MIN_CALIBRATION_SAMPLES, spread_calibration
+from ._compat import Interval, StrOptions, handle_zeros_in_scale, validate_params
 from ._modules import GaussianNLLLoss, MaskedMSELoss, MeanSquaredError, PinballLoss
 from ._validation import check_quantiles, validate_sequence_target, validate_target
 
@@ -210,7 +209,7 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
                 n_outputs=Y.shape[-1],
                 per_step=bool(self.return_sequences),
                 y_mean=mean,
-                y_scale=_handle_zeros_in_scale(std),
+                y_scale=handle_zeros_in_scale(std),
                 y_ndim=y_ndim,
                 distribution=distribution,
                 levels=levels,

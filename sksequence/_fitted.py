@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["FittedState"]
+__all__ = ["FittedState", "check_stored", "stored_floats", "stored_int"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,3 +187,134 @@ class FittedState:
                 calibration = np.asarray(self.calibration, dtype=np.float64)
                 stored["_calibration"] = calibration.tolist()
         return stored
+
+    @classmethod
+    def from_dict(
+        cls, stored, *, n_features_in, per_step, distribution="none", levels=None
+    ):
+        """The state :meth:`to_dict` stored, checked value by value.
+
+        The inverse of :meth:`to_dict`, for values read from a file: every
+        value is checked (type, range, size), and a ``TypeError`` or
+        ``ValueError`` says which is wrong. The keys older files lack take
+        the value that reproduces what they were trained with.
+
+        Parameters
+        ----------
+        stored : dict
+            What :meth:`to_dict` returned; ``classes_``, when present, as an
+            array of labels.
+        n_features_in : int
+            The estimator's ``n_features_in_``: a 2-D fit's sequences had as
+            many steps (files from before ``_min_timesteps``).
+        per_step : bool
+            The estimator's ``return_sequences``.
+        distribution, levels
+            Regressors: the head of the estimator's ``loss`` and
+            ``quantiles`` parameters (the file stores those, not the head).
+        """
+        n_channels = stored_int(stored["_n_channels"], "_n_channels", 1)
+        input_2d = check_stored(stored["_fitted_2d"], bool, "_fitted_2d")
+        sizes = check_stored(stored["_net_sizes"], list, "_net_sizes")
+        if len(sizes) != 2:
+            raise ValueError("_net_sizes must hold 2 sizes")
+        sizes = tuple(stored_int(size, "_net_sizes", 1) for size in sizes)
+        if sizes[0] != n_channels:
+            raise ValueError("_net_sizes does not match _n_channels")
+        output_size = sizes[1]
+        # files from before it was recorded: a 2-D fit's sequences had as many
+        # steps as it had columns; a 3-D fit's are unknown
+        min_timesteps = stored.get("_min_timesteps")
+        if min_timesteps is not None:
+            min_timesteps = stored_int(min_timesteps, "_min_timesteps", 1)
+        elif input_2d:
+            min_timesteps = n_features_in
+        state = cls(
+            n_channels=n_channels,
+            input_2d=input_2d,
+            min_timesteps=min_timesteps,
+            n_outputs=output_size,
+            per_step=per_step,
+        )
+        if "classes_" in stored:
+            classes = stored["classes_"]
+            if len(classes) != output_size:
+                raise ValueError("classes_ does not match the network's output size")
+            return state.with_outputs(classes=classes)
+        return state.with_outputs(
+            distribution=distribution,
+            levels=levels,
+            y_ndim=stored_int(stored["_y_ndim"], "_y_ndim", 1),
+            y_mean=_finite(stored_floats(stored["_y_mean"], "_y_mean", output_size)),
+            y_scale=_finite(
+                stored_floats(stored["_y_scale"], "_y_scale", output_size),
+                positive=True,
+            ),
+            calibration=_decode_calibration(
+                stored.get("_calibration"), distribution, levels, output_size
+            ),
+        )
+
+
+def check_stored(value, types, what):
+    """``value`` read from a file, if it is of ``types`` (a ``TypeError`` if
+    not). A bool is never accepted where a number is expected."""
+    types = types if isinstance(types, tuple) else (types,)
+    # bool is an int in Python; never accept it where a number is expected
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        names = " or ".join(t.__name__ for t in types)
+        raise TypeError(f"{what} must be {names}, not {type(value).__name__}")
+    return value
+
+
+def stored_int(value, what, minimum):
+    """An int read from a file, at least ``minimum``."""
+    check_stored(value, int, what)
+    if value < minimum:
+        raise ValueError(f"{what} must be >= {minimum}, got {value}")
+    return value
+
+
+def stored_floats(values, what, length):
+    """A list of ``length`` numbers read from a file, as float64."""
+    check_stored(values, list, what)
+    for v in values:
+        check_stored(v, (int, float), f"an item of {what}")
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.shape != (length,):
+        raise ValueError(f"{what} must have {length} values, got {arr.shape}")
+    return arr
+
+
+def _finite(values, positive=False):
+    """``values`` of the target scaling if all are finite (and with
+    ``positive``, > 0): predictions are computed with them, and NaN, inf or
+    a scale of 0 or below would make them NaN, constant or of negative
+    spread."""
+    if not (np.isfinite(values).all() and (not positive or (values > 0).all())):
+        raise ValueError(
+            "the target scaling (_y_mean, _y_scale) must be finite"
+            f"{', and _y_scale positive' if positive else ''}; got "
+            f"{values.tolist()}"
+        )
+    return values
+
+
+def _decode_calibration(stored, distribution, levels, output_size):
+    """The spread's calibration factors (absent: none, as before they existed)."""
+    if stored is None:
+        return None
+    if distribution == "none":
+        raise ValueError("_calibration is stored for a model without a distribution")
+    check_stored(stored, list, "_calibration")
+    if distribution == "gaussian":
+        factors = stored_floats(stored, "_calibration", output_size)
+    else:
+        if len(stored) != len(levels):
+            raise ValueError(f"_calibration must hold {len(levels)} rows of factors")
+        factors = np.stack(
+            [stored_floats(row, "_calibration", output_size) for row in stored]
+        )
+    if not (np.isfinite(factors).all() and (factors > 0).all()):
+        raise ValueError("_calibration factors must be finite and positive")
+    return factors

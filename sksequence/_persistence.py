@@ -41,14 +41,18 @@ from safetensors.torch import load as _load_safetensors
 from safetensors.torch import save as _save_safetensors
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _resolve_device, is_sequence_classifier
+from ._base import (
+    build_fitted_net,
+    is_sequence_classifier,
+    module_arguments,
+    resolve_device,
+)
 from ._checkpoint import set_net_state
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._compat import validate_parameters
 from ._fitted import FittedState, check_stored, stored_int
 from ._generator import global_generator_user
 from ._modules import SequenceModel
-from ._net import module_arguments
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 from ._version import __version__
 
@@ -307,7 +311,7 @@ LSTMClassifier or GRUClassifier
         ),
     ):
         # initialize() draws random initial weights; keep the caller's RNG
-        net = estimator._build_net(torch_device)
+        net = build_fitted_net(estimator, torch_device)
         net.initialize()
     try:
         _check_optimizer_state(net.optimizer_, optimizer_state)
@@ -738,9 +742,7 @@ def _check_module_state(estimator, state):
         raise ValueError(
             f"num_layers={estimator.num_layers} exceeds the {len(state)} stored weights"
         )
-    arguments = module_arguments(
-        estimator, input_size=input_size, output_size=output_size
-    )
+    arguments = module_arguments(estimator)
     try:
         with torch.device("meta"):
             expected = SequenceModel(**arguments).state_dict()
@@ -860,7 +862,7 @@ def _target_device(estimator, device, path):
     and fail at predict.
     """
     if device is not None:
-        resolved = _resolve_device(device)
+        resolved = resolve_device(device)
         if resolved.type not in _LOAD_DEVICES:
             raise ValueError(
                 f"device={device!r}: load places a model on the CPU or a CUDA "
@@ -879,7 +881,7 @@ def _target_device(estimator, device, path):
             "device",
         )
     if saved.type != "cuda" or torch.cuda.is_available():
-        return _resolve_device(saved)
+        return resolve_device(saved)
     warnings.warn(
         f"The estimator was saved with device={estimator.device!r}, but CUDA is "
         "not available here; loading it on the CPU and setting device='cpu'. "

@@ -9,7 +9,7 @@ from sklearn.base import RegressorMixin, clone
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import SequenceEstimator
+from ._base import SequenceEstimator, network_output
 from ._calibration import MIN_CALIBRATION_SAMPLES, spread_calibration
 from ._compat import Interval, StrOptions, handle_zeros_in_scale, validate_params
 from ._modules import GaussianNLLLoss, MaskedMSELoss, MeanSquaredError, PinballLoss
@@ -133,8 +133,8 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             self.fitted_state_ = state.with_outputs(calibration=None)
             return
         _, valid = self.net_.train_split.plan(y_net)
-        out = self._network_output(
-            X3[valid], None if lengths is None else lengths[valid]
+        out = network_output(
+            self, X3[valid], None if lengths is None else lengths[valid]
         ).numpy()
         blocks, y = state.blocks(out), y_net[valid]
         weights = None if weights is None else weights[valid]

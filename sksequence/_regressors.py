@@ -15,7 +15,7 @@ from ._compat import Interval, StrOptions, handle_zeros_in_scale, validate_param
 from ._modules import GaussianNLLLoss, MaskedMSELoss, MeanSquaredError, PinballLoss
 from ._validation import check_quantiles, validate_sequence_target, validate_target
 
-__all__ = ["RNNRegressor", "LSTMRegressor", "GRURegressor"]
+__all__ = ["RNNRegressor", "LSTMRegressor", "GRURegressor", "refit_without_holdout"]
 
 # each loss and the distribution its network predicts (FittedState.distribution)
 LOSSES = {"squared_error": "none", "gaussian": "gaussian", "quantile": "quantile"}
@@ -160,25 +160,6 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             levels=state.levels,
         )
         self.fitted_state_ = state.with_outputs(calibration=factors)
-
-    def _refit_without_holdout(self, X, y, max_epochs):
-        """A fresh clone trained on every sample of ``(X, y)`` for
-        ``max_epochs`` epochs, with no early-stopping holdout.
-
-        It keeps this fit's calibration of the spread: measured on a holdout
-        the clone no longer has (its ``calibration`` parameter is then None,
-        as nothing is left to measure on; its ``fitted_state_`` holds the
-        factors). The factors are ratios of held-out to predicted spread,
-        carried over to a net trained the same way on more samples.
-        """
-        params = {"early_stopping": False, "max_epochs": max_epochs}
-        if self.calibration is not None:
-            params["calibration"] = None
-        final = clone(self).set_params(**params).fit(X, y)
-        final.fitted_state_ = final.fitted_state_.with_outputs(
-            calibration=self.fitted_state_.calibration
-        )
-        return final
 
     def _prepare_target(self, y, X3, lengths, reset=True, sample_weight=None):
         self._check_calibration()
@@ -434,6 +415,27 @@ def _zero_weight_targets_at_mean(Y, sample_weight, state):
     Y = np.array(Y, dtype=np.float64)
     Y[zero] = np.where(np.isnan(Y[zero]), np.nan, state.y_mean)
     return Y
+
+
+def refit_without_holdout(estimator, X, y, max_epochs):
+    """A fresh clone of the fitted regressor ``estimator`` trained on every
+    sample of ``(X, y)`` for ``max_epochs`` epochs, with no early-stopping
+    holdout.
+
+    It keeps the fit's calibration of the spread: measured on a holdout
+    the clone no longer has (its ``calibration`` parameter is then None,
+    as nothing is left to measure on; its ``fitted_state_`` holds the
+    factors). The factors are ratios of held-out to predicted spread,
+    carried over to a net trained the same way on more samples.
+    """
+    params = {"early_stopping": False, "max_epochs": max_epochs}
+    if estimator.calibration is not None:
+        params["calibration"] = None
+    final = clone(estimator).set_params(**params).fit(X, y)
+    final.fitted_state_ = final.fitted_state_.with_outputs(
+        calibration=estimator.fitted_state_.calibration
+    )
+    return final
 
 
 class RNNRegressor(SequenceRegressor):

@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ._heads import Head, PointHead
+
 __all__ = ["FittedState", "check_stored", "stored_floats", "stored_int"]
 
 
@@ -47,14 +49,11 @@ class FittedState:
     y_ndim : int or None
         Regressors: the number of dimensions of ``y`` in ``fit`` (1 or 2
         per sequence; 2 or 3 with ``per_step``).
-    distribution : {"none", "gaussian", "quantile"}
-        Regressors: what the network predicts per target (its ``loss``): the
-        value, a mean and a standard deviation, or the quantiles at
-        ``levels``, as blocks of ``n_outputs`` values on the last axis.
-    levels : tuple of float or None
-        Regressors with a distribution: the quantile levels, increasing and
-        holding 0.5. With ``"quantile"`` those the network predicts; with
-        ``"gaussian"`` those ``predict_quantiles`` reports by default.
+    head : Head
+        What the network predicts per target (a regressor's ``loss``): the
+        value, a mean and a standard deviation, or quantiles, as blocks of
+        ``n_outputs`` values on the last axis (see :mod:`sksequence._heads`).
+        Classifiers: the point head.
     calibration : ndarray or None
         Regressors with a distribution, fitted with ``calibration="holdout"``:
         the factors that widen or narrow the predicted spread, measured on
@@ -75,8 +74,7 @@ class FittedState:
     y_mean: np.ndarray | None = None
     y_scale: np.ndarray | None = None
     y_ndim: int | None = None
-    distribution: str = "none"
-    levels: tuple | None = None
+    head: Head = PointHead()
     calibration: np.ndarray | None = None
 
     @property
@@ -97,51 +95,37 @@ class FittedState:
         return self.n_channels, self.n_outputs
 
     @property
-    def head_width(self):
-        """Values the network predicts per target (blocks on the last axis)."""
-        if self.distribution == "gaussian":
-            return 2
-        if self.distribution == "quantile":
-            return len(self.levels)
-        return 1
+    def distribution(self):
+        """The head's name: ``"none"``, ``"gaussian"`` or ``"quantile"``."""
+        return self.head.name
 
     @property
-    def location_block(self):
-        """Index of the block that ``predict`` returns: the values, the
-        mean (0), or the median (its level's place)."""
-        if self.distribution == "quantile":
-            return self.levels.index(0.5)
-        return 0
+    def levels(self):
+        """The head's quantile levels (increasing, holding 0.5), or None.
+
+        With ``"quantile"`` those the network predicts; with ``"gaussian"``
+        those ``predict_quantiles`` reports by default."""
+        return self.head.levels
 
     @property
     def location(self):
         """The block of the network's last axis that ``predict`` returns:
         the values, the mean, or the median."""
-        block = self.location_block
+        block = self.head.location_block
         return slice(block * self.n_outputs, (block + 1) * self.n_outputs)
 
     def blocks(self, out):
-        """``out`` (..., head_width * n_outputs) as (..., head_width, n_outputs)."""
-        return out.reshape(*out.shape[:-1], self.head_width, self.n_outputs)
+        """``out`` (..., width * n_outputs) as (..., width, n_outputs)."""
+        return out.reshape(*out.shape[:-1], self.head.width, self.n_outputs)
 
     def distribution_blocks(self, out):
-        """The network's outputs ``out`` (..., head_width * n_outputs) as
-        (..., head_width, n_outputs) blocks on the network's scale, with the
-        spread calibrated: the standard deviations (``"gaussian"``) or the
-        quantiles' distances from the median (``"quantile"``) multiplied by
-        ``calibration``. Calibrated quantiles are sorted over the levels:
-        every factor is positive, so each quantile stays on its side of the
-        median and the median keeps its place."""
+        """The network's outputs ``out`` (..., width * n_outputs) as
+        (..., width, n_outputs) blocks on the network's scale, with the
+        spread calibrated by the head (:meth:`Head.calibrated`)."""
         blocks = self.blocks(out)
         if self.calibration is None:
             return blocks
-        blocks = blocks.copy()
-        if self.distribution == "gaussian":
-            blocks[..., 1, :] *= self.calibration
-            return blocks
-        median = blocks[..., self.location_block, None, :]
-        blocks = median + self.calibration * (blocks - median)
-        return np.sort(blocks, axis=-2)
+        return self.head.calibrated(blocks, self.calibration)
 
     def with_outputs(self, **fields):
         """A copy with the output fields set (a new fit's target)."""
@@ -189,9 +173,7 @@ class FittedState:
         return stored
 
     @classmethod
-    def from_dict(
-        cls, stored, *, n_features_in, per_step, distribution="none", levels=None
-    ):
+    def from_dict(cls, stored, *, n_features_in, per_step, head=None):
         """The state :meth:`to_dict` stored, checked value by value.
 
         The inverse of :meth:`to_dict`, for values read from a file: every
@@ -209,7 +191,7 @@ class FittedState:
             many steps (files from before ``_min_timesteps``).
         per_step : bool
             The estimator's ``return_sequences``.
-        distribution, levels
+        head : Head or None
             Regressors: the head of the estimator's ``loss`` and
             ``quantiles`` parameters (the file stores those, not the head).
         """
@@ -241,9 +223,9 @@ class FittedState:
             if len(classes) != output_size:
                 raise ValueError("classes_ does not match the network's output size")
             return state.with_outputs(classes=classes)
+        head = PointHead() if head is None else head
         return state.with_outputs(
-            distribution=distribution,
-            levels=levels,
+            head=head,
             y_ndim=stored_int(stored["_y_ndim"], "_y_ndim", 1),
             y_mean=_finite(stored_floats(stored["_y_mean"], "_y_mean", output_size)),
             y_scale=_finite(
@@ -251,7 +233,7 @@ class FittedState:
                 positive=True,
             ),
             calibration=_decode_calibration(
-                stored.get("_calibration"), distribution, levels, output_size
+                stored.get("_calibration"), head, output_size
             ),
         )
 
@@ -300,18 +282,20 @@ def _finite(values, positive=False):
     return values
 
 
-def _decode_calibration(stored, distribution, levels, output_size):
-    """The spread's calibration factors (absent: none, as before they existed)."""
+def _decode_calibration(stored, head, output_size):
+    """The spread's calibration factors (absent: none, as before they existed),
+    of the head's :meth:`~sksequence._heads.Head.calibration_shape`."""
     if stored is None:
         return None
-    if distribution == "none":
+    shape = head.calibration_shape(output_size)
+    if shape is None:
         raise ValueError("_calibration is stored for a model without a distribution")
     check_stored(stored, list, "_calibration")
-    if distribution == "gaussian":
+    if len(shape) == 1:
         factors = stored_floats(stored, "_calibration", output_size)
     else:
-        if len(stored) != len(levels):
-            raise ValueError(f"_calibration must hold {len(levels)} rows of factors")
+        if len(stored) != shape[0]:
+            raise ValueError(f"_calibration must hold {shape[0]} rows of factors")
         factors = np.stack(
             [stored_floats(row, "_calibration", output_size) for row in stored]
         )

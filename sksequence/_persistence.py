@@ -53,7 +53,12 @@ from ._compat import validate_parameters
 from ._fitted import FittedState, check_stored, stored_int
 from ._generator import global_generator_user
 from ._modules import SequenceModel
-from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
+from ._regressors import (
+    GRURegressor,
+    LSTMRegressor,
+    RNNRegressor,
+    regression_head,
+)
 from ._version import __version__
 
 __all__ = ["save", "load"]
@@ -646,17 +651,17 @@ def _restore_fitted(est, fitted):
             raise ValueError("feature_names_in_ does not match n_features_in_")
         est.feature_names_in_ = np.asarray(names, dtype=object)
     stored = dict(fitted)
-    head = {}
+    head = None
     if is_sequence_classifier(est):
         stored["classes_"] = _decode_labels(fitted["classes_"])
     else:
         # the head follows from the saved loss and quantiles parameters
-        head = dict(zip(("distribution", "levels"), est._head()))
+        head = regression_head(est)
     est.fitted_state_ = FittedState.from_dict(
         stored,
         n_features_in=est.n_features_in_,
         per_step=bool(est.return_sequences),
-        **head,
+        head=head,
     )
     if is_sequence_classifier(est):
         est.classes_ = est.fitted_state_.classes
@@ -730,7 +735,7 @@ def _check_module_state(estimator, state):
     sizes = {
         "hidden_size": estimator.hidden_size,
         "patch_size_ times the features": estimator.patch_size_ * input_size,
-        "the outputs (with the quantiles)": fitted.head_width * output_size,
+        "the outputs (with the quantiles)": fitted.head.width * output_size,
     }
     for what, size in sizes.items():
         if size > largest:

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from sksequence._fitted import FittedState
+from sksequence._heads import QuantileHead
 
 
 def _fields(state):
@@ -20,8 +21,7 @@ def _fields(state):
             "y_mean": np.array([1.5, -2.0]),
             "y_scale": np.array([0.25, 3.0]),
             "y_ndim": 2,
-            "distribution": "quantile",
-            "levels": (0.1, 0.5, 0.9),
+            "head": QuantileHead((0.1, 0.5, 0.9)),
             "calibration": np.array([[1.2, 0.8], [1.0, 1.0], [0.9, 1.1]]),
         },
     ],
@@ -31,14 +31,16 @@ def test_from_dict_inverts_to_dict(outputs):
     state = FittedState(
         n_channels=3, input_2d=False, min_timesteps=4, n_outputs=n_outputs
     ).with_outputs(**outputs)
-    head = {k: outputs[k] for k in ("distribution", "levels") if k in outputs}
     back = FittedState.from_dict(
-        state.to_dict(), n_features_in=3, per_step=False, **head
+        state.to_dict(), n_features_in=3, per_step=False, head=outputs.get("head")
     )
     expected, found = _fields(state), _fields(back)
     assert expected.keys() == found.keys()
     for name, value in expected.items():
-        np.testing.assert_array_equal(found[name], value)
+        if name == "head":
+            assert (found[name].name, found[name].levels) == (value.name, value.levels)
+        else:
+            np.testing.assert_array_equal(found[name], value)
 
 
 def test_from_dict_names_the_bad_value():

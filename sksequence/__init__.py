@@ -6,9 +6,8 @@ from ._export import export_onnx, export_torchscript
 from ._persistence import load, save
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 from ._scaling import SequenceScaler
+from ._version import __version__ as __version__
 from ._windowing import SlidingWindowTransformer, make_forecasting_data
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "GRUClassifier",

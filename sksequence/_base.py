@@ -9,13 +9,13 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context, is_classifier
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import distributed
 from ._checkpoint import load_checkpoint, restore_checkpoint, warn_if_longer_run
+from ._compat import HasMethods, Interval, StrOptions, fit_context
 from ._constants import AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
 from ._generator import global_generator_user
 from ._modules import predict_in_batches
@@ -31,7 +31,16 @@ from ._validation import (
     validate_sequences,
 )
 
-__all__ = ["SequenceEstimator", "is_sequence_classifier", "is_sequence_estimator"]
+__all__ = [
+    "SequenceEstimator",
+    "build_fitted_net",
+    "is_sequence_classifier",
+    "is_sequence_estimator",
+    "module_arguments",
+    "network_output",
+    "network_target",
+    "resolve_device",
+]
 
 # Parameter text shared by every estimator; substituted into the leaf
 # docstrings at ``{shared_parameters}`` so that it is written once.
@@ -400,7 +409,7 @@ class SequenceEstimator(BaseEstimator):
             params[name] = value.item() if isinstance(value, np.generic) else value
         return params
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Train the network on sequences ``X`` and targets ``y``.
 
@@ -484,7 +493,7 @@ class SequenceEstimator(BaseEstimator):
         (``device="cuda"`` on its own GPU) from process 0's seed.
         """
         world = distributed.active()
-        device = _resolve_device(self.device)
+        device = resolve_device(self.device)
         if world is not None:
             device = world.device(device)
         sizes = self.fitted_state_.net_sizes
@@ -515,7 +524,7 @@ class SequenceEstimator(BaseEstimator):
                 net = self.net_
             else:
                 main = world is None or world.is_main
-                net = self._build_net(device, seed, main=main).initialize()
+                net = build_fitted_net(self, device, seed, main=main).initialize()
                 if self.checkpoint is not None:
                     state = load_checkpoint(self.checkpoint, self._fingerprint())
                     if state is not None:
@@ -585,31 +594,6 @@ class SequenceEstimator(BaseEstimator):
             }
         )
 
-    def _build_net(self, device, seed=0, main=True):
-        """The uninitialized skorch net for the sizes recorded in fit.
-
-        ``main=False``: a data-parallel process other than process 0, which
-        prints nothing and writes no checkpoint.
-        """
-        input_size, output_size = self.fitted_state_.net_sizes
-        holdout = None
-        if self.early_stopping:
-            holdout = holdout_split(
-                self,
-                classifier=is_classifier(self),
-                per_step=self.return_sequences,
-                seed=seed,
-            )
-        return build_net(
-            self,
-            input_size=input_size,
-            output_size=output_size,
-            criterion=self._criterion(),
-            device=device,
-            holdout=holdout,
-            main=main,
-        )
-
     def _forward(self, X):
         """Validated network output for ``X`` as a float64 NumPy array.
 
@@ -621,15 +605,7 @@ class SequenceEstimator(BaseEstimator):
             # check_is_fitted builds the tags on every call of predict
             check_is_fitted(self)
         X3, lengths = validate_sequences(self, X, reset=False)
-        return self._network_output(X3, lengths).numpy(), lengths
-
-    def _network_output(self, X3, lengths):
-        """The network's float64 output for validated sequences, as a tensor."""
-        module, batch_size = self.net_.module_, self.net_.iterator_valid__batch_size
-        with intra_op_threads(self._threads(module, min(len(X3), batch_size))):
-            return predict_in_batches(
-                module, X3, lengths, batch_size=batch_size, device=self.net_.device
-            )
+        return network_output(self, X3, lengths).numpy(), lengths
 
     def _threads(self, module, batch_size):
         """Intra-op threads for running ``module`` on batches of ``batch_size``
@@ -672,22 +648,6 @@ _INT_PARAMS = (
 )
 
 
-def _resolve_device(device):
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"device={device!r} is not a valid torch device; use e.g. 'cpu', "
-            "'cuda' or 'cuda:0'."
-        ) from exc
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was requested but torch.cuda.is_available() is "
-            "False; install a CUDA build of torch or use device='cpu'."
-        )
-    return resolved
-
-
 def _digest(X3, lengths, y, weights=None):
     """A digest of the training data, read in chunks (X may be a large view).
 
@@ -711,6 +671,12 @@ def _torch_seed(random_state):
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
+# -- the surface other modules use -------------------------------------------
+# What persistence, the exporters, inspection and forecasting need of a fitted
+# estimator beyond its public attributes and ``fitted_state_``: these
+# functions, rather than the estimator's private methods.
+
+
 def is_sequence_estimator(estimator):
     """Whether ``estimator`` is one of sksequence's recurrent estimators."""
     return isinstance(estimator, SequenceEstimator)
@@ -719,6 +685,86 @@ def is_sequence_estimator(estimator):
 def is_sequence_classifier(estimator):
     """Whether ``estimator`` is one of sksequence's recurrent classifiers."""
     return is_sequence_estimator(estimator) and is_classifier(estimator)
+
+
+def resolve_device(device):
+    """``device`` (a string or a torch device) as a ``torch.device`` that
+    exists here; a ``ValueError`` naming the fix otherwise."""
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a valid torch device; use e.g. 'cpu', "
+            "'cuda' or 'cuda:0'."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but torch.cuda.is_available() is "
+            "False; install a CUDA build of torch or use device='cpu'."
+        )
+    return resolved
+
+
+def module_arguments(estimator):
+    """The keyword arguments of :class:`~sksequence._modules.SequenceModel`
+    for a fitted ``estimator``: the sizes recorded in ``fitted_state_`` and
+    the network's parameters.
+
+    What :func:`build_fitted_net` builds its module from, and what
+    :func:`sksequence.load` builds a shape-only (``"meta"``) copy from, to
+    check a file's tensors before anything is allocated.
+    """
+    input_size, output_size = estimator.fitted_state_.net_sizes
+    return {
+        "input_size": input_size,
+        "output_size": output_size,
+        **estimator._module_params(),
+    }
+
+
+def build_fitted_net(estimator, device, seed=0, main=True):
+    """The uninitialized skorch net of ``estimator`` for the sizes recorded
+    in fit (``fit`` trains it; :func:`sksequence.load` fills it).
+
+    ``seed`` draws the early-stopping holdout; ``main=False``: a
+    data-parallel process other than process 0, which prints nothing and
+    writes no checkpoint.
+    """
+    holdout = None
+    if estimator.early_stopping:
+        holdout = holdout_split(
+            estimator,
+            classifier=is_classifier(estimator),
+            per_step=estimator.return_sequences,
+            seed=seed,
+        )
+    return build_net(
+        estimator,
+        module=module_arguments(estimator),
+        criterion=estimator._criterion(),
+        device=device,
+        holdout=holdout,
+        fingerprint=estimator._fingerprint(),
+        main=main,
+    )
+
+
+def network_output(estimator, X3, lengths):
+    """The network's float64 output for validated sequences, as a tensor
+    (in batches, on the estimator's device, with its threads)."""
+    net = estimator.net_
+    module, batch_size = net.module_, net.iterator_valid__batch_size
+    with intra_op_threads(estimator._threads(module, min(len(X3), batch_size))):
+        return predict_in_batches(
+            module, X3, lengths, batch_size=batch_size, device=net.device
+        )
+
+
+def network_target(estimator, y, X3, lengths):
+    """``y`` as the network is trained on it (standardized or label-encoded),
+    validated against the fitted state; nothing is written."""
+    target, _ = estimator._prepare_target(y, X3, lengths, reset=False)
+    return target
 
 
 def _uniform_as_none(weights):

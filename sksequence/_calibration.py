@@ -22,12 +22,14 @@ or median, the point prediction, is never moved.
   (Romano, Patterson and Candès, 2019), multiplicatively so that the width
   keeps following the input.
 
-Pure NumPy: the estimators pass the network's outputs on the holdout.
+Pure NumPy. The factors of each distribution are computed by its head
+(``calibration_factors`` in :mod:`sksequence._heads`); the estimators
+pass the network's outputs on the holdout.
 """
 
 import numpy as np
 
-__all__ = ["MIN_CALIBRATION_SAMPLES", "spread_calibration", "weighted_quantile"]
+__all__ = ["MIN_CALIBRATION_SAMPLES", "MIN_FACTOR", "weighted_quantile"]
 
 # below this many held-out samples (steps, with return_sequences) the factors
 # are estimated too coarsely to trust without a warning: the 5 % and 95 %
@@ -68,46 +70,3 @@ def weighted_quantile(values, level, weights=None):
     first = np.argmax(reached, axis=0)
     picked = np.take_along_axis(order, first[None], axis=0)
     return np.take_along_axis(values, picked, axis=0)[0]
-
-
-def spread_calibration(blocks, y, weights, *, distribution, levels):
-    """Factors on the spread that calibrate ``blocks`` on targets ``y``.
-
-    Parameters
-    ----------
-    blocks : ndarray of shape (n, head_width, n_outputs)
-        The network's uncalibrated outputs on held-out samples, on its scale
-        (see :meth:`~sksequence._fitted.FittedState.blocks`).
-    y : ndarray of shape (n, n_outputs)
-        The held-out targets, on the network's scale.
-    weights : ndarray of shape (n,) or None
-        Sample weights of the held-out samples.
-    distribution : {"gaussian", "quantile"}
-    levels : tuple of float
-        The quantile levels of the ``"quantile"`` head (holding 0.5).
-
-    Returns
-    -------
-    calibration : ndarray
-        ``"gaussian"``: shape (n_outputs,), the factor on the standard
-        deviation. ``"quantile"``: shape (n_levels, n_outputs), the factor
-        on each quantile's distance from the median (1 at the median).
-    """
-    blocks = np.asarray(blocks, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    if distribution == "gaussian":
-        z2 = ((y - blocks[:, 0]) / blocks[:, 1]) ** 2
-        return np.sqrt(np.average(z2, axis=0, weights=weights))
-    m = levels.index(0.5)
-    median = blocks[:, m]
-    factors = np.ones(blocks.shape[1:])
-    for k, tau in enumerate(levels):
-        if k == m:
-            continue
-        # distances from the median are nonzero by construction (the head
-        # adds positive gaps): negative below the median, positive above
-        ratio = (y - median) / (blocks[:, k] - median)
-        # above the median y <= q' iff ratio <= c; below it iff ratio >= c
-        share = tau if tau > 0.5 else 1 - tau
-        factors[k] = weighted_quantile(ratio, share, weights)
-    return np.maximum(factors, MIN_FACTOR)

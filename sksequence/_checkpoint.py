@@ -117,7 +117,7 @@ class EpochCheckpoint(Callback):
         # restored the best weights by now (it runs before us); a run that
         # ran out of epochs or was interrupted is saved as it was after its
         # last completed epoch, ready to continue
-        if net._stopped_early():
+        if net.stopped_early():
             self._save(net, converged=True)
 
 

@@ -3,12 +3,12 @@
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import ClassifierMixin
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import SequenceEstimator
+from ._compat import StrOptions
 from ._constants import IGNORE_INDEX
 from ._modules import SequenceCrossEntropyLoss
 from ._validation import (

@@ -7,6 +7,11 @@ out in the estimators' signatures, where users and tools read them.
 
 # -- training ------------------------------------------------------------
 
+# the smallest standard deviation of a Gaussian head (targets are
+# standardized): a floor that keeps the likelihood finite when the net is
+# certain
+MIN_STD = 1e-4
+
 # patch_size="auto": the recurrence runs over at most this many steps.
 # On GunPoint (150 steps) and ArrowHead (251) GRU and LSTM classifiers sat at
 # chance level reading one step at a time; 16, 32 and 64 steps did equally

@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["FittedState"]
+from ._heads import Head, PointHead
+
+__all__ = ["FittedState", "check_stored", "stored_floats", "stored_int"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,14 +49,11 @@ class FittedState:
     y_ndim : int or None
         Regressors: the number of dimensions of ``y`` in ``fit`` (1 or 2
         per sequence; 2 or 3 with ``per_step``).
-    distribution : {"none", "gaussian", "quantile"}
-        Regressors: what the network predicts per target (its ``loss``): the
-        value, a mean and a standard deviation, or the quantiles at
-        ``levels``, as blocks of ``n_outputs`` values on the last axis.
-    levels : tuple of float or None
-        Regressors with a distribution: the quantile levels, increasing and
-        holding 0.5. With ``"quantile"`` those the network predicts; with
-        ``"gaussian"`` those ``predict_quantiles`` reports by default.
+    head : Head
+        What the network predicts per target (a regressor's ``loss``): the
+        value, a mean and a standard deviation, or quantiles, as blocks of
+        ``n_outputs`` values on the last axis (see :mod:`sksequence._heads`).
+        Classifiers: the point head.
     calibration : ndarray or None
         Regressors with a distribution, fitted with ``calibration="holdout"``:
         the factors that widen or narrow the predicted spread, measured on
@@ -75,8 +74,7 @@ class FittedState:
     y_mean: np.ndarray | None = None
     y_scale: np.ndarray | None = None
     y_ndim: int | None = None
-    distribution: str = "none"
-    levels: tuple | None = None
+    head: Head = PointHead()
     calibration: np.ndarray | None = None
 
     @property
@@ -97,51 +95,37 @@ class FittedState:
         return self.n_channels, self.n_outputs
 
     @property
-    def head_width(self):
-        """Values the network predicts per target (blocks on the last axis)."""
-        if self.distribution == "gaussian":
-            return 2
-        if self.distribution == "quantile":
-            return len(self.levels)
-        return 1
+    def distribution(self):
+        """The head's name: ``"none"``, ``"gaussian"`` or ``"quantile"``."""
+        return self.head.name
 
     @property
-    def location_block(self):
-        """Index of the block that ``predict`` returns: the values, the
-        mean (0), or the median (its level's place)."""
-        if self.distribution == "quantile":
-            return self.levels.index(0.5)
-        return 0
+    def levels(self):
+        """The head's quantile levels (increasing, holding 0.5), or None.
+
+        With ``"quantile"`` those the network predicts; with ``"gaussian"``
+        those ``predict_quantiles`` reports by default."""
+        return self.head.levels
 
     @property
     def location(self):
         """The block of the network's last axis that ``predict`` returns:
         the values, the mean, or the median."""
-        block = self.location_block
+        block = self.head.location_block
         return slice(block * self.n_outputs, (block + 1) * self.n_outputs)
 
     def blocks(self, out):
-        """``out`` (..., head_width * n_outputs) as (..., head_width, n_outputs)."""
-        return out.reshape(*out.shape[:-1], self.head_width, self.n_outputs)
+        """``out`` (..., width * n_outputs) as (..., width, n_outputs)."""
+        return out.reshape(*out.shape[:-1], self.head.width, self.n_outputs)
 
     def distribution_blocks(self, out):
-        """The network's outputs ``out`` (..., head_width * n_outputs) as
-        (..., head_width, n_outputs) blocks on the network's scale, with the
-        spread calibrated: the standard deviations (``"gaussian"``) or the
-        quantiles' distances from the median (``"quantile"``) multiplied by
-        ``calibration``. Calibrated quantiles are sorted over the levels:
-        every factor is positive, so each quantile stays on its side of the
-        median and the median keeps its place."""
+        """The network's outputs ``out`` (..., width * n_outputs) as
+        (..., width, n_outputs) blocks on the network's scale, with the
+        spread calibrated by the head (:meth:`Head.calibrated`)."""
         blocks = self.blocks(out)
         if self.calibration is None:
             return blocks
-        blocks = blocks.copy()
-        if self.distribution == "gaussian":
-            blocks[..., 1, :] *= self.calibration
-            return blocks
-        median = blocks[..., self.location_block, None, :]
-        blocks = median + self.calibration * (blocks - median)
-        return np.sort(blocks, axis=-2)
+        return self.head.calibrated(blocks, self.calibration)
 
     def with_outputs(self, **fields):
         """A copy with the output fields set (a new fit's target)."""
@@ -187,3 +171,134 @@ class FittedState:
                 calibration = np.asarray(self.calibration, dtype=np.float64)
                 stored["_calibration"] = calibration.tolist()
         return stored
+
+    @classmethod
+    def from_dict(cls, stored, *, n_features_in, per_step, head=None):
+        """The state :meth:`to_dict` stored, checked value by value.
+
+        The inverse of :meth:`to_dict`, for values read from a file: every
+        value is checked (type, range, size), and a ``TypeError`` or
+        ``ValueError`` says which is wrong. The keys older files lack take
+        the value that reproduces what they were trained with.
+
+        Parameters
+        ----------
+        stored : dict
+            What :meth:`to_dict` returned; ``classes_``, when present, as an
+            array of labels.
+        n_features_in : int
+            The estimator's ``n_features_in_``: a 2-D fit's sequences had as
+            many steps (files from before ``_min_timesteps``).
+        per_step : bool
+            The estimator's ``return_sequences``.
+        head : Head or None
+            Regressors: the head of the estimator's ``loss`` and
+            ``quantiles`` parameters (the file stores those, not the head).
+        """
+        n_channels = stored_int(stored["_n_channels"], "_n_channels", 1)
+        input_2d = check_stored(stored["_fitted_2d"], bool, "_fitted_2d")
+        sizes = check_stored(stored["_net_sizes"], list, "_net_sizes")
+        if len(sizes) != 2:
+            raise ValueError("_net_sizes must hold 2 sizes")
+        sizes = tuple(stored_int(size, "_net_sizes", 1) for size in sizes)
+        if sizes[0] != n_channels:
+            raise ValueError("_net_sizes does not match _n_channels")
+        output_size = sizes[1]
+        # files from before it was recorded: a 2-D fit's sequences had as many
+        # steps as it had columns; a 3-D fit's are unknown
+        min_timesteps = stored.get("_min_timesteps")
+        if min_timesteps is not None:
+            min_timesteps = stored_int(min_timesteps, "_min_timesteps", 1)
+        elif input_2d:
+            min_timesteps = n_features_in
+        state = cls(
+            n_channels=n_channels,
+            input_2d=input_2d,
+            min_timesteps=min_timesteps,
+            n_outputs=output_size,
+            per_step=per_step,
+        )
+        if "classes_" in stored:
+            classes = stored["classes_"]
+            if len(classes) != output_size:
+                raise ValueError("classes_ does not match the network's output size")
+            return state.with_outputs(classes=classes)
+        head = PointHead() if head is None else head
+        return state.with_outputs(
+            head=head,
+            y_ndim=stored_int(stored["_y_ndim"], "_y_ndim", 1),
+            y_mean=_finite(stored_floats(stored["_y_mean"], "_y_mean", output_size)),
+            y_scale=_finite(
+                stored_floats(stored["_y_scale"], "_y_scale", output_size),
+                positive=True,
+            ),
+            calibration=_decode_calibration(
+                stored.get("_calibration"), head, output_size
+            ),
+        )
+
+
+def check_stored(value, types, what):
+    """``value`` read from a file, if it is of ``types`` (a ``TypeError`` if
+    not). A bool is never accepted where a number is expected."""
+    types = types if isinstance(types, tuple) else (types,)
+    # bool is an int in Python; never accept it where a number is expected
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        names = " or ".join(t.__name__ for t in types)
+        raise TypeError(f"{what} must be {names}, not {type(value).__name__}")
+    return value
+
+
+def stored_int(value, what, minimum):
+    """An int read from a file, at least ``minimum``."""
+    check_stored(value, int, what)
+    if value < minimum:
+        raise ValueError(f"{what} must be >= {minimum}, got {value}")
+    return value
+
+
+def stored_floats(values, what, length):
+    """A list of ``length`` numbers read from a file, as float64."""
+    check_stored(values, list, what)
+    for v in values:
+        check_stored(v, (int, float), f"an item of {what}")
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.shape != (length,):
+        raise ValueError(f"{what} must have {length} values, got {arr.shape}")
+    return arr
+
+
+def _finite(values, positive=False):
+    """``values`` of the target scaling if all are finite (and with
+    ``positive``, > 0): predictions are computed with them, and NaN, inf or
+    a scale of 0 or below would make them NaN, constant or of negative
+    spread."""
+    if not (np.isfinite(values).all() and (not positive or (values > 0).all())):
+        raise ValueError(
+            "the target scaling (_y_mean, _y_scale) must be finite"
+            f"{', and _y_scale positive' if positive else ''}; got "
+            f"{values.tolist()}"
+        )
+    return values
+
+
+def _decode_calibration(stored, head, output_size):
+    """The spread's calibration factors (absent: none, as before they existed),
+    of the head's :meth:`~sksequence._heads.Head.calibration_shape`."""
+    if stored is None:
+        return None
+    shape = head.calibration_shape(output_size)
+    if shape is None:
+        raise ValueError("_calibration is stored for a model without a distribution")
+    check_stored(stored, list, "_calibration")
+    if len(shape) == 1:
+        factors = stored_floats(stored, "_calibration", output_size)
+    else:
+        if len(stored) != shape[0]:
+            raise ValueError(f"_calibration must hold {shape[0]} rows of factors")
+        factors = np.stack(
+            [stored_floats(row, "_calibration", output_size) for row in stored]
+        )
+    if not (np.isfinite(factors).all() and (factors > 0).all()):
+        raise ValueError("_calibration factors must be finite and positive")
+    return factors

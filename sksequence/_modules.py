@@ -12,8 +12,8 @@ padding never reaches an output. The losses here ignore padded steps.
 A distributional head predicts more than one value per target: with
 ``distribution="gaussian"`` a mean and a standard deviation, with
 ``distribution="quantile"`` several quantiles, each block of ``output_size``
-values laid out one after the other on the last axis (see
-:func:`distribution_head`), trained by :class:`GaussianNLLLoss` and
+values laid out one after the other on the last axis (the heads of
+:mod:`sksequence._heads`), trained by :class:`GaussianNLLLoss` and
 :class:`PinballLoss`.
 """
 
@@ -29,9 +29,9 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import ClassicGRU, PeepholeLSTM, RecurrentStack
 from ._constants import IGNORE_INDEX, PREDICT_BATCH_SIZE
+from ._heads import HEADS
 
 __all__ = [
-    "DISTRIBUTIONS",
     "RECURRENT_LAYERS",
     "GaussianNLLLoss",
     "MaskedMSELoss",
@@ -48,13 +48,6 @@ __all__ = [
 ]
 
 RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-
-# what a head predicts per target: the value itself, a Gaussian, or quantiles
-DISTRIBUTIONS = ("none", "gaussian", "quantile")
-
-# the smallest standard deviation (targets are standardized): a floor that
-# keeps the likelihood finite when the net is certain
-MIN_STD = 1e-4
 
 
 def patch(
@@ -126,7 +119,8 @@ class SequenceModel(nn.Module):
         :func:`patch`); ``input_size`` stays the number of features of one
         time step. Must be 1 with ``return_sequences``.
     distribution : {"none", "gaussian", "quantile"}, default="none"
-        What the head predicts per target (see :func:`distribution_head`):
+        What the head predicts per target (a name of
+        :data:`sksequence._heads.HEADS`):
         ``output_size`` values, or a mean and a standard deviation
         (``2 * output_size``), or ``n_quantiles`` increasing quantiles
         (``n_quantiles * output_size``).
@@ -143,7 +137,6 @@ class SequenceModel(nn.Module):
     return_sequences: Final[bool]
     patch_size: Final[int]
     num_directions: Final[int]
-    distribution: Final[str]
     output_size: Final[int]
 
     def __init__(
@@ -170,11 +163,10 @@ class SequenceModel(nn.Module):
             )
         if return_sequences and patch_size != 1:
             raise ValueError("return_sequences needs patch_size=1")
-        if distribution not in DISTRIBUTIONS:
+        if distribution not in HEADS:
             raise ValueError(
-                f"distribution must be one of {DISTRIBUTIONS}; got {distribution!r}"
+                f"distribution must be one of {tuple(HEADS)}; got {distribution!r}"
             )
-        self.distribution = distribution
         self.output_size = output_size
         self.cell = cell
         self.return_sequences = return_sequences
@@ -210,8 +202,11 @@ class SequenceModel(nn.Module):
         self.num_directions = 2 if bidirectional else 1
         # no dropout kernels at all when it is off (they cost launches on a GPU)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        width = head_width(distribution, n_quantiles)
+        head = HEADS[distribution]
+        width = head.width_for(n_quantiles)
         self.head = nn.Linear(hidden_size * self.num_directions, width * output_size)
+        # raw values -> the distribution's (no parameters: files keep their keys)
+        self.link = head.link(output_size)
 
     def recurrent_states(
         self, X: Tensor, lengths: Tensor | None = None
@@ -258,7 +253,7 @@ class SequenceModel(nn.Module):
         if self.return_sequences and outputs is not None:
             states = outputs
         raw = self.head(self.dropout(states))
-        return distribution_head(raw, self.distribution, self.output_size)
+        return self.link(raw)
 
     def forward(self, X: Tensor, lengths: Tensor | None = None) -> Tensor:
         """Map ``X`` (batch, time, features) to (batch[, time], output_size)."""
@@ -297,41 +292,6 @@ class SequenceModel(nn.Module):
         X, lengths = patch(X, lengths, self.patch_size)
         outputs, h_n, _ = self.engine().run(X, lengths, probe, probe_layer)
         return self._readout(outputs, self._last(h_n))
-
-
-def head_width(distribution: str, n_quantiles: int = 1) -> int:
-    """Values the head predicts per target: 1, 2 (mean, std) or ``n_quantiles``."""
-    if distribution == "gaussian":
-        return 2
-    if distribution == "quantile":
-        return n_quantiles
-    return 1
-
-
-def distribution_head(
-    raw: Tensor, distribution: str, output_size: int, min_std: float = MIN_STD
-) -> Tensor:
-    """The head's raw values ``(..., width * output_size)`` as a distribution.
-
-    The last axis holds blocks of ``output_size`` values (one per target):
-
-    - ``"none"``: the values themselves.
-    - ``"gaussian"``: the mean, then the standard deviation
-      ``softplus(raw) + min_std``, positive by construction.
-    - ``"quantile"``: quantiles in increasing order of level. The first block
-      is raw; each next one adds ``softplus(raw)`` to the one before, so the
-      quantiles never cross (they are monotone by construction, not sorted
-      after the fact, and the pinball loss trains them as such).
-    """
-    if distribution == "gaussian":
-        mean, std = raw[..., :output_size], raw[..., output_size:]
-        return torch.cat((mean, nn.functional.softplus(std) + min_std), dim=-1)
-    if distribution == "quantile":
-        first, gaps = raw[..., :output_size], raw[..., output_size:]
-        steps = nn.functional.softplus(gaps.unflatten(-1, (-1, output_size)))
-        rest = first.unsqueeze(-2) + steps.cumsum(dim=-2)
-        return torch.cat((first, rest.flatten(-2)), dim=-1)
-    return raw
 
 
 def _per_element(weights, like):
@@ -414,7 +374,7 @@ class GaussianNLLLoss(_MaskedLoss):
     """Negative log-likelihood of the targets under the predicted Gaussians.
 
     ``y_pred`` holds the means, then the standard deviations (the
-    ``"gaussian"`` :func:`distribution_head`), on its last axis:
+    :class:`~sksequence._heads.GaussianHead`), on its last axis:
     ``log(std) + (y - mean)**2 / (2 * std**2) + log(2 * pi) / 2`` per target.
     """
 
@@ -429,8 +389,8 @@ class PinballLoss(_MaskedLoss):
     """Pinball (quantile) loss, averaged over the levels, per target.
 
     ``y_pred`` holds one block of quantiles per level of ``levels``, in
-    that order, on its last axis (the ``"quantile"``
-    :func:`distribution_head`). For a level ``tau`` and error
+    that order, on its last axis (the
+    :class:`~sksequence._heads.QuantileHead`). For a level ``tau`` and error
     ``e = y - q``, the loss is ``max(tau * e, (tau - 1) * e)``: minimized
     by the ``tau``-quantile of ``y``. Twice its mean over many evenly spread
     levels approximates the CRPS.

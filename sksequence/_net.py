@@ -19,7 +19,7 @@ from ._constants import AUTO_PATIENCE_EPOCHS, AUTO_PATIENCE_STEPS, PREDICT_BATCH
 from ._modules import SequenceModel
 from ._training import IndexSplit, SequenceNet, TensorBatchIterator
 
-__all__ = ["OPTIMIZERS", "build_callbacks", "build_net", "module_arguments"]
+__all__ = ["OPTIMIZERS", "build_callbacks", "build_net"]
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -29,13 +29,14 @@ OPTIMIZERS = {
 }
 
 
-def build_callbacks(estimator, main=True):
+def build_callbacks(estimator, main=True, fingerprint=None):
     """The ``(name, callback)`` list of the net of ``estimator``.
 
     Gradient clipping, early stopping, copies of the user's callbacks, a
     progress bar (``verbose >= 2``) and the checkpoint, in that order. A
     process other than the ``main`` one of a data-parallel fit prints
-    nothing and writes no checkpoint.
+    nothing and writes no checkpoint. ``fingerprint`` is what a checkpoint
+    must match (with ``checkpoint`` set).
     """
     callbacks = []
     if estimator.gradient_clip is not None:
@@ -80,31 +81,14 @@ def build_callbacks(estimator, main=True):
         callbacks.append(
             (
                 "checkpoint",
-                EpochCheckpoint(
-                    estimator.checkpoint, estimator._fingerprint(), write=main
-                ),
+                EpochCheckpoint(estimator.checkpoint, fingerprint, write=main),
             )
         )
     return callbacks
 
 
-def module_arguments(estimator, *, input_size, output_size):
-    """The keyword arguments of :class:`~sksequence._modules.SequenceModel`
-    for ``estimator``'s parameters and the sizes derived from the data.
-
-    What :func:`build_net` builds its module from, and what
-    :func:`sksequence.load` builds a shape-only (``"meta"``) copy from, to
-    check a file's tensors before anything is allocated.
-    """
-    return {
-        "input_size": input_size,
-        "output_size": output_size,
-        **estimator._module_params(),
-    }
-
-
 def build_net(
-    estimator, *, input_size, output_size, criterion, device, holdout, main=True
+    estimator, *, module, criterion, device, holdout, fingerprint=None, main=True
 ):
     """Build the (uninitialized) skorch net for ``estimator``.
 
@@ -112,13 +96,16 @@ def build_net(
     ----------
     estimator : sksequence estimator
         Source of the top-level parameters.
-    input_size, output_size : int
-        Sizes derived from the training data.
+    module : dict
+        The keyword arguments of :class:`~sksequence._modules.SequenceModel`
+        (:func:`sksequence._base.module_arguments`).
     criterion : torch loss class
     device : torch.device
     holdout : callable or None
         ``holdout(y) -> (train, valid)`` indices of the early-stopping
         holdout; None trains on every sample.
+    fingerprint : str or None
+        What a checkpoint of this run must match (see ``checkpoint``).
     main : bool, default=True
         False in the processes of a data-parallel fit other than process 0:
         they print nothing and write no checkpoint.
@@ -126,12 +113,9 @@ def build_net(
     optimizer = estimator.optimizer
     if isinstance(optimizer, str):
         optimizer = OPTIMIZERS[optimizer]
-    arguments = module_arguments(
-        estimator, input_size=input_size, output_size=output_size
-    )
     return SequenceNet(
         module=SequenceModel,
-        **{f"module__{key}": value for key, value in arguments.items()},
+        **{f"module__{key}": value for key, value in module.items()},
         criterion=criterion,
         optimizer=optimizer,
         optimizer__weight_decay=estimator.weight_decay,
@@ -145,7 +129,7 @@ def build_net(
         iterator_valid__device=device,
         iterator_valid__batch_size=max(int(estimator.batch_size), PREDICT_BATCH_SIZE),
         train_split=None if holdout is None else IndexSplit(holdout),
-        callbacks=build_callbacks(estimator, main),
+        callbacks=build_callbacks(estimator, main, fingerprint),
         # skorch's table is formatted every epoch even when nothing prints
         **({} if estimator.verbose and main else {"callbacks__print_log": None}),
         device=device,

@@ -41,14 +41,25 @@ from safetensors.torch import load as _load_safetensors
 from safetensors.torch import save as _save_safetensors
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _resolve_device, is_sequence_classifier
+from ._base import (
+    build_fitted_net,
+    is_sequence_classifier,
+    module_arguments,
+    resolve_device,
+)
 from ._checkpoint import set_net_state
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
-from ._fitted import FittedState
+from ._compat import validate_parameters
+from ._fitted import FittedState, check_stored, stored_int
 from ._generator import global_generator_user
 from ._modules import SequenceModel
-from ._net import module_arguments
-from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
+from ._regressors import (
+    GRURegressor,
+    LSTMRegressor,
+    RNNRegressor,
+    regression_head,
+)
+from ._version import __version__
 
 __all__ = ["save", "load"]
 
@@ -146,7 +157,7 @@ LSTMClassifier or GRUClassifier
     meta = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
-        "sksequence_version": _package_version(),
+        "sksequence_version": __version__,
         "torch_version": torch.__version__,
         "class": cls.__name__,
         "params": _encode_params(estimator.get_params(deep=False)),
@@ -275,11 +286,11 @@ LSTMClassifier or GRUClassifier
         stored_checkpoint = params["checkpoint"]
         params["checkpoint"] = None
         estimator = cls(**params)
-        estimator._validate_params()
+        validate_parameters(estimator)
         _restore_fitted(estimator, meta.get("fitted"))
         net_history = _decode(meta.get("net_history"), None)
-        for row in _check_type(net_history, list, "net_history"):
-            _check_type(row, dict, "a net_history row")
+        for row in check_stored(net_history, list, "net_history"):
+            check_stored(row, dict, "a net_history row")
         optimizer_state = _decode(
             meta.get("optimizer"), _tensors(members[_OPTIMIZER], _OPTIMIZER)
         )
@@ -305,7 +316,7 @@ LSTMClassifier or GRUClassifier
         ),
     ):
         # initialize() draws random initial weights; keep the caller's RNG
-        net = estimator._build_net(torch_device)
+        net = build_fitted_net(estimator, torch_device)
         net.initialize()
     try:
         _check_optimizer_state(net.optimizer_, optimizer_state)
@@ -331,12 +342,6 @@ LSTMClassifier or GRUClassifier
 
 
 # -- writing -------------------------------------------------------------
-
-
-def _package_version():
-    from . import __version__
-
-    return __version__
 
 
 def _encode_params(params):
@@ -465,15 +470,6 @@ def _check(condition, path, reason):
         raise _invalid(path, reason)
 
 
-def _check_type(value, types, what):
-    types = types if isinstance(types, tuple) else (types,)
-    # bool is an int in Python; never accept it where a number is expected
-    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-        names = " or ".join(t.__name__ for t in types)
-        raise TypeError(f"{what} must be {names}, not {type(value).__name__}")
-    return value
-
-
 def _read_archive(path):
     """Bytes of the three members; nothing else in the archive is read."""
     if not os.path.exists(path):
@@ -524,7 +520,7 @@ def _check_format(meta, path):
         raise ValueError(
             f"{os.fspath(path)!r} was written in sksequence file format version "
             f"{version} (by sksequence {meta.get('sksequence_version')!r}); this "
-            f"sksequence {_package_version()} reads versions up to "
+            f"sksequence {__version__} reads versions up to "
             f"{FORMAT_VERSION}. Upgrade sksequence to load it."
         )
 
@@ -535,38 +531,38 @@ def _decode(obj, tensors):
         return obj
     if isinstance(obj, list):
         raise ValueError("an untagged JSON array was found")
-    _check_type(obj, dict, "a stored value")
+    check_stored(obj, dict, "a stored value")
     if len(obj) != 1:
         raise ValueError(f"an unknown value with keys {sorted(obj)} was found")
     ((tag, value),) = obj.items()
     if tag == "list":
-        return [_decode(item, tensors) for item in _check_type(value, list, tag)]
+        return [_decode(item, tensors) for item in check_stored(value, list, tag)]
     if tag == "tuple":
-        return tuple(_decode(item, tensors) for item in _check_type(value, list, tag))
+        return tuple(_decode(item, tensors) for item in check_stored(value, list, tag))
     if tag == "dict":
         out = {}
-        for pair in _check_type(value, list, tag):
-            _check_type(pair, list, "a dict item")
+        for pair in check_stored(value, list, tag):
+            check_stored(pair, list, "a dict item")
             if len(pair) != 2:
                 raise ValueError("a dict item is not a [key, value] pair")
             key = _decode(pair[0], tensors)
-            _check_type(key, (str, int, float, bool, type(None)), "a dict key")
+            check_stored(key, (str, int, float, bool, type(None)), "a dict key")
             out[key] = _decode(pair[1], tensors)
         return out
     if tag == "tensor":
         if tensors is None:
             raise ValueError("a tensor reference was found where none is allowed")
-        _check_type(value, str, "a tensor reference")
+        check_stored(value, str, "a tensor reference")
         if value not in tensors:
             raise ValueError(f"tensor {value!r} is missing from {_OPTIMIZER}")
         return tensors[value]
     if tag == "torch.device":
         try:
-            return torch.device(_check_type(value, str, tag))
+            return torch.device(check_stored(value, str, tag))
         except RuntimeError as exc:
             raise ValueError(f"invalid device {value!r}") from exc
     if tag == "path":
-        return pathlib.Path(_check_type(value, str, tag))
+        return pathlib.Path(check_stored(value, str, tag))
     if tag == "torch.optim":
         cls = (
             getattr(torch.optim, value, None) if value in torch.optim.__all__ else None
@@ -584,11 +580,11 @@ def _decode(obj, tensors):
             )
         return cls
     if tag == "RandomState":
-        _check_type(value, list, tag)
+        check_stored(value, list, tag)
         if len(value) != 4:
             raise ValueError("invalid RandomState")
         keys, pos, has_gauss, cached = value
-        keys = np.asarray(_check_type(keys, list, "RandomState keys"))
+        keys = np.asarray(check_stored(keys, list, "RandomState keys"))
         if keys.shape != (624,) or keys.dtype.kind != "i":
             raise ValueError("invalid RandomState keys")
         if keys.min() < 0 or keys.max() >= 2**32:
@@ -598,9 +594,9 @@ def _decode(obj, tensors):
             (
                 "MT19937",
                 keys.astype(np.uint32),
-                _check_type(pos, int, "RandomState pos"),
-                _check_type(has_gauss, int, "RandomState has_gauss"),
-                float(_check_type(cached, (int, float), "RandomState gaussian")),
+                check_stored(pos, int, "RandomState pos"),
+                check_stored(has_gauss, int, "RandomState has_gauss"),
+                float(check_stored(cached, (int, float), "RandomState gaussian")),
             )
         )
         return state
@@ -622,7 +618,7 @@ _LATER_PARAMS = {
 
 
 def _decode_params(stored, cls):
-    _check_type(stored, dict, "params")
+    check_stored(stored, dict, "params")
     expected = set(cls().get_params(deep=False))
     later = {key: value for key, value in _LATER_PARAMS.items() if key in expected}
     stored = {**later, **stored}
@@ -638,134 +634,53 @@ def _decode_params(stored, cls):
     return params
 
 
-def _int(value, what, minimum):
-    _check_type(value, int, what)
-    if value < minimum:
-        raise ValueError(f"{what} must be >= {minimum}, got {value}")
-    return value
-
-
-def _float_array(values, what, length):
-    _check_type(values, list, what)
-    for v in values:
-        _check_type(v, (int, float), f"an item of {what}")
-    arr = np.asarray(values, dtype=np.float64)
-    if arr.shape != (length,):
-        raise ValueError(f"{what} must have {length} values, got {arr.shape}")
-    return arr
-
-
 def _restore_fitted(est, fitted):
-    _check_type(fitted, dict, "fitted")
-    est.n_features_in_ = _int(fitted["n_features_in_"], "n_features_in_", 1)
-    est.n_iter_ = _int(fitted["n_iter_"], "n_iter_", 0)
-    n_channels = _int(fitted["_n_channels"], "_n_channels", 1)
-    input_2d = _check_type(fitted["_fitted_2d"], bool, "_fitted_2d")
-    sizes = _check_type(fitted["_net_sizes"], list, "_net_sizes")
-    if len(sizes) != 2:
-        raise ValueError("_net_sizes must hold 2 sizes")
-    sizes = tuple(_int(size, "_net_sizes", 1) for size in sizes)
-    if sizes[0] != n_channels:
-        raise ValueError("_net_sizes does not match _n_channels")
+    check_stored(fitted, dict, "fitted")
+    est.n_features_in_ = stored_int(fitted["n_features_in_"], "n_features_in_", 1)
+    est.n_iter_ = stored_int(fitted["n_iter_"], "n_iter_", 0)
     # files from before patches read every time step
-    est.patch_size_ = _int(fitted.get("patch_size_", 1), "patch_size_", 1)
+    est.patch_size_ = stored_int(fitted.get("patch_size_", 1), "patch_size_", 1)
     if est.return_sequences and est.patch_size_ != 1:
         raise ValueError("patch_size_ must be 1 with return_sequences")
     est.history_ = _decode_history(fitted["history_"])
     if "feature_names_in_" in fitted:
-        names = _check_type(fitted["feature_names_in_"], list, "feature_names_in_")
+        names = check_stored(fitted["feature_names_in_"], list, "feature_names_in_")
         for name in names:
-            _check_type(name, str, "feature_names_in_")
+            check_stored(name, str, "feature_names_in_")
         if len(names) != est.n_features_in_:
             raise ValueError("feature_names_in_ does not match n_features_in_")
         est.feature_names_in_ = np.asarray(names, dtype=object)
-    output_size = sizes[1]
-    # files from before it was recorded: a 2-D fit's sequences had as many
-    # steps as it had columns; a 3-D fit's are unknown
-    min_timesteps = fitted.get("_min_timesteps")
-    if min_timesteps is not None:
-        min_timesteps = _int(min_timesteps, "_min_timesteps", 1)
-    elif input_2d:
-        min_timesteps = est.n_features_in_
-    state = FittedState(
-        n_channels=n_channels,
-        input_2d=input_2d,
-        min_timesteps=min_timesteps,
-        n_outputs=output_size,
-        per_step=bool(est.return_sequences),
-    )
+    stored = dict(fitted)
+    head = None
     if is_sequence_classifier(est):
-        classes = _decode_labels(fitted["classes_"])
-        if len(classes) != output_size:
-            raise ValueError("classes_ does not match the network's output size")
-        est.classes_ = classes
-        est.fitted_state_ = state.with_outputs(classes=classes)
+        stored["classes_"] = _decode_labels(fitted["classes_"])
     else:
         # the head follows from the saved loss and quantiles parameters
-        distribution, levels = est._head()
-        est.fitted_state_ = state.with_outputs(
-            distribution=distribution,
-            levels=levels,
-            y_ndim=_int(fitted["_y_ndim"], "_y_ndim", 1),
-            y_mean=_finite(_float_array(fitted["_y_mean"], "_y_mean", output_size)),
-            y_scale=_finite(
-                _float_array(fitted["_y_scale"], "_y_scale", output_size),
-                positive=True,
-            ),
-            calibration=_decode_calibration(
-                fitted.get("_calibration"), distribution, levels, output_size
-            ),
-        )
-
-
-def _finite(values, positive=False):
-    """``values`` of the target scaling if all are finite (and with
-    ``positive``, > 0): predictions are computed with them, and NaN, inf or
-    a scale of 0 or below would make them NaN, constant or of negative
-    spread."""
-    if not (np.isfinite(values).all() and (not positive or (values > 0).all())):
-        raise ValueError(
-            "the target scaling (_y_mean, _y_scale) must be finite"
-            f"{', and _y_scale positive' if positive else ''}; got "
-            f"{values.tolist()}"
-        )
-    return values
-
-
-def _decode_calibration(stored, distribution, levels, output_size):
-    """The spread's calibration factors (absent: none, as before they existed)."""
-    if stored is None:
-        return None
-    if distribution == "none":
-        raise ValueError("_calibration is stored for a model without a distribution")
-    _check_type(stored, list, "_calibration")
-    if distribution == "gaussian":
-        factors = _float_array(stored, "_calibration", output_size)
-    else:
-        if len(stored) != len(levels):
-            raise ValueError(f"_calibration must hold {len(levels)} rows of factors")
-        factors = np.stack(
-            [_float_array(row, "_calibration", output_size) for row in stored]
-        )
-    if not (np.isfinite(factors).all() and (factors > 0).all()):
-        raise ValueError("_calibration factors must be finite and positive")
-    return factors
+        head = regression_head(est)
+    est.fitted_state_ = FittedState.from_dict(
+        stored,
+        n_features_in=est.n_features_in_,
+        per_step=bool(est.return_sequences),
+        head=head,
+    )
+    if is_sequence_classifier(est):
+        est.classes_ = est.fitted_state_.classes
 
 
 def _decode_history(stored):
-    _check_type(stored, dict, "history_")
-    index = _check_type(stored["index"], list, "history_ index")
+    check_stored(stored, dict, "history_")
+    index = check_stored(stored["index"], list, "history_ index")
     for i in index:
-        _check_type(i, int, "history_ index")
-    columns = _check_type(stored["columns"], dict, "history_ columns")
+        check_stored(i, int, "history_ index")
+    columns = check_stored(stored["columns"], dict, "history_ columns")
     for name, values in columns.items():
-        _check_type(values, list, f"history_ column {name!r}")
+        check_stored(values, list, f"history_ column {name!r}")
         if len(values) != len(index):
             raise ValueError(f"history_ column {name!r} has the wrong length")
         for v in values:
-            _check_type(v, (int, float), f"history_ column {name!r}")
+            check_stored(v, (int, float), f"history_ column {name!r}")
     index_name = stored["index_name"]
-    _check_type(index_name, (str, type(None)), "history_ index name")
+    check_stored(index_name, (str, type(None)), "history_ index name")
     frame = pd.DataFrame(
         {
             name: np.asarray(values, dtype=np.float64)
@@ -777,9 +692,9 @@ def _decode_history(stored):
 
 
 def _decode_labels(stored):
-    _check_type(stored, dict, "classes_")
-    dtype_str = _check_type(stored["dtype"], str, "classes_ dtype")
-    values = _check_type(stored["values"], list, "classes_ values")
+    check_stored(stored, dict, "classes_")
+    dtype_str = check_stored(stored["dtype"], str, "classes_ dtype")
+    values = check_stored(stored["values"], list, "classes_ values")
     try:
         dtype = np.dtype(dtype_str)
     except TypeError as exc:
@@ -787,7 +702,7 @@ def _decode_labels(stored):
     if dtype.kind not in _LABEL_KINDS or dtype.fields is not None:
         raise ValueError(f"classes_ dtype {dtype_str!r} is not allowed")
     for v in values:
-        _check_type(v, (bool, int, float, str), "a class label")
+        check_stored(v, (bool, int, float, str), "a class label")
     if dtype.kind == "O" and not all(isinstance(v, str) for v in values):
         raise ValueError("object classes_ must be strings")
     classes = np.array(values, dtype=dtype)
@@ -820,7 +735,7 @@ def _check_module_state(estimator, state):
     sizes = {
         "hidden_size": estimator.hidden_size,
         "patch_size_ times the features": estimator.patch_size_ * input_size,
-        "the outputs (with the quantiles)": fitted.head_width * output_size,
+        "the outputs (with the quantiles)": fitted.head.width * output_size,
     }
     for what, size in sizes.items():
         if size > largest:
@@ -832,9 +747,7 @@ def _check_module_state(estimator, state):
         raise ValueError(
             f"num_layers={estimator.num_layers} exceeds the {len(state)} stored weights"
         )
-    arguments = module_arguments(
-        estimator, input_size=input_size, output_size=output_size
-    )
+    arguments = module_arguments(estimator)
     try:
         with torch.device("meta"):
             expected = SequenceModel(**arguments).state_dict()
@@ -879,9 +792,9 @@ def _check_optimizer_state(optimizer, saved):
     shape: a wrong one would fail at the next ``warm_start`` fit or
     ``partial_fit`` with a raw torch error.
     """
-    _check_type(saved, dict, "the optimizer state")
-    groups = _check_type(saved.get("param_groups"), list, "the optimizer's groups")
-    state = _check_type(saved.get("state"), dict, "the optimizer's state")
+    check_stored(saved, dict, "the optimizer state")
+    groups = check_stored(saved.get("param_groups"), list, "the optimizer's groups")
+    state = check_stored(saved.get("state"), dict, "the optimizer's state")
     if len(groups) != len(optimizer.param_groups):
         raise ValueError(
             f"the optimizer state has {len(groups)} parameter groups, the "
@@ -889,8 +802,8 @@ def _check_optimizer_state(optimizer, saved):
         )
     params = {}
     for group, ours in zip(groups, optimizer.param_groups):
-        _check_type(group, dict, "an optimizer parameter group")
-        keys = _check_type(group.get("params"), list, "an optimizer group's params")
+        check_stored(group, dict, "an optimizer parameter group")
+        keys = check_stored(group.get("params"), list, "an optimizer group's params")
         if len(keys) != len(ours["params"]):
             raise ValueError(
                 f"an optimizer group holds {len(keys)} parameters; the "
@@ -954,7 +867,7 @@ def _target_device(estimator, device, path):
     and fail at predict.
     """
     if device is not None:
-        resolved = _resolve_device(device)
+        resolved = resolve_device(device)
         if resolved.type not in _LOAD_DEVICES:
             raise ValueError(
                 f"device={device!r}: load places a model on the CPU or a CUDA "
@@ -973,7 +886,7 @@ def _target_device(estimator, device, path):
             "device",
         )
     if saved.type != "cuda" or torch.cuda.is_available():
-        return _resolve_device(saved)
+        return resolve_device(saved)
     warnings.warn(
         f"The estimator was saved with device={estimator.device!r}, but CUDA is "
         "not available here; loading it on the CPU and setting device='cpu'. "

@@ -4,22 +4,26 @@ import warnings
 from numbers import Real
 
 import numpy as np
-from scipy.special import ndtri
 from sklearn.base import RegressorMixin, clone
 from sklearn.metrics import r2_score
-from sklearn.preprocessing._data import _handle_zeros_in_scale
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import SequenceEstimator
-from ._calibration import MIN_CALIBRATION_SAMPLES, spread_calibration
-from ._modules import GaussianNLLLoss, MaskedMSELoss, MeanSquaredError, PinballLoss
+from ._base import SequenceEstimator, network_output
+from ._calibration import MIN_CALIBRATION_SAMPLES
+from ._compat import Interval, StrOptions, handle_zeros_in_scale, validate_params
+from ._heads import HEADS, GaussianHead, QuantileHead
 from ._validation import check_quantiles, validate_sequence_target, validate_target
 
-__all__ = ["RNNRegressor", "LSTMRegressor", "GRURegressor"]
+__all__ = [
+    "RNNRegressor",
+    "LSTMRegressor",
+    "GRURegressor",
+    "refit_without_holdout",
+    "regression_head",
+]
 
-# each loss and the distribution its network predicts (FittedState.distribution)
-LOSSES = {"squared_error": "none", "gaussian": "gaussian", "quantile": "quantile"}
+# each loss and the head its network predicts with (FittedState.head)
+LOSSES = {head.loss: head for head in HEADS.values()}
 
 LOSS_DOC = """\
 loss : {"squared_error", "gaussian", "quantile"}, default="squared_error"
@@ -80,28 +84,15 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         super().__init_subclass__(**kwargs)
 
     def _criterion(self):
-        distribution = self.fitted_state_.distribution
-        if distribution == "gaussian":
-            return GaussianNLLLoss
-        if distribution == "quantile":
-            return PinballLoss(self.fitted_state_.levels)
-        # padded steps of per-step targets are NaN and must stay out of the loss
-        return MaskedMSELoss if self.return_sequences else MeanSquaredError
+        return self.fitted_state_.head.criterion(self.return_sequences)
 
     def _module_params(self):
         state = self.fitted_state_
         return {
             **super()._module_params(),
             "distribution": state.distribution,
-            "n_quantiles": state.head_width,
+            "n_quantiles": state.head.width,
         }
-
-    def _head(self):
-        """``(distribution, levels)`` of the ``loss`` and ``quantiles`` parameters."""
-        distribution = LOSSES[self.loss]
-        if distribution == "none":
-            return distribution, None
-        return distribution, check_quantiles(self.quantiles)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -113,7 +104,7 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         or nothing to calibrate on."""
         if self.calibration is None:
             return
-        if LOSSES[self.loss] == "none":
+        if not LOSSES[self.loss].distributional:
             raise ValueError(
                 "calibration='holdout' calibrates the spread of a predictive "
                 "distribution, but loss='squared_error' predicts a mean only. Use "
@@ -134,8 +125,8 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             self.fitted_state_ = state.with_outputs(calibration=None)
             return
         _, valid = self.net_.train_split.plan(y_net)
-        out = self._network_output(
-            X3[valid], None if lengths is None else lengths[valid]
+        out = network_output(
+            self, X3[valid], None if lengths is None else lengths[valid]
         ).numpy()
         blocks, y = state.blocks(out), y_net[valid]
         weights = None if weights is None else weights[valid]
@@ -153,33 +144,8 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
                 UserWarning,
                 stacklevel=4,  # fit's caller, past scikit-learn's _fit_context
             )
-        factors = spread_calibration(
-            blocks,
-            y,
-            weights,
-            distribution=state.distribution,
-            levels=state.levels,
-        )
+        factors = state.head.calibration_factors(blocks, y, weights)
         self.fitted_state_ = state.with_outputs(calibration=factors)
-
-    def _refit_without_holdout(self, X, y, max_epochs):
-        """A fresh clone trained on every sample of ``(X, y)`` for
-        ``max_epochs`` epochs, with no early-stopping holdout.
-
-        It keeps this fit's calibration of the spread: measured on a holdout
-        the clone no longer has (its ``calibration`` parameter is then None,
-        as nothing is left to measure on; its ``fitted_state_`` holds the
-        factors). The factors are ratios of held-out to predicted spread,
-        carried over to a net trained the same way on more samples.
-        """
-        params = {"early_stopping": False, "max_epochs": max_epochs}
-        if self.calibration is not None:
-            params["calibration"] = None
-        final = clone(self).set_params(**params).fit(X, y)
-        final.fitted_state_ = final.fitted_state_.with_outputs(
-            calibration=self.fitted_state_.calibration
-        )
-        return final
 
     def _prepare_target(self, y, X3, lengths, reset=True, sample_weight=None):
         self._check_calibration()
@@ -205,15 +171,13 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
                 mean = np.average(values, axis=0, weights=weights)
                 var = np.average((values - mean) ** 2, axis=0, weights=weights)
                 std = np.sqrt(var)
-            distribution, levels = self._head()
             self.fitted_state_ = self.fitted_state_.with_outputs(
                 n_outputs=Y.shape[-1],
                 per_step=bool(self.return_sequences),
                 y_mean=mean,
-                y_scale=_handle_zeros_in_scale(std),
+                y_scale=handle_zeros_in_scale(std),
                 y_ndim=y_ndim,
-                distribution=distribution,
-                levels=levels,
+                head=regression_head(self),
             )
         elif values.shape[1] != self.fitted_state_.n_outputs:
             raise ValueError(
@@ -249,13 +213,13 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             ``return_std=True``.
         """
         if return_std:
-            self._check_distribution("return_std=True", ("gaussian",))
+            self._check_distribution("return_std=True", (GaussianHead,))
         out, lengths = self._forward(X)
         state = self.fitted_state_
         y = self._shaped(state.unscale(out[..., state.location]), lengths)
         if not return_std:
             return y
-        std = state.unscale_spread(state.distribution_blocks(out)[..., 1, :])
+        std = state.unscale_spread(state.head.std(state.distribution_blocks(out)))
         return y, self._shaped(std, lengths)
 
     def predict_quantiles(self, X, quantiles=None):
@@ -312,19 +276,16 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         values, lengths = self._quantiles(X, self._levels((tail, 1 - tail)))
         return tuple(self._shaped(values[..., i], lengths) for i in (0, 1))
 
-    def _check_distribution(self, what, distributions=("gaussian", "quantile")):
-        """The fitted state, if its loss is one of ``distributions``."""
+    def _check_distribution(self, what, heads=(GaussianHead, QuantileHead)):
+        """The fitted state, if its head is one of ``heads``."""
         check_is_fitted(self)
         state = self.fitted_state_
-        if state.distribution not in distributions:
-            losses = " or ".join(
-                f"loss={loss!r}" for loss, d in LOSSES.items() if d in distributions
-            )
-            fitted = next(k for k, d in LOSSES.items() if d == state.distribution)
+        if not isinstance(state.head, heads):
+            losses = " or ".join(f"loss={head.loss!r}" for head in heads)
             raise ValueError(
                 f"{what} needs a model fitted with {losses}; this one was "
-                f"fitted with loss={fitted!r}, which predicts "
-                f"{'a mean only' if fitted == 'squared_error' else 'quantiles'}. "
+                f"fitted with loss={state.head.loss!r}, which predicts "
+                f"{state.head.predicts}. "
                 "Refit with a distributional loss (see the user guide's "
                 "'Uncertainty' section), or wrap this model in MAPIE's "
                 "SplitConformalRegressor for distribution-free intervals."
@@ -334,33 +295,14 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
     def _levels(self, quantiles):
         """Validated levels; with ``loss="quantile"``, those the net learned."""
         levels = check_quantiles(quantiles, add_median=False, sort=False)
-        state = self.fitted_state_
-        if state.distribution != "quantile":
-            return levels
-        learned = np.asarray(state.levels)
-        missing = [q for q in levels if not np.isclose(learned, q, atol=1e-9).any()]
-        if missing:
-            raise ValueError(
-                f"This model learned the quantiles at levels {list(state.levels)} "
-                f"(loss='quantile'), not at {missing}. Refit with those levels "
-                "in quantiles=..., or use loss='gaussian', whose quantiles "
-                "exist at every level."
-            )
-        return tuple(state.levels[int(np.argmin(np.abs(learned - q)))] for q in levels)
+        return self.fitted_state_.head.available_levels(levels)
 
     def _quantiles(self, X, levels):
         """``(values, lengths)``: quantiles at ``levels`` in ``y``'s units, shape
         (n_samples[, n_timesteps], n_outputs, n_levels)."""
         out, lengths = self._forward(X)
         state = self.fitted_state_
-        blocks = state.distribution_blocks(out)
-        if state.distribution == "gaussian":
-            mean = state.unscale(blocks[..., 0, :])
-            std = state.unscale_spread(blocks[..., 1, :])
-            values = mean[..., None] + std[..., None] * ndtri(np.asarray(levels))
-        else:
-            picked = blocks[..., [state.levels.index(q) for q in levels], :]
-            values = np.moveaxis(state.unscale(picked), -2, -1)
+        values = state.head.quantiles(state.distribution_blocks(out), levels, state)
         return values, lengths
 
     def _shaped(self, values, lengths, trailing=0):
@@ -435,6 +377,36 @@ def _zero_weight_targets_at_mean(Y, sample_weight, state):
     Y = np.array(Y, dtype=np.float64)
     Y[zero] = np.where(np.isnan(Y[zero]), np.nan, state.y_mean)
     return Y
+
+
+def regression_head(estimator):
+    """The head of a regressor's ``loss`` and ``quantiles`` parameters
+    (what ``fit`` records in ``fitted_state_``, and ``load`` restores)."""
+    head = LOSSES[estimator.loss]
+    if not head.distributional:
+        return head()
+    return head(check_quantiles(estimator.quantiles))
+
+
+def refit_without_holdout(estimator, X, y, max_epochs):
+    """A fresh clone of the fitted regressor ``estimator`` trained on every
+    sample of ``(X, y)`` for ``max_epochs`` epochs, with no early-stopping
+    holdout.
+
+    It keeps the fit's calibration of the spread: measured on a holdout
+    the clone no longer has (its ``calibration`` parameter is then None,
+    as nothing is left to measure on; its ``fitted_state_`` holds the
+    factors). The factors are ratios of held-out to predicted spread,
+    carried over to a net trained the same way on more samples.
+    """
+    params = {"early_stopping": False, "max_epochs": max_epochs}
+    if estimator.calibration is not None:
+        params["calibration"] = None
+    final = clone(estimator).set_params(**params).fit(X, y)
+    final.fitted_state_ = final.fitted_state_.with_outputs(
+        calibration=estimator.fitted_state_.calibration
+    )
+    return final
 
 
 class RNNRegressor(SequenceRegressor):

@@ -8,10 +8,15 @@ one scale per channel from all samples and all (real) time steps, or, with
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
-from sklearn.utils._available_if import available_if
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.utils.validation import check_is_fitted
 
+from ._compat import (
+    available_if,
+    check_feature_names_in,
+    fit_context,
+    validate_parameters,
+)
 from ._validation import dataframe_output, validate_sequences
 
 __all__ = ["SequenceScaler"]
@@ -294,7 +299,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
             kind = "3d"
         return kind, X3, lengths, shapes
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Compute the mean and scale of each feature.
 
@@ -385,7 +390,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         """Validate ``X`` for transform; per sequence, a fit is not needed."""
         stateless = not self.__sklearn_tags__().requires_fit
         if stateless and not hasattr(self, "n_features_in_"):
-            self._validate_params()
+            validate_parameters(self)
             # checked as a fit would check it, keeping nothing
             return clone(self)._validate(X, reset=True)
         check_is_fitted(self, "stats_mean_" if self.keep_stats else None)
@@ -511,7 +516,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
             The input feature names.
         """
         check_is_fitted(self)
-        return _check_feature_names_in(self, input_features)
+        return check_feature_names_in(self, input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -433,12 +433,14 @@ class SequenceNet(NeuralNet):
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt:
             # skorch's EarlyStopping stops training by raising it too
-            if not self._stopped_early():
+            if not self.stopped_early():
                 self._restore_last_epoch()
                 self.interrupted_ = True
             raise  # skorch ends training and runs on_train_end
 
-    def _stopped_early(self):
+    def stopped_early(self):
+        """Whether early stopping ended the run (its patience ran out); the
+        checkpoint callback records it, and an interrupted run asks it."""
         return any(
             isinstance(cb, EarlyStopping)
             and cb.misses_ >= getattr(cb, "patience_", cb.patience)

@@ -23,12 +23,9 @@ from contextlib import contextmanager
 from numbers import Real
 
 import numpy as np
-from sklearn.utils.validation import (
-    _check_feature_names,
-    _check_sample_weight,
-    check_array,
-)
+from sklearn.utils.validation import check_array
 
+from ._compat import check_feature_names, check_sample_weight, get_output_config
 from ._fitted import FittedState
 
 __all__ = [
@@ -253,7 +250,7 @@ def validate_sequences(estimator, X, *, reset, dtype=np.float32, steps_matter=Tr
     X3, lengths, was_2d = _to_sequences(X, "X", allow_nan=False, dtype=dtype)
     if reset or hasattr(estimator, "feature_names_in_") or type(X) is not np.ndarray:
         # (past the first fit, an ndarray without names has nothing to check)
-        _check_feature_names(estimator, X if was_2d else X3, reset=reset)
+        check_feature_names(estimator, X if was_2d else X3, reset=reset)
     n_channels = X3.shape[2]
     if reset:
         estimator.n_features_in_ = X3.shape[1] if was_2d else n_channels
@@ -454,7 +451,7 @@ def validate_sample_weight(sample_weight, X3):
     if sample_weight is None:
         return None
     with naming("sample_weight"):
-        return _check_sample_weight(
+        return check_sample_weight(
             sample_weight, X3, dtype=np.float64, ensure_non_negative=True
         )
 
@@ -561,9 +558,7 @@ def dataframe_output(transformer, ndim):
     globally) and the output is 2-D; a clear error when it is configured
     for output that is 3-D or a list of sequences, which no DataFrame holds.
     """
-    from sklearn.utils._set_output import _get_output_config
-
-    container = _get_output_config("transform", transformer)["dense"]
+    container = get_output_config("transform", transformer)["dense"]
     if container == "default":
         return False
     if ndim != 2:

@@ -20,14 +20,13 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import (
-    _check_feature_names_in,
     check_is_fitted,
     validate_data,
 )
 
+from ._compat import Interval, StrOptions, check_feature_names_in, fit_context
 from ._validation import check_no_bool_ints, dataframe_output, naming
 
 __all__ = ["SlidingWindowTransformer", "make_forecasting_data"]
@@ -492,7 +491,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
             return windows[:, :, 0]  # set_output: one column per window step
         return windows
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Record the number of features (and their names) of ``X``.
 
@@ -511,7 +510,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         self._validate(X, reset=True)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
         """Fit to ``X`` and return its windows; validates ``X`` only once.
 
@@ -566,7 +565,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
             The names of the window's steps, oldest first.
         """
         check_is_fitted(self)
-        (name, *others) = _check_feature_names_in(self, input_features)
+        (name, *others) = check_feature_names_in(self, input_features)
         if others:
             raise ValueError(
                 f"{type(self).__name__} was fitted on {self.n_features_in_} "

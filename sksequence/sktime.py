@@ -35,7 +35,7 @@ from scipy.special import ndtri
 from sklearn.base import clone
 
 from ._base import is_sequence_classifier, is_sequence_estimator
-from ._regressors import GRURegressor, LSTMRegressor
+from ._regressors import GRURegressor, LSTMRegressor, refit_without_holdout
 from ._windowing import make_forecasting_data, timeline_windows
 
 __all__ = ["RecurrentForecaster"]
@@ -424,7 +424,7 @@ class RecurrentForecaster(BaseForecaster):
             # early stopping found best
             valid = np.asarray(self.estimator_.history_["valid_loss"], dtype=float)
             epochs = int(np.nanargmin(valid)) + 1
-            self.estimator_ = self.estimator_._refit_without_holdout(Xw, Yw, epochs)
+            self.estimator_ = refit_without_holdout(self.estimator_, Xw, Yw, epochs)
         return self
 
     def _series(self, y, X):

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from scipy.special import ndtri
 
-from sksequence._calibration import MIN_FACTOR, spread_calibration, weighted_quantile
+from sksequence._calibration import MIN_FACTOR, weighted_quantile
+from sksequence._heads import HEADS, GaussianHead, QuantileHead
 
 LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -41,7 +42,7 @@ def _gaussian_blocks(n, std, seed=0):
 
 def test_gaussian_factor_is_the_scale_of_the_held_out_residuals():
     blocks, y = _gaussian_blocks(20000, std=0.7)
-    factors = spread_calibration(blocks, y, None, distribution="gaussian", levels=())
+    factors = GaussianHead().calibration_factors(blocks, y, None)
     assert factors.shape == (2,)
     np.testing.assert_allclose(factors, [3.0, 0.5], rtol=0.02)
     # exactly the root mean square of z
@@ -58,9 +59,7 @@ def test_quantile_factors_make_each_level_hold_its_share():
     quantiles = location[:, None] + ndtri(np.array(LEVELS))[None, :, None]
     quantiles = np.broadcast_to(quantiles, (n, len(LEVELS), 2)).copy()
     y = y + location
-    factors = spread_calibration(
-        quantiles, y, None, distribution="quantile", levels=LEVELS
-    )
+    factors = QuantileHead(LEVELS).calibration_factors(quantiles, y, None)
     assert factors.shape == (len(LEVELS), 2)
     np.testing.assert_array_equal(factors[2], 1.0)  # the median is not moved
     np.testing.assert_allclose(factors[[0, 1, 3, 4]], [[3.0, 0.5]] * 4, rtol=0.05)
@@ -77,9 +76,7 @@ def test_quantile_factors_stay_positive_when_the_holdout_is_all_on_one_side():
         np.array([-1.0, -0.5, 0.0, 0.5, 1.0])[None, :, None], (n, 5, 1)
     )
     y = np.full((n, 1), 2.0)  # every target above every quantile
-    factors = spread_calibration(
-        quantiles, y, None, distribution="quantile", levels=LEVELS
-    )
+    factors = QuantileHead(LEVELS).calibration_factors(quantiles, y, None)
     # below the median: no distance would put 5 % or 25 % of y below it
     np.testing.assert_array_equal(factors[:2, 0], MIN_FACTOR)
     assert np.all(factors[3:, 0] >= 2.0)  # above it: widened to reach y
@@ -96,7 +93,7 @@ def test_weights_weigh_the_held_out_samples(distribution):
         blocks = np.broadcast_to(ndtri(levels)[None, :, None], (n, 5, 1)).copy()
     y = rng.normal(size=(n, 1)) * 2
     keep = rng.random(n) < 0.6
-    params = dict(distribution=distribution, levels=LEVELS)
-    weighted = spread_calibration(blocks, y, keep.astype(float), **params)
-    subset = spread_calibration(blocks[keep], y[keep], None, **params)
+    head = HEADS[distribution](LEVELS)
+    weighted = head.calibration_factors(blocks, y, keep.astype(float))
+    subset = head.calibration_factors(blocks[keep], y[keep], None)
     np.testing.assert_allclose(weighted, subset)

@@ -1,12 +1,12 @@
 """scikit-learn's estimator checks over every public estimator."""
 
 import pytest
-from conftest import ESTIMATORS, QUICK
+from shared_settings import ESTIMATORS, QUICK
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksequence import GRUClassifier, GRURegressor, LSTMRegressor, RNNRegressor
 
-# QUICK keeps every default and only lowers max_epochs (see conftest.py)
+# QUICK keeps every default and only lowers max_epochs (see shared_settings.py)
 CHECKED = [cls(**QUICK) for cls in ESTIMATORS] + [
     # the PyTorch-loop cells (peephole LSTM, classic GRU) pass the same checks
     LSTMRegressor(peephole=True, **QUICK),

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import EXACT_EPOCHS, cycled_labels, local_dask_client, sequence_sum
 from numpy.testing import assert_allclose
+from shared_settings import EXACT_EPOCHS, cycled_labels, local_dask_client, sequence_sum
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 

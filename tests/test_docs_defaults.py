@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CLASSIFIERS, REGRESSORS
+from shared_settings import CLASSIFIERS, REGRESSORS
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from conftest import CLASSIFIERS, FAST, REGRESSORS, sequence_sum
+from shared_settings import CLASSIFIERS, FAST, REGRESSORS
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
@@ -25,11 +25,6 @@ from sksequence import (
     RNNRegressor,
 )
 from sksequence._modules import RECURRENT_LAYERS
-
-
-@pytest.fixture
-def seq_data():
-    return sequence_sum(60, 12, 3, last=4, first=0.5)
 
 
 def _ragged(n=24, seed=0):
@@ -203,9 +198,9 @@ def test_pickle_and_joblib_round_trips(cls, seq_data, tmp_path):
     np.testing.assert_array_equal(getattr(restored, method.__name__)(X), expected)
 
 
-def test_clone_of_fitted_estimator_is_unfitted(seq_data):
+def test_clone_of_fitted_estimator_is_unfitted(seq_data, fitted_regressor):
     X, y = seq_data
-    est = GRURegressor(**FAST).fit(X, y)
+    est = fitted_regressor
     fresh = clone(est)
     assert fresh.get_params() == est.get_params()
     with pytest.raises(NotFittedError):
@@ -220,9 +215,9 @@ def test_dataframe_input_records_feature_names():
     assert reg.n_features_in_ == 4
 
 
-def test_n_features_in_meaning_for_3d_input(seq_data):
+def test_n_features_in_meaning_for_3d_input(seq_data, fitted_regressor):
     X, y = seq_data
-    reg = GRURegressor(**FAST).fit(X, y)
+    reg = fitted_regressor
     assert reg.n_features_in_ == 3
     # other sequence lengths are fine at predict for 3-D input
     assert reg.predict(X[:, :5]).shape == (60,)
@@ -428,9 +423,9 @@ def test_predict_before_fit(method):
         getattr(GRUClassifier(), method)(np.zeros((2, 3)))
 
 
-def test_different_n_features_at_predict(seq_data):
+def test_different_n_features_at_predict(seq_data, fitted_regressor):
     X, y = seq_data
-    reg = GRURegressor(**FAST).fit(X, y)
+    reg = fitted_regressor
     with pytest.raises(ValueError, match="X has 2 features per time step.*expecting 3"):
         reg.predict(X[:, :, :2])
     reg2d = GRURegressor(**FAST).fit(X[:, :, 0], y)
@@ -562,7 +557,7 @@ def test_sequence_target_shape_errors():
 # -- classic cells in the estimators ------------------------------------------
 
 
-def test_peephole_and_classic_gru_reach_their_modules(seq_data):
+def test_peephole_and_classic_gru_reach_their_modules(seq_data, fitted_regressor):
     from sksequence._cells import ClassicGRU, PeepholeLSTM
 
     X, y = seq_data
@@ -570,7 +565,7 @@ def test_peephole_and_classic_gru_reach_their_modules(seq_data):
     assert isinstance(lstm.net_.module_.rnn, PeepholeLSTM)
     gru = GRUClassifier(reset_after=False, **FAST).fit(X, y > 0)
     assert isinstance(gru.net_.module_.rnn, ClassicGRU)
-    assert isinstance(GRURegressor(**FAST).fit(X, y).net_.module_.rnn, nn.GRU)
+    assert isinstance(fitted_regressor.net_.module_.rnn, nn.GRU)
     assert "peephole" in LSTMClassifier().get_params()
     assert "peephole" not in GRUClassifier().get_params()
 

@@ -10,8 +10,8 @@ import textwrap
 import numpy as np
 import pytest
 import torch
-from conftest import TINY_EXPORT, cycled_labels
 from numpy.testing import assert_allclose
+from shared_settings import TINY_EXPORT, cycled_labels
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import Pipeline, make_pipeline

@@ -212,7 +212,7 @@ def test_inference_copy_is_made_once_per_state_of_the_weights():
 
 @pytest.mark.parametrize("return_sequences", [False, True])
 def test_gaussian_head_predicts_a_mean_and_a_positive_std(return_sequences):
-    from sksequence._modules import MIN_STD
+    from sksequence._constants import MIN_STD
 
     model = SequenceModel(
         "gru", 2, 5, 3, distribution="gaussian", return_sequences=return_sequences
@@ -231,10 +231,10 @@ def test_gaussian_head_predicts_a_mean_and_a_positive_std(return_sequences):
 
 
 def test_quantile_head_never_crosses_whatever_its_raw_values():
-    from sksequence._modules import distribution_head
+    from sksequence._heads import QuantileHead
 
     raw = 100 * torch.randn(64, 5 * 2)  # 5 levels, 2 targets, wild values
-    quantiles = distribution_head(raw, "quantile", 2).unflatten(-1, (5, 2))
+    quantiles = QuantileHead.link(2)(raw).unflatten(-1, (5, 2))
     assert torch.all(quantiles.diff(dim=1) >= 0)
     # the lowest quantile is the raw value: the head can place it anywhere
     assert torch.equal(quantiles[:, 0], raw[:, :2])

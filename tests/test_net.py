@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from conftest import sequence_sum
+from shared_settings import sequence_sum
 from skorch.callbacks import Callback
 from skorch.dataset import Dataset
 

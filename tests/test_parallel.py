@@ -25,7 +25,8 @@ import numpy as np
 import pytest
 import tomllib
 import torch
-from conftest import (
+from numpy.testing import assert_allclose, assert_array_equal
+from shared_settings import (
     CLASSIFIERS,
     ESTIMATORS,
     EXACT_EPOCHS,
@@ -33,7 +34,6 @@ from conftest import (
     local_dask_client,
     sequence_sum,
 )
-from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, KFold

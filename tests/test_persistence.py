@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from conftest import TINY_SAVE, cycled_labels
 from numpy.testing import assert_array_equal
 from pandas.testing import assert_frame_equal
+from shared_settings import TINY_SAVE, cycled_labels
 from sklearn.exceptions import NotFittedError
 
 import sksequence

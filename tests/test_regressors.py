@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-from conftest import FAST, FIXED, REGRESSORS
 from scipy.special import ndtri
+from shared_settings import FAST, FIXED, REGRESSORS
 from sklearn.exceptions import NotFittedError
 
 from sksequence import GRURegressor, LSTMRegressor, RNNRegressor
@@ -171,16 +171,21 @@ def test_point_models_refuse_uncertainty_and_point_to_mapie(cls):
             call()
 
 
-def test_return_std_needs_a_gaussian():
+@pytest.fixture(scope="module")
+def small_quantile():
+    """A quick quantile regressor at the default levels, and its data."""
     X, y, _ = heteroscedastic(n=32)
-    reg = GRURegressor(loss="quantile", **FAST).fit(X, y)
+    return GRURegressor(loss="quantile", **FAST).fit(X, y), X
+
+
+def test_return_std_needs_a_gaussian(small_quantile):
+    reg, X = small_quantile
     with pytest.raises(ValueError, match="return_std=True needs .*loss='gaussian'"):
         reg.predict(X, return_std=True)
 
 
-def test_levels_the_network_did_not_learn_are_refused():
-    X, y, _ = heteroscedastic(n=32)
-    reg = GRURegressor(loss="quantile", **FAST).fit(X, y)
+def test_levels_the_network_did_not_learn_are_refused(small_quantile):
+    reg, X = small_quantile
     with pytest.raises(ValueError, match=r"levels \[0.1, 0.5, 0.9\].*not at \[0.95\]"):
         reg.predict_quantiles(X, quantiles=[0.5, 0.95])
     with pytest.raises(ValueError, match="not at"):

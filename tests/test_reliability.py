@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from conftest import FIXED, sequence_sum
+from shared_settings import FIXED, sequence_sum
 from skorch.callbacks import Callback
 
 from sksequence import GRUClassifier, GRURegressor, LSTMRegressor

@@ -12,7 +12,7 @@ what holds.
 import numpy as np
 import pytest
 import sklearn
-from conftest import CLASSIFIERS, EXACT_EPOCHS, REGRESSORS, sequence_sum
+from shared_settings import CLASSIFIERS, EXACT_EPOCHS, REGRESSORS, sequence_sum
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.metrics import r2_score
 from sklearn.model_selection import (

@@ -516,7 +516,7 @@ def test_per_sequence_input_never_mutated_nor_returned(params):
 
 
 def test_per_sequence_in_a_classifier_pipeline_with_variable_lengths():
-    from conftest import FAST
+    from shared_settings import FAST
     from sklearn.pipeline import make_pipeline
 
     # two classes told apart by shape only, at levels and amplitudes that

@@ -5,8 +5,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import EXACT_EPOCHS
 from numpy.testing import assert_allclose
+from shared_settings import EXACT_EPOCHS
 
 from sksequence import GRUClassifier, GRURegressor, LSTMRegressor
 

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import CLASSIFIERS, FAST
+from shared_settings import CLASSIFIERS, FAST
 from sklearn.model_selection import PredefinedSplit, TimeSeriesSplit
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.dataset import Dataset

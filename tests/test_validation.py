@@ -16,10 +16,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TINY_BAD_INPUT
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from shared_settings import TINY_BAD_INPUT
 from sklearn.exceptions import NotFittedError
 
 from sksequence import (

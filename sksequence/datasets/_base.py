@@ -9,7 +9,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import StrOptions, validate_params
+
+from .._compat import StrOptions, validate_params
 
 __all__ = ["load_airline", "load_gunpoint", "load_italy_power_demand"]
 

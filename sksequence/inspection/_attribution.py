@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._base import network_output
 from .._constants import INSPECTION_BATCH_SIZE
 from .._validation import check_sequences
 from ._common import (
@@ -234,7 +235,7 @@ def _target_indices(estimator, X3, lengths, target, classifier):
     n = len(X3)
     if classifier:
         if target is None:  # each sequence's predicted class, as predict
-            return estimator._network_output(X3, lengths).argmax(dim=-1)
+            return network_output(estimator, X3, lengths).argmax(dim=-1)
         labels = np.asarray(target)
         if labels.ndim == 0:
             labels = np.full(n, labels)

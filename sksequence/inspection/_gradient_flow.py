@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .._base import network_target
 from .._constants import INSPECTION_BATCH_SIZE
 from .._modules import patched_lengths, per_sample_loss
 from ._common import (
@@ -174,7 +175,7 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
     if wrt not in ("hidden", "input"):
         raise ValueError(f"wrt must be 'hidden' or 'input'; got {wrt!r}.")
     X3, lengths = validated_input(estimator, X)
-    target = _internal_target(estimator, y, X3, lengths)
+    target = network_target(estimator, y, X3, lengths)
     module = analysis_copy(estimator)
     device = estimator.net_.device
     num_layers = module.rnn.num_layers
@@ -233,16 +234,6 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
         layer=layer,
         label=type(estimator).__name__,
     )
-
-
-def _internal_target(estimator, y, X3, lengths):
-    """``y`` as the network is trained on it (standardized or label-encoded).
-
-    Without ``reset``, target preparation validates and encodes ``y``
-    against ``fitted_state_`` and writes nothing.
-    """
-    target, _ = estimator._prepare_target(y, X3, lengths, reset=False)
-    return target
 
 
 def _valid_steps(batch, steps, lengths, device):

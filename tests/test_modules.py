@@ -135,7 +135,7 @@ def test_return_sequences_head_applies_at_every_step(cell, kw):
     X = torch.randn(4, 6, 2)
     with torch.no_grad():
         per_step = model(X)
-        states, last = model.recurrent_states(X)
+        states, last, _ = model.recurrent_states(X)
         assert per_step.shape == (4, 6, 3)
         assert torch.allclose(per_step, model.head(states))
         assert torch.allclose(states[:, -1], last)
@@ -225,7 +225,7 @@ def test_gaussian_head_predicts_a_mean_and_a_positive_std(return_sequences):
     assert torch.all(std >= MIN_STD) and torch.all(std < 1e-3)
     # the mean block is the head's raw output, unchanged
     X = torch.randn(4, 6, 2)
-    outputs, last = model.recurrent_states(X)
+    outputs, last, _ = model.recurrent_states(X)
     raw = model.head(outputs if return_sequences else last)
     assert torch.equal(model(X)[..., :3], raw[..., :3])
 

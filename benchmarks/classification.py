@@ -8,7 +8,10 @@ defaults; seconds to fit), and the classic 1-NN DTW (aeon's
 * ``make_pipeline(SequenceScaler(), <Cell>Classifier(random_state=seed))``
   for the GRU, LSTM and Elman RNN cells, every parameter at the package's
   defaults (``n_threads=1``, a runtime setting), and
-* the same after per-sequence scaling,
+* the same cells with the defaults they had before this benchmark
+  (rows ``<cell> 0.x dflt``: ``embedding="patch"``, ``readout="last"``,
+  ``early_stopping=True``, patches sized from the longest sequence), and
+* the defaults after per-sequence scaling,
   ``SequenceScaler(per_sequence=True, keep_stats=True)``: each sequence
   z-normalized on its own, its level and log scale kept as two features
   (rows ``<cell> per-seq``),
@@ -70,6 +73,8 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from sksequence._constants import AUTO_PATCH_STEPS  # noqa: E402
+
 SETS = ("GunPoint", "ItalyPowerDemand", "ArrowHead", "OSULeaf", "ACSF1", "PLAID")
 # fixed before the first figure; the reason is in the module docstring
 TUNING = ("GunPoint", "ArrowHead", "OSULeaf")
@@ -77,13 +82,24 @@ REPORT = ("ItalyPowerDemand", "ACSF1", "PLAID")
 assert sorted(TUNING + REPORT) == sorted(SETS)
 
 CELLS = {"gru": "GRU", "lstm": "LSTM", "rnn": "RNN"}
-MODELS = ("dtw", "minirocket", *CELLS, *(f"{c}-seq" for c in CELLS))
+MODELS = (
+    "dtw",
+    "minirocket",
+    *CELLS,
+    *(f"{c}-seq" for c in CELLS),
+    *(f"{c}-prev" for c in CELLS),
+)
 LABELS = {
     "dtw": "1-NN DTW",
     "minirocket": "MiniRocket",
     **{c: f"{p} defaults" for c, p in CELLS.items()},
     **{f"{c}-seq": f"{p} per-seq" for c, p in CELLS.items()},
+    **{f"{c}-prev": f"{p} 0.x dflt" for c, p in CELLS.items()},
 }
+# the classifiers' defaults before this benchmark (sksequence 0.x): patches of
+# the steps side by side, the last state read out, a holdout however small,
+# patches sized from the longest training sequence
+PREVIOUS_DEFAULTS = {"embedding": "patch", "readout": "last", "early_stopping": True}
 
 
 def parse_args(argv=None):
@@ -147,7 +163,7 @@ class AeonModel:
         return self.estimator.predict(X)
 
 
-def build(model, seed):
+def build(model, seed, longest=None):
     if model == "dtw":
         from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
 
@@ -167,7 +183,10 @@ def build(model, seed):
         else sksequence.SequenceScaler()
     )
     Classifier = getattr(sksequence, CELLS[cell] + "Classifier")
-    return make_pipeline(scaler, Classifier(random_state=seed, n_threads=1))
+    params = {}
+    if variant == "prev":
+        params = {**PREVIOUS_DEFAULTS, "patch_size": -(-longest // AUTO_PATCH_STEPS)}
+    return make_pipeline(scaler, Classifier(random_state=seed, n_threads=1, **params))
 
 
 def warm_up(models):
@@ -180,7 +199,7 @@ def warm_up(models):
         if model in ("dtw", "minirocket"):
             for X in (equal, ragged):
                 build(model, 0).fit(X, y).predict(X)
-    if any(m in CELLS or m.endswith("-seq") for m in models):
+    if any(m not in ("dtw", "minirocket") for m in models):
         import sksequence
 
         sksequence.GRUClassifier(max_epochs=1, n_threads=1).fit(equal, y).predict(equal)
@@ -194,7 +213,7 @@ def measure(model, data, seeds):
     X_train, y_train, X_test, y_test = data
     runs = []
     for seed in [0] if model == "dtw" else range(seeds):
-        estimator = build(model, seed)
+        estimator = build(model, seed, longest=max(len(x) for x in X_train))
         start = time.perf_counter()
         estimator.fit(X_train, y_train)
         fit_s = time.perf_counter() - start

@@ -1,6 +1,7 @@
 """Shared base of the sksequence estimators: parameters and the fit/predict template."""
 
 import hashlib
+import inspect
 import json
 import math
 import os
@@ -16,9 +17,9 @@ from sklearn.utils.validation import check_is_fitted
 from . import distributed
 from ._checkpoint import load_checkpoint, restore_checkpoint, warn_if_longer_run
 from ._compat import HasMethods, Interval, StrOptions, fit_context
-from ._constants import AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
+from ._constants import AUTO_MIN_HOLDOUT, AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
 from ._generator import global_generator_user
-from ._modules import predict_in_batches
+from ._modules import EMBEDDINGS, READOUTS, predict_in_batches
 from ._net import OPTIMIZERS, build_net
 from ._split import VALIDATION_SPLITS, holdout_split
 from ._threads import auto_threads, intra_op_threads, step_work
@@ -44,6 +45,10 @@ __all__ = [
 
 # Parameter text shared by every estimator; substituted into the leaf
 # docstrings at ``{shared_parameters}`` so that it is written once.
+# parameters whose default differs between regressors and classifiers; the
+# shared docs read each leaf's own default from its signature
+_FAMILY_DEFAULTS = ("early_stopping", "embedding", "readout")
+
 SHARED_PARAMETERS_DOC = """\
 hidden_size : int, default=64
         Size of the hidden state ``h_t`` of each recurrent layer.
@@ -87,13 +92,18 @@ default="adam"
         Maximum norm of the gradient vector; larger gradients are rescaled
         (guards against exploding gradients). None disables clipping.
 
-    early_stopping : bool, default=True
+    early_stopping : bool or "auto", default={early_stopping}
         Whether to hold out ``validation_fraction`` of the training samples
         (chosen by ``validation_split``), stop when the validation loss has
         not improved by ``tol`` for ``n_iter_no_change`` epochs, and restore
         the weights of the best epoch. If False, training stops when the
         training loss stops improving in the same sense, as in
-        scikit-learn's MLP.
+        scikit-learn's MLP. ``"auto"``: hold out only when the holdout
+        would have at least 100 samples (500 training samples at
+        ``validation_fraction=0.2``); a smaller holdout judges the epochs
+        by the noise of a few cases, and stopped classifiers of 36-200
+        sequences before they fit their training set. The choice is in
+        ``early_stopping_``. See :ref:`defaults`.
 
     validation_fraction : float in (0, 1), default=0.2
         Share of the training samples held out when ``early_stopping=True``
@@ -193,11 +203,30 @@ splitter, default="auto"
         (zeros past the end). Long sequences are where gradients vanish
         and training is slow; patches shorten both the gradient path and
         the time loop. ``"auto"`` makes patches of
-        ``ceil(n_timesteps / 32)`` steps, so the recurrence has at most 32
-        steps (sequences of up to 32 steps are read one step at a time), from
-        the longest training sequence of the first fit (kept in
-        ``patch_size_``); it is 1 with ``return_sequences=True``, which
-        needs one output per time step. See :ref:`defaults`.
+        ``ceil(n_timesteps / 32)`` steps, so the recurrence has 32 steps
+        (sequences of up to 32 steps are read one step at a time), for the
+        median length of the training sequences of the first fit (kept in
+        ``patch_size_``; a ragged set is not read by its longest member);
+        it is 1 with ``return_sequences=True``, which needs one output per
+        time step. See :ref:`defaults`.
+
+    embedding : {"patch", "conv"}, default={embedding}
+        How a patch of ``patch_size_`` steps becomes the cells' input
+        ``x_t``. ``"patch"``: its ``patch_size_ * n_features`` values side by
+        side, a feature per position in the patch. ``"conv"``: a learned
+        causal convolution over the time steps (each step and the 6 before
+        it) gives ``hidden_size`` features per step, and ``x_t`` is their
+        maximum over the patch, so a pattern reads the same wherever it
+        falls (the convolutional front of LSTM-FCN and of the
+        convolutional-recurrent classifiers). See :ref:`defaults`.
+
+    readout : {"last", "pool"}, default={readout}
+        What the output layer reads per sequence. ``"last"``: the top
+        layer's hidden state at the last valid step, ``y = V h_T + c``.
+        ``"pool"``: that state beside the mean and the maximum of the top
+        layer's states over all valid steps, so that an early event is not
+        lost by the end of a long sequence. Ignored with
+        ``return_sequences=True``, where each step has its own output.
 
     return_sequences : bool, default=False
         If True, predict one target (or label) per time step,
@@ -234,6 +263,10 @@ n_features_in_ : int
     patch_size_ : int
         Time steps per recurrent step (``patch_size`` resolved on the first
         fit).
+
+    early_stopping_ : bool
+        Whether training held out samples (``early_stopping`` resolved on
+        the first fit).
 
     fitted_state_ : FittedState
         What the network's inputs and outputs mean: features per time step,
@@ -283,7 +316,7 @@ class SequenceEstimator(BaseEstimator):
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "validation_split": [
             StrOptions(set(VALIDATION_SPLITS)),
@@ -304,6 +337,8 @@ class SequenceEstimator(BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
+        "embedding": [StrOptions(set(EMBEDDINGS))],
+        "readout": [StrOptions(set(READOUTS))],
         "return_sequences": ["boolean"],
         "callbacks": [list, None],
     }
@@ -339,6 +374,8 @@ class SequenceEstimator(BaseEstimator):
         warm_start=False,
         checkpoint=None,
         patch_size="auto",
+        embedding="patch",
+        readout="last",
         return_sequences=False,
         callbacks=None,
     ):
@@ -364,6 +401,8 @@ class SequenceEstimator(BaseEstimator):
         self.warm_start = warm_start
         self.checkpoint = checkpoint
         self.patch_size = patch_size
+        self.embedding = embedding
+        self.readout = readout
         self.return_sequences = return_sequences
         self.callbacks = callbacks
 
@@ -375,8 +414,16 @@ class SequenceEstimator(BaseEstimator):
                 **{k: cls._cell_param_constraints[k] for k in cls._cell_params},
             }
         if cls.__doc__:
+            shared = SHARED_PARAMETERS_DOC
+            # the defaults that differ between the families, as this class's
+            # signature spells them
+            signature = inspect.signature(cls.__init__).parameters
+            for name in _FAMILY_DEFAULTS:
+                shared = shared.replace(
+                    f"{{{name}}}", repr(signature[name].default).replace("'", '"')
+                )
             cls.__doc__ = (
-                cls.__doc__.replace("{shared_parameters}", SHARED_PARAMETERS_DOC)
+                cls.__doc__.replace("{shared_parameters}", shared)
                 .replace("{shared_attributes}", SHARED_ATTRIBUTES_DOC)
                 .replace("{input}", INPUT_DOC)
             )
@@ -403,6 +450,9 @@ class SequenceEstimator(BaseEstimator):
             "bidirectional": bool(self.bidirectional),
             "return_sequences": bool(self.return_sequences),
             "patch_size": int(self.patch_size_),
+            "embedding": self.embedding,
+            # each step has its own output: there is no sequence to read out
+            "readout": "last" if self.return_sequences else self.readout,
         }
         for name in self._cell_params:
             value = getattr(self, name)
@@ -438,15 +488,11 @@ class SequenceEstimator(BaseEstimator):
         warm = self.warm_start and hasattr(self, "net_")
         X3, lengths = validate_sequences(self, X, reset=not warm)
         sample_weight = _uniform_as_none(validate_sample_weight(sample_weight, X3))
+        if not warm:
+            self.early_stopping_ = self._resolve_early_stopping(len(X3))
         y_net, output_size = self._prepare_target(
             y, X3, lengths, reset=not warm, sample_weight=sample_weight
         )
-        if self.early_stopping and len(X3) < 2:
-            raise ValueError(
-                "early_stopping=True holds out samples for validation and "
-                f"needs at least 2 samples; got n_samples = {len(X3)}. Pass more "
-                "samples or set early_stopping=False."
-            )
         weights = self._training_weights(sample_weight, y_net)
         self._train(X3, lengths, y_net, output_size, weights, warm=warm)
         self._finish_fit(X3, lengths, y_net, weights)
@@ -458,6 +504,8 @@ class SequenceEstimator(BaseEstimator):
         first = not hasattr(self, "net_")
         X3, lengths = validate_sequences(self, X, reset=first)
         sample_weight = _uniform_as_none(validate_sample_weight(sample_weight, X3))
+        if first:
+            self.early_stopping_ = self._resolve_early_stopping(len(X3))
         if first and classes is not None:
             self._set_classes(classes)
         y_net, output_size = self._prepare_target(
@@ -504,7 +552,8 @@ class SequenceEstimator(BaseEstimator):
                 f"{X3.shape[2]} and {output_size}."
             )
         if not warm:
-            self.patch_size_ = self._resolve_patch_size(X3.shape[1])
+            typical = X3.shape[1] if lengths is None else int(np.median(lengths))
+            self.patch_size_ = self._resolve_patch_size(typical)
         seed = _torch_seed(self.random_state)
         if world is not None:  # e.g. random_state=None: one seed for all
             seed = int(world.broadcast(torch.tensor(seed)).item())
@@ -556,6 +605,20 @@ class SequenceEstimator(BaseEstimator):
                 UserWarning,
                 stacklevel=3,
             )
+
+    def _resolve_early_stopping(self, n_samples):
+        """``early_stopping`` as a bool for a training set of ``n_samples``."""
+        if self.early_stopping == "auto":
+            if not isinstance(self.validation_split, str):
+                return True  # the user's splitter chose a holdout
+            return self.validation_fraction * n_samples >= AUTO_MIN_HOLDOUT
+        if self.early_stopping and n_samples < 2:
+            raise ValueError(
+                "early_stopping=True holds out samples for validation and "
+                f"needs at least 2 samples; got n_samples = {n_samples}. Pass "
+                "more samples or set early_stopping=False."
+            )
+        return bool(self.early_stopping)
 
     def _resolve_patch_size(self, n_timesteps):
         if self.patch_size == "auto":
@@ -731,7 +794,7 @@ def build_fitted_net(estimator, device, seed=0, main=True):
     writes no checkpoint.
     """
     holdout = None
-    if estimator.early_stopping:
+    if estimator.early_stopping_:
         holdout = holdout_split(
             estimator,
             classifier=is_classifier(estimator),

@@ -28,10 +28,12 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import ClassicGRU, PeepholeLSTM, RecurrentStack
-from ._constants import IGNORE_INDEX, PREDICT_BATCH_SIZE
+from ._constants import CONV_KERNEL, IGNORE_INDEX, PREDICT_BATCH_SIZE
 from ._heads import HEADS
 
 __all__ = [
+    "EMBEDDINGS",
+    "READOUTS",
     "RECURRENT_LAYERS",
     "GaussianNLLLoss",
     "MaskedMSELoss",
@@ -48,6 +50,14 @@ __all__ = [
 ]
 
 RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+# how the time steps of a patch become the cells' input x_t: the patch's
+# values side by side, or a learned causal convolution max-pooled over it
+EMBEDDINGS = ("patch", "conv")
+
+# what the head reads: the top layer's state at the last valid step, or that
+# state beside the mean and the maximum of the states over the valid steps
+READOUTS = ("last", "pool")
 
 
 def patch(
@@ -68,9 +78,7 @@ def patch(
     X = nn.functional.pad(X, (0, 0, 0, (size - steps % size) % size))
     if lengths is not None:
         # zero the steps past each sequence's end inside its last patch
-        time = torch.arange(X.shape[1], device=X.device)
-        inside = time < lengths.to(X.device).unsqueeze(1)
-        X = X * inside.unsqueeze(-1).to(X.dtype)
+        X = X * valid_steps(lengths, X.shape[1], X)
         lengths = patched_lengths(lengths, size)
     return X.reshape(batch, -1, size * features), lengths
 
@@ -79,6 +87,75 @@ def patched_lengths(lengths: torch.Tensor, size: int) -> torch.Tensor:
     """The number of patches of ``size`` steps that sequences of ``lengths``
     (a tensor, or an int for one length) are read in: ``ceil(lengths / size)``."""
     return torch.div(lengths + size - 1, size, rounding_mode="floor")
+
+
+def valid_steps(lengths: Tensor, steps: int, like: Tensor) -> Tensor:
+    """``(batch, steps, 1)`` mask of the steps inside each sequence of
+    ``lengths``, in ``like``'s dtype and device."""
+    time = torch.arange(steps, device=like.device)
+    inside = time < lengths.to(like.device).unsqueeze(1)
+    return inside.unsqueeze(-1).to(like.dtype)
+
+
+class PatchEmbedding(nn.Module):
+    """:func:`patch` as a module: each patch's values side by side."""
+
+    patch_size: Final[int]
+
+    def __init__(self, patch_size=1):
+        super().__init__()
+        self.patch_size = patch_size
+
+    def forward(
+        self, X: Tensor, lengths: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
+        return patch(X, lengths, self.patch_size)
+
+
+class ConvEmbedding(nn.Module):
+    """A causal 1-D convolution over time, then the maximum over each patch.
+
+    ``(B, T, F)`` to ``(B, ceil(T / patch_size), channels)``: every step
+    becomes ``channels`` features, ``relu(conv(x))`` of itself and the
+    ``kernel_size - 1`` steps before it (never a later one, so an output at
+    step ``t`` depends on steps up to ``t`` only, as the cells' do), and each
+    patch of ``patch_size`` steps is read as the maximum of each feature over
+    it. Unlike :func:`patch`, where a feature is one position inside the
+    patch, a pattern gives the same features wherever in the patch it falls
+    (the shift invariance of LSTM-FCN's and the convolutional-recurrent
+    classifiers' front ends), and the cells read ``channels`` values per
+    step however long the patch. Steps past a sequence's end are zeros
+    before the pooling, so a sequence's features do not depend on its batch.
+    """
+
+    patch_size: Final[int]
+    kernel_size: Final[int]
+
+    def __init__(self, input_size, channels, patch_size=1, kernel_size=CONV_KERNEL):
+        super().__init__()
+        self.patch_size = patch_size
+        self.kernel_size = kernel_size
+        self.conv = nn.Conv1d(input_size, channels, kernel_size)
+
+    def forward(
+        self, X: Tensor, lengths: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
+        padded = nn.functional.pad(X.transpose(1, 2), (self.kernel_size - 1, 0))
+        Z = torch.relu(self.conv(padded)).transpose(1, 2)  # (B, T, channels)
+        if lengths is not None:
+            # >= 0 after relu: a zero never wins a maximum
+            Z = Z * valid_steps(lengths, Z.shape[1], Z)
+        if self.patch_size == 1:
+            return Z, lengths
+        steps = Z.shape[1]
+        Z = nn.functional.pad(
+            Z, (0, 0, 0, (self.patch_size - steps % self.patch_size) % self.patch_size)
+        )
+        # shapes read from Z, so that an ONNX trace keeps its axes dynamic
+        Z = Z.reshape(Z.shape[0], -1, self.patch_size, Z.shape[2]).amax(dim=2)
+        if lengths is not None:
+            lengths = patched_lengths(lengths, self.patch_size)
+        return Z, lengths
 
 
 class SequenceModel(nn.Module):
@@ -126,6 +203,17 @@ class SequenceModel(nn.Module):
         (``n_quantiles * output_size``).
     n_quantiles : int, default=1
         Number of quantiles; only used with ``distribution="quantile"``.
+    embedding : {"patch", "conv"}, default="patch"
+        How each patch of ``patch_size`` steps becomes the cells' input
+        ``x_t``: its values side by side (:func:`patch`), or ``hidden_size``
+        features of a causal convolution max-pooled over the patch
+        (:class:`ConvEmbedding`).
+    readout : {"last", "pool"}, default="last"
+        What the head reads per sequence: the top layer's state at the last
+        valid step, or that state beside the mean and the maximum of the
+        top layer's states over the valid steps (three times as wide). Must
+        be ``"last"`` with ``return_sequences``, where each step has its own
+        output.
 
     The module compiles with TorchScript (:func:`torch.jit.script`), which
     is how it is exported; :meth:`probed` runs the same network through the
@@ -138,6 +226,9 @@ class SequenceModel(nn.Module):
     patch_size: Final[int]
     num_directions: Final[int]
     output_size: Final[int]
+    embedding: Final[str]
+    readout: Final[str]
+    every_step: Final[bool]
 
     def __init__(
         self,
@@ -155,6 +246,8 @@ class SequenceModel(nn.Module):
         patch_size=1,
         distribution="none",
         n_quantiles=1,
+        embedding="patch",
+        readout="last",
     ):
         super().__init__()
         if cell not in RECURRENT_LAYERS:
@@ -163,6 +256,14 @@ class SequenceModel(nn.Module):
             )
         if return_sequences and patch_size != 1:
             raise ValueError("return_sequences needs patch_size=1")
+        if embedding not in EMBEDDINGS:
+            raise ValueError(
+                f"embedding must be one of {EMBEDDINGS}; got {embedding!r}"
+            )
+        if readout not in READOUTS:
+            raise ValueError(f"readout must be one of {READOUTS}; got {readout!r}")
+        if return_sequences and readout != "last":
+            raise ValueError("return_sequences needs readout='last'")
         if distribution not in HEADS:
             raise ValueError(
                 f"distribution must be one of {tuple(HEADS)}; got {distribution!r}"
@@ -171,7 +272,16 @@ class SequenceModel(nn.Module):
         self.cell = cell
         self.return_sequences = return_sequences
         self.patch_size = patch_size
-        input_size = input_size * patch_size
+        self.embedding = embedding
+        self.readout = readout
+        # the top layer's state at every step is read by the head
+        self.every_step = return_sequences or readout == "pool"
+        if embedding == "conv":
+            self.embed = ConvEmbedding(input_size, hidden_size, patch_size)
+            input_size = hidden_size
+        else:
+            self.embed = PatchEmbedding(patch_size)
+            input_size = input_size * patch_size
         # torch warns about inter-layer dropout on a single layer
         inter_layer_dropout = dropout if num_layers > 1 else 0.0
         custom = None
@@ -204,25 +314,34 @@ class SequenceModel(nn.Module):
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         head = HEADS[distribution]
         width = head.width_for(n_quantiles)
-        self.head = nn.Linear(hidden_size * self.num_directions, width * output_size)
+        states = hidden_size * self.num_directions * (3 if readout == "pool" else 1)
+        self.head = nn.Linear(states, width * output_size)
         # raw values -> the distribution's (no parameters: files keep their keys)
         self.link = head.link(output_size)
 
+    def embedded(
+        self, X: Tensor, lengths: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
+        """The cells' inputs, one ``x_t`` per patch, and the patched lengths."""
+        return self.embed(X, lengths)
+
     def recurrent_states(
         self, X: Tensor, lengths: Tensor | None = None
-    ) -> tuple[Tensor | None, Tensor]:
+    ) -> tuple[Tensor | None, Tensor, Tensor | None]:
         """Top-layer outputs per step and at each sequence's end.
 
         Returns
         -------
-        outputs : Tensor of shape (batch, time, num_directions * hidden) or None
+        outputs : Tensor of shape (batch, patches, num_directions * hidden) or None
             ``h_t`` at every step (zeros at padded steps); computed only when
-            ``return_sequences`` is set.
+            ``return_sequences`` is set or ``readout="pool"`` reads them.
         last : Tensor of shape (batch, num_directions * hidden)
             The forward state at the last valid step, concatenated with the
             backward state after reading the whole sequence backwards.
+        lengths : Tensor of shape (batch,) or None
+            The number of valid steps (patches) of each sequence.
         """
-        X, lengths = patch(X, lengths, self.patch_size)
+        X, lengths = self.embedded(X, lengths)
         total_length = X.shape[1]
         if self.masked:
             outputs, h_n = self.rnn(X, lengths)
@@ -231,7 +350,7 @@ class SequenceModel(nn.Module):
                 X, lengths.cpu(), batch_first=True, enforce_sorted=False
             )
             outputs, h_n = self.rnn(packed)
-            if self.return_sequences:
+            if self.every_step:
                 outputs, _ = pad_packed_sequence(
                     outputs, batch_first=True, total_length=total_length
                 )
@@ -239,7 +358,7 @@ class SequenceModel(nn.Module):
             outputs, h_n = self.rnn(X)
         if isinstance(h_n, tuple):  # LSTMs return (h_n, c_n)
             h_n = h_n[0]
-        return (outputs if self.return_sequences else None), self._last(h_n)
+        return (outputs if self.every_step else None), self._last(h_n), lengths
 
     def _last(self, h_n: Tensor) -> Tensor:
         """``(batch, num_directions * hidden)``: the top layer's final states."""
@@ -248,17 +367,22 @@ class SequenceModel(nn.Module):
         # forward state at the end, backward state at the start
         return torch.cat((h_n[-2], h_n[-1]), dim=-1)
 
-    def _readout(self, outputs: Tensor | None, last: Tensor) -> Tensor:
+    def _readout(
+        self, outputs: Tensor | None, last: Tensor, lengths: Tensor | None
+    ) -> Tensor:
         states = last
-        if self.return_sequences and outputs is not None:
-            states = outputs
+        if outputs is not None:
+            if self.return_sequences:
+                states = outputs
+            else:  # readout="pool"
+                states = torch.cat((last, *_pooled(outputs, lengths)), dim=-1)
         raw = self.head(self.dropout(states))
         return self.link(raw)
 
     def forward(self, X: Tensor, lengths: Tensor | None = None) -> Tensor:
         """Map ``X`` (batch, time, features) to (batch[, time], output_size)."""
-        outputs, last = self.recurrent_states(X, lengths)
-        return self._readout(outputs, last)
+        outputs, last, lengths = self.recurrent_states(X, lengths)
+        return self._readout(outputs, last, lengths)
 
     def engine(self):
         """The recurrent stack as a :class:`~sksequence._cells.RecurrentStack`.
@@ -289,9 +413,23 @@ class SequenceModel(nn.Module):
         out : Tensor of shape (batch[, time], output_size)
             Equal to ``self(X, lengths)`` when ``probe`` is zero (or None).
         """
-        X, lengths = patch(X, lengths, self.patch_size)
+        X, lengths = self.embedded(X, lengths)
         outputs, h_n, _ = self.engine().run(X, lengths, probe, probe_layer)
-        return self._readout(outputs, self._last(h_n))
+        if not self.every_step:
+            outputs = None
+        return self._readout(outputs, self._last(h_n), lengths)
+
+
+def _pooled(outputs: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor]:
+    """The mean and the maximum of ``outputs`` (batch, time, hidden) over
+    each sequence's valid steps (the first ``lengths``; all without)."""
+    if lengths is None:
+        return outputs.mean(dim=1), outputs.amax(dim=1)
+    inside = valid_steps(lengths, outputs.shape[1], outputs)
+    mean = (outputs * inside).sum(dim=1) / inside.sum(dim=1)
+    # the padded steps can never be a maximum: -inf in place of their zeros
+    highest = outputs.masked_fill(inside == 0, float("-inf")).amax(dim=1)
+    return mean, highest
 
 
 def _per_element(weights, like):

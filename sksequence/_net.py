@@ -46,7 +46,7 @@ def build_callbacks(estimator, main=True, fingerprint=None):
     # as scikit-learn's MLP: stop when the monitored loss has not improved by
     # ``tol`` for ``n_iter_no_change`` epochs; restore the best weights only
     # when a held-out loss chose them.
-    monitor = "valid_loss" if estimator.early_stopping else "train_loss"
+    monitor = "valid_loss" if estimator.early_stopping_ else "train_loss"
     if isinstance(estimator.n_iter_no_change, str):  # "auto"
         patience, min_steps = AUTO_PATIENCE_EPOCHS, AUTO_PATIENCE_STEPS
     else:
@@ -59,7 +59,7 @@ def build_callbacks(estimator, main=True, fingerprint=None):
                 patience=patience,
                 threshold=estimator.tol,
                 threshold_mode="abs",
-                load_best=estimator.early_stopping,
+                load_best=estimator.early_stopping_,
                 sink=print if estimator.verbose and main else silent,
                 min_steps=min_steps,
             ),

@@ -410,6 +410,7 @@ def _fitted_attributes(est):
         "n_features_in_": int(est.n_features_in_),
         "n_iter_": int(est.n_iter_),
         "patch_size_": int(est.patch_size_),
+        "early_stopping_": bool(est.early_stopping_),
         "history_": _encode_history(est.history_),
         **est.fitted_state_.to_dict(),
     }
@@ -614,6 +615,8 @@ _LATER_PARAMS = {
     "calibration": None,
     # threads never change a model: files from before it run the policy
     "n_threads": "auto",
+    "embedding": "patch",
+    "readout": "last",
 }
 
 
@@ -640,6 +643,10 @@ def _restore_fitted(est, fitted):
     est.n_iter_ = stored_int(fitted["n_iter_"], "n_iter_", 0)
     # files from before patches read every time step
     est.patch_size_ = stored_int(fitted.get("patch_size_", 1), "patch_size_", 1)
+    # files from before "auto": the parameter was the choice
+    est.early_stopping_ = check_stored(
+        fitted.get("early_stopping_", est.early_stopping), bool, "early_stopping_"
+    )
     if est.return_sequences and est.patch_size_ != 1:
         raise ValueError("patch_size_ must be 1 with return_sequences")
     est.history_ = _decode_history(fitted["history_"])
@@ -734,7 +741,9 @@ def _check_module_state(estimator, state):
     largest = max((tensor.numel() for tensor in state.values()), default=0)
     sizes = {
         "hidden_size": estimator.hidden_size,
-        "patch_size_ times the features": estimator.patch_size_ * input_size,
+        # a convolution's weights hold the features; patches' the product
+        "the input features": input_size
+        * (1 if estimator.embedding == "conv" else estimator.patch_size_),
         "the outputs (with the quantiles)": fitted.head.width * output_size,
     }
     for what, size in sizes.items():

@@ -110,10 +110,11 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
                 "distribution, but loss='squared_error' predicts a mean only. Use "
                 "loss='gaussian' or loss='quantile', or set calibration=None."
             )
-        if not self.early_stopping:
+        if not self.early_stopping_:
             raise ValueError(
                 "calibration='holdout' measures the spread on the early-stopping "
-                "holdout, but early_stopping=False holds out nothing. Set "
+                f"holdout, but early_stopping={self.early_stopping!r} holds out "
+                "nothing here ('auto' holds out from 500 samples). Set "
                 "early_stopping=True (validation_fraction sets the holdout's "
                 "size), or set calibration=None."
             )
@@ -475,6 +476,8 @@ class RNNRegressor(SequenceRegressor):
         warm_start=False,
         checkpoint=None,
         patch_size="auto",
+        embedding="patch",
+        readout="last",
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -505,6 +508,8 @@ class RNNRegressor(SequenceRegressor):
             warm_start=warm_start,
             checkpoint=checkpoint,
             patch_size=patch_size,
+            embedding=embedding,
+            readout=readout,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -581,6 +586,8 @@ class LSTMRegressor(SequenceRegressor):
         warm_start=False,
         checkpoint=None,
         patch_size="auto",
+        embedding="patch",
+        readout="last",
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -611,6 +618,8 @@ class LSTMRegressor(SequenceRegressor):
             warm_start=warm_start,
             checkpoint=checkpoint,
             patch_size=patch_size,
+            embedding=embedding,
+            readout=readout,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -686,6 +695,8 @@ class GRURegressor(SequenceRegressor):
         warm_start=False,
         checkpoint=None,
         patch_size="auto",
+        embedding="patch",
+        readout="last",
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -716,6 +727,8 @@ class GRURegressor(SequenceRegressor):
             warm_start=warm_start,
             checkpoint=checkpoint,
             patch_size=patch_size,
+            embedding=embedding,
+            readout=readout,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )

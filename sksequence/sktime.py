@@ -418,7 +418,7 @@ class RecurrentForecaster(BaseForecaster):
             Xw[:, :w, : len(targets)] -= Xw[:, w - 1 : w, : len(targets)]
         Xw, Yw = Xw[keep].astype(np.float32), (Yw - base)[keep].reshape(keep.sum(), -1)
         self.estimator_ = estimator.fit(Xw, Yw)
-        if self.refit and estimator.early_stopping:
+        if self.refit and self.estimator_.early_stopping_:
             # the holdout was the most recent windows, the ones most like the
             # future: train a fresh net on all windows, for as many epochs as
             # early stopping found best

@@ -102,7 +102,9 @@ def test_module_equals_torch_layer_plus_linear(cls, seq_data):
     X, y = seq_data
     if cls in CLASSIFIERS:
         y = y > 0
-    est = cls(num_layers=2, **FAST).fit(X, y)
+    # the Elman/LSTM/GRU equations with y = V h_T + c (the classifiers'
+    # convolutional front and pooled readout: tests/test_modules.py)
+    est = cls(num_layers=2, embedding="patch", readout="last", **FAST).fit(X, y)
     module = est.net_.module_
     kw = {"nonlinearity": "tanh"} if est._cell == "rnn" else {}
     rnn = RECURRENT_LAYERS[est._cell](3, 8, num_layers=2, batch_first=True, **kw)
@@ -250,7 +252,8 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
     """Each leaf spells out its ``__init__``; nothing may drift from the base.
 
     Classifiers add ``class_weight`` before the cell parameter, regressors
-    ``loss``, ``quantiles`` and ``calibration``.
+    ``loss``, ``quantiles`` and ``calibration``; classifiers have defaults of
+    their own for ``early_stopping``, ``embedding`` and ``readout``.
     """
     from sksequence._base import SequenceEstimator
 
@@ -260,6 +263,9 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
         ]
 
     base = spelled(inspect.signature(SequenceEstimator))
+    if cls in CLASSIFIERS:  # the defaults that differ between the families
+        own = {"early_stopping": "'auto'", "embedding": "'conv'", "readout": "'pool'"}
+        base = [(n, kind, own.get(n, default)) for n, kind, default in base]
     name, default = CELL_PARAMETERS[cls]
     cell = (name, inspect.Parameter.KEYWORD_ONLY, repr(default))
     keyword = inspect.Parameter.KEYWORD_ONLY

@@ -99,7 +99,12 @@ def test_classifier_attributes_the_predicted_class_by_default():
     X = rng.normal(size=(60, 6, 2)).astype(np.float32)
     level = (X[:, 2, 0] > 0).astype(int) + (X[:, 2, 0] > 1)
     labels = np.array(["low", "mid", "high"])[level]
-    est = GRUClassifier(hidden_size=6, max_epochs=3, random_state=0).fit(X, labels)
+    # a smooth network (no relu or max of the convolutional front and the
+    # pooled readout), whose integrated gradients sum to the logit change
+    # within the tolerance below
+    est = GRUClassifier(
+        hidden_size=6, max_epochs=3, random_state=0, embedding="patch", readout="last"
+    ).fit(X, labels)
     pred = est.predict(X)
     for method in ("saliency", "integrated_gradients"):
         default = attribute(est, X, method)
@@ -116,6 +121,26 @@ def test_classifier_attributes_the_predicted_class_by_default():
     )
     with pytest.raises(ValueError, match="not in classes_"):
         attribute(est, X, "saliency", target="unknown")
+
+
+def test_integrated_gradients_sum_to_the_change_through_conv_and_pooling():
+    """The default classifier's convolutional front and pooled readout (relu,
+    maxima: kinks on the path) still give attributions that add up to the
+    change of the logit, once the path has enough steps."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 6, 2)).astype(np.float32)
+    labels = np.where(X[:, 2, 0] > 0, "up", "down")
+    est = GRUClassifier(hidden_size=6, max_epochs=3, random_state=0).fit(X, labels)
+    assert (est.embedding, est.readout) == ("conv", "pool")
+    A = attribute(est, X, "integrated_gradients", target="up", n_steps=200)
+    module = copy.deepcopy(est.net_.module_).double()
+    with torch.no_grad():
+        logits = module(torch.as_tensor(X, dtype=torch.float64))
+        logits0 = module(torch.zeros(X.shape, dtype=torch.float64))
+    k = list(est.classes_).index("up")
+    np.testing.assert_allclose(
+        A.sum(axis=(1, 2)), (logits - logits0)[:, k].numpy(), atol=1e-3
+    )
 
 
 @pytest.mark.parametrize("method", METHODS)

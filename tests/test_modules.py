@@ -135,7 +135,7 @@ def test_return_sequences_head_applies_at_every_step(cell, kw):
     X = torch.randn(4, 6, 2)
     with torch.no_grad():
         per_step = model(X)
-        states, last = model.recurrent_states(X)
+        states, last, _ = model.recurrent_states(X)
         assert per_step.shape == (4, 6, 3)
         assert torch.allclose(per_step, model.head(states))
         assert torch.allclose(states[:, -1], last)
@@ -225,7 +225,7 @@ def test_gaussian_head_predicts_a_mean_and_a_positive_std(return_sequences):
     assert torch.all(std >= MIN_STD) and torch.all(std < 1e-3)
     # the mean block is the head's raw output, unchanged
     X = torch.randn(4, 6, 2)
-    outputs, last = model.recurrent_states(X)
+    outputs, last, _ = model.recurrent_states(X)
     raw = model.head(outputs if return_sequences else last)
     assert torch.equal(model(X)[..., :3], raw[..., :3])
 
@@ -312,3 +312,27 @@ def test_distributional_losses_weigh_a_sample_as_its_copies(loss_name):
     per_sample = loss.per_sample(pred, target)
     assert per_sample.shape == (4,)
     assert torch.allclose(per_sample.mean(), loss(pred, target))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_conv_embedding_and_pooled_readout_follow_their_equations(cell):
+    """x_t = max over patch t of relu(W * x[s-6..s] + b) (a causal
+    convolution of 7 steps), then the cells, then y = V [h_T, mean_t h_t,
+    max_t h_t] + c over each sequence's valid patches."""
+    torch.manual_seed(0)
+    model = SequenceModel(
+        cell, 2, 5, 3, patch_size=4, embedding="conv", readout="pool"
+    ).eval()
+    X = torch.randn(3, 10, 2)
+    lengths = torch.tensor([10, 6, 3])
+    conv, layer = model.embed.conv, RECURRENT_LAYERS[cell](5, 5, batch_first=True)
+    layer.load_state_dict(model.rnn.state_dict())
+    with torch.no_grad():
+        out = model(X, lengths)
+        for i, n in enumerate(lengths.tolist()):
+            x = X[i : i + 1, :n].transpose(1, 2)  # one sequence, unpadded
+            z = torch.relu(conv(nn.functional.pad(x, (6, 0))))[0].T  # (n, 5)
+            steps = torch.stack([z[s : s + 4].amax(0) for s in range(0, n, 4)])
+            h = layer(steps[None])[0][0]  # (patches, 5)
+            states = torch.cat((h[-1], h.mean(0), h.amax(0)))
+            torch.testing.assert_close(out[i], model.head(states), atol=1e-6, rtol=0)

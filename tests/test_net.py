@@ -81,7 +81,9 @@ def test_ragged_input_travels_as_a_dict_of_tensors():
     X = [rng.normal(size=(n, 1)) for n in (3, 5, 4, 6) * 5]
     clf = LSTMClassifier(hidden_size=3, max_epochs=1, random_state=0)
     clf.fit(X, [len(x) > 4 for x in X])
-    assert clf.net_.history[-1, "train_batch_count"] == 1
+    # all 20 trained on (no holdout below 500 samples), in batches of 16
+    assert not clf.early_stopping_
+    assert clf.net_.history[-1, "train_batch_count"] == 2
 
 
 def test_verbose_2_adds_a_batch_progress_bar(data, capsys):

@@ -383,8 +383,16 @@ def _saved(tmp_path_factory, case):
 
 @pytest.fixture(scope="module")
 def saved_bytes(tmp_path_factory):
-    """Bytes of a valid file and the estimator it holds."""
+    """Bytes of a valid file and the estimator it holds (a classifier: its
+    cells read a convolution of the steps, ``embedding="conv"``)."""
     return _saved(tmp_path_factory, "lstm-clf-int")
+
+
+@pytest.fixture(scope="module")
+def saved_patch_bytes(tmp_path_factory):
+    """The same for a regressor, whose cells read patches of steps
+    (``embedding="patch"``): ``patch_size_`` is a size of its weights."""
+    return _saved(tmp_path_factory, "lstm-reg-2d")
 
 
 def _members(data):
@@ -674,29 +682,38 @@ def _load_in_a_fresh_interpreter(path, timeout=120):
 
 
 @pytest.mark.parametrize(
-    "edit",
+    "edit, saved",
     [
-        pytest.param(lambda m: m["params"].update(hidden_size=4096), id="hidden_size"),
         pytest.param(
-            lambda m: m["fitted"].update(patch_size_=2_000_000), id="patch_size_"
+            lambda m: m["params"].update(hidden_size=4096),
+            "saved_bytes",
+            id="hidden_size",
+        ),
+        pytest.param(
+            lambda m: m["fitted"].update(patch_size_=2_000_000),
+            "saved_patch_bytes",
+            id="patch_size_",
         ),
         pytest.param(
             lambda m: m["fitted"].update(
                 _n_channels=2_000_000, _net_sizes=[2_000_000, 3]
             ),
+            "saved_bytes",
             id="features",
         ),
         pytest.param(
-            lambda m: m["params"].update(num_layers=1_000_000), id="num_layers"
+            lambda m: m["params"].update(num_layers=1_000_000),
+            "saved_bytes",
+            id="num_layers",
         ),
     ],
 )
 def test_sizes_in_a_file_are_checked_before_anything_is_allocated(
-    edit, saved_bytes, tmp_path
+    edit, saved, request, tmp_path
 ):
     # each asked for hundreds of MB (with num_layers, a build that does not
     # end) before the shapes of the stored tensors were compared
-    path = _tampered(tmp_path, saved_bytes, edit)
+    path = _tampered(tmp_path, request.getfixturevalue(saved), edit)
     error, grown_mb, seconds = _load_in_a_fresh_interpreter(path)
     assert error is not None and error.startswith("ValueError"), error
     assert "does not fit the network" in error and "exceeds" in error, error
@@ -704,25 +721,54 @@ def test_sizes_in_a_file_are_checked_before_anything_is_allocated(
 
 
 @pytest.mark.parametrize(
-    "edit, match",
+    "edit, match, saved",
     [
-        (lambda m: m["params"].update(hidden_size=5), r"weight .* has shape"),
-        (lambda m: m["params"].update(num_layers=2), r"weights \[.*\] are missing"),
-        (lambda m: m["params"].update(bidirectional=True), "are missing"),
-        (lambda m: m["fitted"].update(patch_size_=3), r"weight_ih_l0' has shape"),
+        (
+            lambda m: m["params"].update(hidden_size=5),
+            r"weight .* has shape",
+            "saved_bytes",
+        ),
+        (
+            lambda m: m["params"].update(num_layers=2),
+            r"weights \[.*\] are missing",
+            "saved_bytes",
+        ),
+        (
+            lambda m: m["params"].update(bidirectional=True),
+            "are missing",
+            "saved_bytes",
+        ),
+        (
+            lambda m: m["fitted"].update(patch_size_=3),
+            r"weight_ih_l0' has shape",
+            "saved_patch_bytes",
+        ),
+        (
+            lambda m: m["fitted"].update(_n_channels=3, _net_sizes=[3, 2]),
+            r"weight_ih_l0' has shape",
+            "saved_patch_bytes",
+        ),
         (
             lambda m: m["fitted"].update(_n_channels=3, _net_sizes=[3, 3]),
-            r"weight_ih_l0' has shape",
+            r"embed.conv.weight' has shape",
+            "saved_bytes",
+        ),
+        (
+            lambda m: m["params"].update(embedding="patch"),
+            r"\['embed.conv.bias', 'embed.conv.weight'\] unexpected",
+            "saved_bytes",
         ),
         (
             lambda m: m["params"].update(hidden_size=10**30),
             r"hidden_size \(10{30}\) exceeds",
+            "saved_bytes",
         ),
     ],
 )
 def test_sizes_that_do_not_match_the_tensors_are_refused(
-    edit, match, saved_bytes, tmp_path
+    edit, match, saved, request, tmp_path
 ):
+    saved_bytes = request.getfixturevalue(saved)
     with pytest.raises(ValueError, match="does not fit the network.*" + match):
         load(_tampered(tmp_path, saved_bytes, edit))
 

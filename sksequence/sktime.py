@@ -139,7 +139,7 @@ class RecurrentForecaster(BaseForecaster):
     Attributes
     ----------
     estimator_ : sksequence regressor
-        The fitted clone of ``estimator``.
+        The fitted clone of ``estimator`` (one, also for a panel).
     window_norm_ : {"last", "standard"}
         The normalization used (``window_norm``, or what ``"auto"`` chose).
     horizon_ : int
@@ -180,6 +180,21 @@ class RecurrentForecaster(BaseForecaster):
     fitted net in one batched prediction, the same forecasts as ``update(...,
     update_params=False)`` then ``predict`` at each cutoff, which it replaces.
 
+    Panels (global forecasting): given a panel ``y`` (sktime's
+    ``pd-multiindex``, or ``pd_multiindex_hier``: the series' keys, then time,
+    on the rows; ``X`` with the same rows), the forecaster trains **one** net
+    on the windows of all series, instead of one clone per series as sktime
+    does for other forecasters. Each series is put on the net's scale by its
+    own statistics (``window_norm`` applies per series; ``"auto"`` picks
+    ``"last"`` when at least half the series trend), so that a series in
+    larger units does not dominate the loss; covariates are standardized over
+    the panel. The early-stopping holdout is the latest windows of every
+    series (``validation_split="auto"`` or ``"tail"``). ``predict`` forecasts
+    every series, each from its own last step (series may end at different
+    times), as a panel; ``update`` and the probabilistic forecasts work per
+    series. Every series must hold ``window_length + horizon`` steps, and
+    :meth:`predict_backtest` refuses a panel (use sktime's ``evaluate``).
+
     Examples
     --------
     >>> from sktime.datasets import load_airline
@@ -194,6 +209,14 @@ class RecurrentForecaster(BaseForecaster):
     RecurrentForecaster(...)
     >>> forecaster.predict().shape
     (3,)
+
+    On a panel (here two series), one net learns from the windows of both
+    and forecasts each:
+
+    >>> import pandas as pd
+    >>> panel = pd.concat({"a": y, "b": 2 * y}, names=["series", "month"])
+    >>> forecaster.fit(panel.to_frame(), fh=[1, 2, 3]).predict().shape
+    (6, 1)
     """
 
     _tags = {

@@ -135,6 +135,15 @@ class RecurrentForecaster(BaseForecaster):
         deterministic: two fits on the same data give the same forecasts.
         ``None``: the net's initialization and the paths change from fit to
         fit.
+    series_features : {None, "id"}, default=None
+        What the net is told of which series a window comes from, when ``y``
+        is a panel (see Notes). ``None``: nothing; one net learns what the
+        series have in common, from their shapes on their own scales.
+        ``"id"``: a one-hot code of the series is added to every step of its
+        windows (read over the window, as a past-only covariate), so that the
+        net can learn how each series differs from the others; it needs
+        ``strategy="direct"``, and only the series fitted can be forecast.
+        Ignored for one series.
 
     Attributes
     ----------
@@ -259,6 +268,7 @@ class RecurrentForecaster(BaseForecaster):
         sp=None,
         refit=True,
         random_state=None,
+        series_features=None,
     ):
         self.estimator = estimator
         self.window_length = window_length
@@ -268,6 +278,7 @@ class RecurrentForecaster(BaseForecaster):
         self.sp = sp
         self.refit = refit
         self.random_state = random_state
+        self.series_features = series_features
         super().__init__()
         if strategy == "recursive":
             self.set_tags(**{"requires-fh-in-fit": False})
@@ -313,6 +324,10 @@ class RecurrentForecaster(BaseForecaster):
             raise ValueError(
                 "random_state must be None, an int in [0, 2**32) or a "
                 f"numpy.random.RandomState; got {rs!r}."
+            )
+        if self.series_features not in (None, "id"):
+            raise ValueError(
+                f"series_features must be None or 'id'; got {self.series_features!r}."
             )
         if self.estimator is None:
             return _default_estimator()
@@ -527,6 +542,20 @@ class RecurrentForecaster(BaseForecaster):
         """
         parts = _split_panel(y)
         X_parts = _split_panel(X) if X is not None else dict.fromkeys(parts)
+        self._series_ids = None
+        if self.series_features == "id":
+            if self.strategy == "recursive":
+                raise ValueError(
+                    "series_features='id' reads the series' code over the window, "
+                    "as a past-only covariate, which strategy='recursive' cannot "
+                    "feed back. Use strategy='direct', or series_features=None."
+                )
+            self._series_ids = list(parts)
+            X_parts = {
+                key: self._with_id(X_parts[key], key, parts[key].index) for key in parts
+            }
+            X = pd.concat(list(X_parts.values()))
+            self._past = self._past + _id_columns(len(parts))
         need = self.window_length + self.horizon_
         short = {key: len(part) for key, part in parts.items() if len(part) < need}
         if short:
@@ -564,6 +593,15 @@ class RecurrentForecaster(BaseForecaster):
             estimator.set_params(validation_split=tail_of_each_group(groups, fraction))
         return self._train(estimator, np.concatenate(windows), np.concatenate(targets))
 
+    def _with_id(self, X, key, index):
+        """``X`` (or None) of series ``key`` over ``index``, with the series'
+        one-hot code as columns."""
+        columns = _id_columns(len(self._series_ids))
+        code = np.zeros((len(index), len(columns)))
+        code[:, self._series_ids.index(key)] = 1.0
+        ids = pd.DataFrame(code, index=index, columns=columns)
+        return ids if X is None else pd.concat([X, ids], axis=1)
+
     def _per_series(self, forecast, X):
         """``forecast(X_i)`` of each series of the fitted panel, seen as the
         forecaster fitted on that series alone, as one panel frame."""
@@ -583,6 +621,8 @@ class RecurrentForecaster(BaseForecaster):
             self._panel = None
             for key, part in history.items():
                 self._history_y, self._history_X = part, history_X.get(key)
+                if self._series_ids is not None:
+                    self._history_X = self._with_id(self._history_X, key, part.index)
                 self._y_loc, self._y_scale = saved[0][key]
                 self._cutoff = _series_cutoff(part.index, saved[3])
                 frames.append(forecast(new_X.get(key)))
@@ -1137,3 +1177,8 @@ def _series_cutoff(index, panel_cutoff):
     if isinstance(cutoff, pd.DatetimeIndex) and freq is not None:
         cutoff = pd.DatetimeIndex(cutoff, freq=freq)
     return cutoff
+
+
+def _id_columns(n_series):
+    """The names of the columns of the series' one-hot code."""
+    return [f"__series_{i}" for i in range(n_series)]

@@ -811,3 +811,18 @@ def test_panel_refusals_name_the_series_and_the_fix():
     )
     with pytest.raises(ValueError, match=r"\['s9'\] were not in the panel"):
         f.update(new, update_params=False).predict()
+
+
+def test_series_id_tells_the_net_which_series_it_reads():
+    y = _panel(lengths=(40, 40))
+    params = dict(window_length=4, window_norm="standard")
+    f = RecurrentForecaster(GRURegressor(**SMALL), series_features="id", **params)
+    pred = f.fit(y, fh=[1, 2]).predict()
+    assert f.estimator_.n_features_in_ == 3  # the target and a 2-series code
+    assert pred.index.tolist() == [("s0", 40), ("s0", 41), ("s1", 40), ("s1", 41)]
+    with pytest.raises(ValueError, match="strategy='direct', or series_features"):
+        RecurrentForecaster(
+            GRURegressor(**SMALL), strategy="recursive", series_features="id"
+        ).fit(y)
+    with pytest.raises(ValueError, match="series_features must be None or 'id'"):
+        RecurrentForecaster(GRURegressor(**SMALL), series_features="ids").fit(y, fh=[1])

@@ -30,6 +30,9 @@ Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/global_forecasting.py --seeds 3
     OMP_NUM_THREADS=1 python benchmarks/global_forecasting.py --seeds 3 --local 1
+    # the nets on each series' standardized values instead of its changes
+    OMP_NUM_THREADS=1 python benchmarks/global_forecasting.py --seeds 1 \\
+        --window-norm standard
 """
 
 import argparse
@@ -76,12 +79,13 @@ def make_forecaster(args, seed, series_features=None):
     return RecurrentForecaster(
         GRURegressor(hidden_size=args.hidden_size, random_state=seed),
         window_length=args.window_length,
+        window_norm=args.window_norm,
         series_features=series_features,
     )
 
 
-def inspect(forecaster, train):
-    """What the global net learns from."""
+def inspect(forecaster, train, test):
+    """What the global net learns from, and where its forecasts land."""
     net = forecaster.estimator_
     print(
         f"  window_norm_={forecaster.window_norm_!r}, windows: "
@@ -100,6 +104,18 @@ def inspect(forecaster, train):
         f"  {len(lengths)} series, {n_windows.sum()} windows "
         f"({n_windows.min()} to {n_windows.max()} per series)"
     )
+    # a net reading levels forecasts inside the range it was trained on;
+    # a trend's future leaves that range
+    low = train["value"].groupby(level=0).min()
+    high = train["value"].groupby(level=0).max()
+    truth = test["value"].groupby(level=0).last()
+    forecast = forecaster.predict()["value"].groupby(level=0).last()
+    print(
+        f"  step {HORIZON}: true values outside their series' training range "
+        f"{((truth < low) | (truth > high)).mean():.0%}, forecasts outside it "
+        f"{((forecast < low) | (forecast > high)).mean():.0%}; median relative "
+        f"error {((forecast - truth) / truth).median():+.3f}"
+    )
 
 
 def main():
@@ -107,6 +123,9 @@ def main():
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--window-length", type=int, default=6)
     parser.add_argument("--hidden-size", type=int, default=32)
+    parser.add_argument(
+        "--window-norm", default="auto", choices=["auto", "last", "standard"]
+    )
     parser.add_argument(
         "--local",
         type=int,
@@ -121,9 +140,10 @@ def main():
     train, test = split(panel)
     fh = np.arange(1, HORIZON + 1)
     n_series = panel.index.get_level_values(0).nunique()
+    norm = f"window_norm={args.window_norm!r}, " if args.window_norm != "auto" else ""
     print(
         f"yearly panel: {n_series} series, {len(train)} training values, "
-        f"horizon {HORIZON}; window_length={args.window_length}, "
+        f"horizon {HORIZON}; window_length={args.window_length}, {norm}"
         f"GRU({args.hidden_size}); seeds {args.seeds}"
     )
     rows = {}
@@ -143,7 +163,7 @@ def main():
             times.append(time.perf_counter() - start)
             rows[name].append(smape(test, forecaster.predict()).mean())
             if args.inspect:
-                inspect(forecaster, train)
+                inspect(forecaster, train, test)
         print(f"{name}: fit {np.mean(times):.1f} s per seed (one net)")
 
     if args.local:

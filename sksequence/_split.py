@@ -14,8 +14,9 @@ each fit; it holds no data.
 import warnings
 
 import numpy as np
+from sklearn.model_selection import PredefinedSplit
 
-__all__ = ["VALIDATION_SPLITS", "HoldoutSplit", "holdout_split"]
+__all__ = ["VALIDATION_SPLITS", "HoldoutSplit", "holdout_split", "tail_of_each_group"]
 
 VALIDATION_SPLITS = ("auto", "tail", "stratified", "shuffle")
 
@@ -62,6 +63,42 @@ def holdout_split(estimator, *, classifier, per_step, seed):
     return HoldoutSplit(
         method, estimator.validation_fraction, seed=seed, classes=classes
     )
+
+
+def tail_of_each_group(groups, fraction):
+    """The holdout of windows cut from several series: the tail of each.
+
+    The ``"tail"`` split for a panel. Windows of several series laid one
+    series after the other (``groups``, as :func:`make_forecasting_data`
+    returns it with ``return_groups=True``) must not validate on the last
+    series only: each series holds out its own latest windows, in time order,
+    ``fraction`` of them (at least one of a series with two or more; a series
+    of one window only trains).
+
+    Parameters
+    ----------
+    groups : array-like of shape (n_samples,)
+        The series of each sample, each series' samples contiguous and in
+        time order.
+    fraction : float in (0, 1)
+        Share of each series' samples held out.
+
+    Returns
+    -------
+    split : sklearn.model_selection.PredefinedSplit
+        Held-out samples in fold 0, training ones at -1: a splitter the
+        regressors take as ``validation_split``.
+    """
+    groups = np.asarray(groups)
+    test_fold = np.full(len(groups), -1)
+    # contiguous runs of one series: their starts and sizes
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    sizes = np.diff(np.r_[starts, len(groups)])
+    for start, size in zip(starts, sizes):
+        if size > 1:
+            n_valid = min(max(1, int(round(fraction * size))), size - 1)
+            test_fold[start + size - n_valid : start + size] = 0
+    return PredefinedSplit(test_fold)
 
 
 class HoldoutSplit:

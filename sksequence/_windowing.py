@@ -1,4 +1,4 @@
-"""Sliding windows over one time series.
+"""Sliding windows over a time series.
 
 Two tools cut one long series (rows are time steps, columns are features) into
 overlapping windows, the input that recurrent models learn from:
@@ -203,14 +203,24 @@ def timeline_windows(values, future, window_size, horizon, starts):
 
 
 def make_forecasting_data(
-    series, window_size, horizon=1, *, target=None, step=1, future_covariates=None
+    series,
+    window_size,
+    horizon=1,
+    *,
+    target=None,
+    step=1,
+    future_covariates=None,
+    return_groups=False,
 ):
-    """Cut one time series into windows and the values that follow them.
+    """Cut a time series (or several) into windows and the values that follow.
 
     Window ``i`` holds rows ``[i * step, i * step + window_size)`` of the
     series; its target is the value of the target column(s) in the
     ``horizon`` rows right after it. This is the data set a recurrent
-    regressor learns to forecast from.
+    regressor learns to forecast from. Given a list of series (a panel, of
+    different lengths), the windows of every series are cut the same way and
+    concatenated, series after series: no window crosses from one series into
+    the next, and one regressor learns from all of them (a global model).
 
     Parameters
     ----------
@@ -218,7 +228,10 @@ def make_forecasting_data(
             pandas Series or DataFrame
         One time series, rows in time order. Must hold finite real numbers.
         float32 and float64 arrays are used as they are; other numeric input
-        is converted to float32 once.
+        is converted to float32 once. A list (or tuple) of arrays, Series or
+        DataFrames is several series, each of any length of at least
+        ``window_size + horizon`` rows and all with the same columns (a list of
+        numbers or of lists stays one series, as an array-like).
     window_size : int
         Number of consecutive rows in each window (>= 1).
     horizon : int, default=1
@@ -238,7 +251,10 @@ def make_forecasting_data(
         horizon: it spans ``window_size + horizon`` steps, the series' columns
         are zero over the horizon (they are not known there yet), the future
         covariates are present over every step, and a last flag feature is 1
-        over the horizon. Must be finite everywhere.
+        over the horizon. Must be finite everywhere. With a list of series, a
+        list of as many covariates, one per series.
+    return_groups : bool, default=False
+        Also return ``groups``, the series each window comes from.
 
     Returns
     -------
@@ -259,6 +275,10 @@ def make_forecasting_data(
 
         A single target is a scalar ``target`` or ``target=None`` on a
         one-column series; a list keeps the target axis even with one entry.
+    groups : ndarray of shape (n_windows,) of int
+        Only with ``return_groups=True``: the position in the list of the
+        series each window was cut from (all 0 for one series). With a list,
+        ``X`` and ``y`` are new arrays (the concatenation copies the windows).
 
     Raises
     ------
@@ -269,7 +289,8 @@ def make_forecasting_data(
         If an int parameter is < 1, the series is too short, is not 1-D or 2-D,
         contains NaN or infinity, or ``target`` names an unknown column; if
         ``future_covariates`` has another number of rows than the series or
-        is not finite.
+        is not finite; if a list of series is empty, its series differ in
+        columns, or ``future_covariates`` is not a list of as many.
 
     See Also
     --------
@@ -326,21 +347,95 @@ def make_forecasting_data(
            [ 3., 13.,  0.,  0.],
            [ 0.,  0.,  1.,  1.],
            [ 0.,  0.,  1.,  1.]])
+
+    Several series of different lengths give the windows of each, and
+    ``groups`` says which series each window comes from:
+
+    >>> panel = [np.arange(5.0), 100 + np.arange(4.0)]
+    >>> X, y, groups = make_forecasting_data(panel, window_size=2, return_groups=True)
+    >>> X[:, :, 0]
+    array([[  0.,   1.],
+           [  1.,   2.],
+           [  2.,   3.],
+           [100., 101.],
+           [101., 102.]])
+    >>> y, groups
+    (array([  2.,   3.,   4., 102., 103.]), array([0, 0, 0, 1, 1]))
     """
     window_size = _check_positive_int(window_size, "window_size")
     horizon = _check_positive_int(horizon, "horizon")
     step = _check_positive_int(step, "step")
+    if not _is_series_list(series):
+        X, y = _windows_of_one(
+            series, window_size, horizon, target, step, future_covariates
+        )
+        return (X, y, np.zeros(len(X), dtype=np.intp)) if return_groups else (X, y)
 
-    values, columns = _series_to_array(series)
+    n_series = len(series)
+    if n_series == 0:
+        raise ValueError(
+            "series is an empty list; pass one series, or a list of at least one."
+        )
+    if future_covariates is not None and (
+        not isinstance(future_covariates, (list, tuple))
+        or len(future_covariates) != n_series
+    ):
+        raise ValueError(
+            f"series is a list of {n_series} series, so future_covariates must be "
+            f"a list of as many, one per series (in the same order); got "
+            f"{type(future_covariates).__name__}"
+            + (
+                f" of {len(future_covariates)}"
+                if isinstance(future_covariates, (list, tuple))
+                else ""
+            )
+            + "."
+        )
+    parts, widths = [], set()
+    for i, one in enumerate(series):
+        future_i = None if future_covariates is None else future_covariates[i]
+        X, y = _windows_of_one(
+            one, window_size, horizon, target, step, future_i, name=f"series[{i}]"
+        )
+        widths.add(X.shape[2])
+        if len(widths) > 1:
+            raise ValueError(
+                f"series[{i}] gives windows of {X.shape[2]} features, series[0] of "
+                f"{parts[0][0].shape[2]}: every series of the list must have the "
+                "same columns (and future covariates)."
+            )
+        parts.append((X, y))
+    X = np.concatenate([X for X, _ in parts])
+    y = np.concatenate([y for _, y in parts])
+    if not return_groups:
+        return X, y
+    groups = np.repeat(np.arange(n_series), [len(X) for X, _ in parts])
+    return X, y, groups
+
+
+def _is_series_list(series):
+    """Whether ``series`` is a list of series (each an array or pandas object),
+    rather than one series given as a (nested) list of numbers."""
+    return isinstance(series, (list, tuple)) and (
+        len(series) == 0
+        or all(isinstance(s, (np.ndarray, pd.Series, pd.DataFrame)) for s in series)
+    )
+
+
+def _windows_of_one(
+    series, window_size, horizon, target, step, future_covariates, name="series"
+):
+    """The windows and targets of one series (see make_forecasting_data)."""
+    values, columns = _series_to_array(series, name)
     n_rows, n_columns = values.shape
     if n_columns == 0:
-        raise ValueError("series has no columns; at least one is required.")
+        raise ValueError(f"{name} has no columns; at least one is required.")
     if window_size + horizon > n_rows:
         raise ValueError(
             f"window_size + horizon ({window_size} + {horizon}) must not exceed "
-            f"the length of series ({n_rows} time steps)."
+            f"the length of {name} ({n_rows} time steps)."
         )
-    _check_finite(values, "series", "fill or drop missing values first.")
+    _check_finite(values, name, "fill or drop missing values first.")
     positions, single = _resolve_targets(target, columns, n_columns, series)
 
     if future_covariates is not None:

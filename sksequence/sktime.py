@@ -36,6 +36,7 @@ from sklearn.base import clone
 
 from ._base import is_sequence_classifier, is_sequence_estimator
 from ._regressors import GRURegressor, LSTMRegressor, refit_without_holdout
+from ._split import tail_of_each_group
 from ._windowing import make_forecasting_data, timeline_windows
 
 __all__ = ["RecurrentForecaster"]
@@ -134,11 +135,20 @@ class RecurrentForecaster(BaseForecaster):
         deterministic: two fits on the same data give the same forecasts.
         ``None``: the net's initialization and the paths change from fit to
         fit.
+    series_features : {None, "id"}, default=None
+        What the net is told of which series a window comes from, when ``y``
+        is a panel (see Notes). ``None``: nothing; one net learns what the
+        series have in common, from their shapes on their own scales.
+        ``"id"``: a one-hot code of the series is added to every step of its
+        windows (read over the window, as a past-only covariate), so that the
+        net can learn how each series differs from the others; it needs
+        ``strategy="direct"``, and only the series fitted can be forecast.
+        Ignored for one series.
 
     Attributes
     ----------
     estimator_ : sksequence regressor
-        The fitted clone of ``estimator``.
+        The fitted clone of ``estimator`` (one, also for a panel).
     window_norm_ : {"last", "standard"}
         The normalization used (``window_norm``, or what ``"auto"`` chose).
     horizon_ : int
@@ -179,6 +189,21 @@ class RecurrentForecaster(BaseForecaster):
     fitted net in one batched prediction, the same forecasts as ``update(...,
     update_params=False)`` then ``predict`` at each cutoff, which it replaces.
 
+    Panels (global forecasting): given a panel ``y`` (sktime's
+    ``pd-multiindex``, or ``pd_multiindex_hier``: the series' keys, then time,
+    on the rows; ``X`` with the same rows), the forecaster trains **one** net
+    on the windows of all series, instead of one clone per series as sktime
+    does for other forecasters. Each series is put on the net's scale by its
+    own statistics (``window_norm`` applies per series; ``"auto"`` picks
+    ``"last"`` when at least half the series trend), so that a series in
+    larger units does not dominate the loss; covariates are standardized over
+    the panel. The early-stopping holdout is the latest windows of every
+    series (``validation_split="auto"`` or ``"tail"``). ``predict`` forecasts
+    every series, each from its own last step (series may end at different
+    times), as a panel; ``update`` and the probabilistic forecasts work per
+    series. Every series must hold ``window_length + horizon`` steps, and
+    :meth:`predict_backtest` refuses a panel (use sktime's ``evaluate``).
+
     Examples
     --------
     >>> from sktime.datasets import load_airline
@@ -193,14 +218,24 @@ class RecurrentForecaster(BaseForecaster):
     RecurrentForecaster(...)
     >>> forecaster.predict().shape
     (3,)
+
+    On a panel (here two series), one net learns from the windows of both
+    and forecasts each:
+
+    >>> import pandas as pd
+    >>> panel = pd.concat({"a": y, "b": 2 * y}, names=["series", "month"])
+    >>> forecaster.fit(panel.to_frame(), fh=[1, 2, 3]).predict().shape
+    (6, 1)
     """
 
     _tags = {
         "authors": ["sksequence developers"],
         "maintainers": ["sksequence developers"],
         "python_dependencies": ["torch", "skorch"],
-        "y_inner_mtype": "pd.DataFrame",
-        "X_inner_mtype": "pd.DataFrame",
+        # a panel (pd-multiindex, pd_multiindex_hier) comes whole: one net is
+        # trained on the windows of all its series, not one clone per series
+        "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
         "capability:multivariate": True,
         "capability:exogenous": True,
         "capability:insample": False,
@@ -233,6 +268,7 @@ class RecurrentForecaster(BaseForecaster):
         sp=None,
         refit=True,
         random_state=None,
+        series_features=None,
     ):
         self.estimator = estimator
         self.window_length = window_length
@@ -242,6 +278,7 @@ class RecurrentForecaster(BaseForecaster):
         self.sp = sp
         self.refit = refit
         self.random_state = random_state
+        self.series_features = series_features
         super().__init__()
         if strategy == "recursive":
             self.set_tags(**{"requires-fh-in-fit": False})
@@ -287,6 +324,10 @@ class RecurrentForecaster(BaseForecaster):
             raise ValueError(
                 "random_state must be None, an int in [0, 2**32) or a "
                 f"numpy.random.RandomState; got {rs!r}."
+            )
+        if self.series_features not in (None, "id"):
+            raise ValueError(
+                f"series_features must be None or 'id'; got {self.series_features!r}."
             )
         if self.estimator is None:
             return _default_estimator()
@@ -373,6 +414,9 @@ class RecurrentForecaster(BaseForecaster):
             )
         self._past, self._future = past, future
         self.horizon_ = 1 if self.strategy == "recursive" else self._horizon(fh)
+        self._panel = None
+        if _is_panel(y):
+            return self._fit_panel(estimator, y, X)
         n, w = len(y), self.window_length
         if n < w + self.horizon_:
             raise ValueError(
@@ -386,6 +430,22 @@ class RecurrentForecaster(BaseForecaster):
         if self.window_norm == "auto":
             trending = _trend_r2(values).max() >= _TREND_R2
             self.window_norm_ = "last" if trending else "standard"
+        self._scale_covariates(X)
+        Xw, Yw = self._training_windows(y, X)
+        return self._train(estimator, Xw, Yw)
+
+    def _scale_covariates(self, X):
+        """Record the mean and standard deviation of each column of ``X``."""
+        if X is not None:
+            self._x_mean = X.mean()
+            self._x_scale = X.std(ddof=0).where(lambda s: s > 0, 1.0)
+
+    def _training_windows(self, y, X):
+        """The windows of one series and what the net learns to add to their
+        base forecasts, on the net's scale (``_y_loc`` and ``_y_scale``, set
+        here from ``y``, with ``window_norm_``)."""
+        values = y.to_numpy(dtype=np.float64)
+        n, w = len(y), self.window_length
         if self.window_norm_ == "last":
             steps = np.diff(values, axis=0)
             self._y_loc = np.zeros(values.shape[1])
@@ -393,13 +453,10 @@ class RecurrentForecaster(BaseForecaster):
         else:
             self._y_loc = values.mean(axis=0)
             self._y_scale = _nonzero(values.std(axis=0))
-        if X is not None:
-            self._x_mean = X.mean()
-            self._x_scale = X.std(ddof=0).where(lambda s: s > 0, 1.0)
 
         series = self._series(y, X)
         targets = list(range(y.shape[1]))
-        fut = None if not future else self._standardize(X, future)
+        fut = None if not self._future else self._standardize(X, self._future)
         Xw, Yw = make_forecasting_data(
             series, w, self.horizon_, target=targets, future_covariates=fut
         )
@@ -417,6 +474,10 @@ class RecurrentForecaster(BaseForecaster):
             Xw = np.array(Xw)  # the shift below writes into the windows
             Xw[:, :w, : len(targets)] -= Xw[:, w - 1 : w, : len(targets)]
         Xw, Yw = Xw[keep].astype(np.float32), (Yw - base)[keep].reshape(keep.sum(), -1)
+        return Xw, Yw
+
+    def _train(self, estimator, Xw, Yw):
+        """Fit ``estimator`` on the windows (and refit it without the holdout)."""
         self.estimator_ = estimator.fit(Xw, Yw)
         if self.refit and self.estimator_.early_stopping_:
             # the holdout was the most recent windows, the ones most like the
@@ -467,6 +528,107 @@ class RecurrentForecaster(BaseForecaster):
         if update_params:
             self._fit(self._history_y, self._history_X, self._fh)
         return self
+
+    # -- panels: one net over many series -------------------------------------
+
+    def _fit_panel(self, estimator, y, X):
+        """One net trained on the windows of every series of the panel ``y``.
+
+        Each series is put on the net's scale by its own statistics (as one
+        series is, with the panel's ``window_norm_``), so that no series
+        weighs by its units; covariates are standardized over the panel, where
+        their values mean the same in every series. The early-stopping holdout
+        is the latest windows of each series.
+        """
+        parts = _split_panel(y)
+        X_parts = _split_panel(X) if X is not None else dict.fromkeys(parts)
+        self._series_ids = None
+        if self.series_features == "id":
+            if self.strategy == "recursive":
+                raise ValueError(
+                    "series_features='id' reads the series' code over the window, "
+                    "as a past-only covariate, which strategy='recursive' cannot "
+                    "feed back. Use strategy='direct', or series_features=None."
+                )
+            self._series_ids = list(parts)
+            X_parts = {
+                key: self._with_id(X_parts[key], key, parts[key].index) for key in parts
+            }
+            X = pd.concat(list(X_parts.values()))
+            self._past = self._past + _id_columns(len(parts))
+        need = self.window_length + self.horizon_
+        short = {key: len(part) for key, part in parts.items() if len(part) < need}
+        if short:
+            listed = ", ".join(f"{_key(k)!r} ({n})" for k, n in list(short.items())[:5])
+            raise ValueError(
+                f"{len(short)} series of the panel y have fewer than {need} time "
+                f"steps, too few for window_length={self.window_length} and a "
+                f"horizon of {self.horizon_}: {listed}"
+                + (" ..." if len(short) > 5 else "")
+                + ". Lower window_length, or leave the short series out of y."
+            )
+        self.window_norm_ = self.window_norm
+        if self.window_norm == "auto":  # one scale for all: most series decide
+            trending = [
+                _trend_r2(part.to_numpy(dtype=np.float64)).max() >= _TREND_R2
+                for part in parts.values()
+            ]
+            self.window_norm_ = "last" if np.mean(trending) >= 0.5 else "standard"
+        self._scale_covariates(X)
+        windows, targets, scales = [], [], {}
+        for key, part in parts.items():
+            try:
+                Xw, Yw = self._training_windows(part, X_parts[key])
+            except ValueError as exc:
+                raise ValueError(f"series {_key(key)!r} of the panel y: {exc}") from exc
+            windows.append(Xw)
+            targets.append(Yw)
+            scales[key] = (self._y_loc, self._y_scale)
+        self._panel = scales
+        groups = np.repeat(np.arange(len(windows)), [len(Xw) for Xw in windows])
+        split = estimator.validation_split
+        if estimator.early_stopping and isinstance(split, str) and split != "shuffle":
+            # "auto" and "tail": the tail of each series, not the last series
+            fraction = estimator.validation_fraction
+            estimator.set_params(validation_split=tail_of_each_group(groups, fraction))
+        return self._train(estimator, np.concatenate(windows), np.concatenate(targets))
+
+    def _with_id(self, X, key, index):
+        """``X`` (or None) of series ``key`` over ``index``, with the series'
+        one-hot code as columns."""
+        columns = _id_columns(len(self._series_ids))
+        code = np.zeros((len(index), len(columns)))
+        code[:, self._series_ids.index(key)] = 1.0
+        ids = pd.DataFrame(code, index=index, columns=columns)
+        return ids if X is None else pd.concat([X, ids], axis=1)
+
+    def _per_series(self, forecast, X):
+        """``forecast(X_i)`` of each series of the fitted panel, seen as the
+        forecaster fitted on that series alone, as one panel frame."""
+        history = _split_panel(self._history_y)
+        unknown = [key for key in history if key not in self._panel]
+        if unknown:
+            raise ValueError(
+                f"the series {[_key(k) for k in unknown[:5]]!r} were not in the "
+                "panel y passed to fit: their scale is unknown. Update with "
+                "update_params=True (a refit on the whole panel), or fit again."
+            )
+        history_X = _split_panel(self._history_X) if self._history_X is not None else {}
+        new_X = _split_panel(X) if X is not None else {}
+        saved = (self._panel, self._history_y, self._history_X, self._cutoff)
+        frames = []
+        try:
+            self._panel = None
+            for key, part in history.items():
+                self._history_y, self._history_X = part, history_X.get(key)
+                if self._series_ids is not None:
+                    self._history_X = self._with_id(self._history_X, key, part.index)
+                self._y_loc, self._y_scale = saved[0][key]
+                self._cutoff = _series_cutoff(part.index, saved[3])
+                frames.append(forecast(new_X.get(key)))
+        finally:
+            self._panel, self._history_y, self._history_X, self._cutoff = saved
+        return pd.concat(frames, keys=list(history), names=self._history_y.index.names)
 
     # -- predict --------------------------------------------------------------
 
@@ -524,6 +686,8 @@ class RecurrentForecaster(BaseForecaster):
         return getattr(self.cutoff, "freq", None)
 
     def _predict(self, fh, X=None):
+        if getattr(self, "_panel", None) is not None:
+            return self._per_series(lambda X_i: self._predict(fh, X_i), X)
         horizon = self._horizon(fh)
         series, fut = self._inputs(X, horizon, fh)
         if self.strategy == "direct":  # sktime holds fh to the one seen in fit
@@ -533,6 +697,10 @@ class RecurrentForecaster(BaseForecaster):
         return self._frame(self._unscale(path), fh)
 
     def _predict_quantiles(self, fh, X, alpha):
+        if getattr(self, "_panel", None) is not None:
+            return self._per_series(
+                lambda X_i: self._predict_quantiles(fh, X_i, alpha), X
+            )
         horizon = self._horizon(fh)
         levels = [float(a) for a in alpha]
         values = self._quantile_path(X, horizon, levels, fh)  # (steps, k, levels)
@@ -545,6 +713,8 @@ class RecurrentForecaster(BaseForecaster):
                 "RecurrentForecaster forecasts the marginal variance of each "
                 "step: use cov=False."
             )
+        if getattr(self, "_panel", None) is not None:
+            return self._per_series(lambda X_i: self._predict_var(fh, X_i), X)
         horizon = self._horizon(fh)
         series, fut = self._inputs(X, horizon, fh)
         if self.strategy == "recursive":
@@ -605,6 +775,12 @@ class RecurrentForecaster(BaseForecaster):
             index value; the columns of ``y`` (a Series when ``y`` is one).
         """
         self.check_is_fitted()
+        if getattr(self, "_panel", None) is not None:
+            raise NotImplementedError(
+                "predict_backtest forecasts one series; this forecaster was fitted "
+                "on a panel. Backtest with sktime's evaluate (strategy="
+                "'no-update_params'), or fit on one series."
+            )
         X_new, y_new = self._check_X_y(X=X, y=y)
         if list(y_new.columns) != list(self._history_y.columns):
             raise ValueError(
@@ -970,3 +1146,39 @@ def _nonzero(scale):
     if scale is None:
         return 1.0
     return np.where(scale > 0, scale, 1.0)
+
+
+def _is_panel(frame):
+    """Whether ``frame`` is a panel (sktime's pd-multiindex or
+    pd_multiindex_hier: series keys, then time, on the rows)."""
+    return isinstance(frame.index, pd.MultiIndex)
+
+
+def _split_panel(frame):
+    """The series of a panel: {key tuple: frame on the time index alone}, in
+    the order of the panel."""
+    levels = list(range(frame.index.nlevels - 1))
+    return {
+        key if isinstance(key, tuple) else (key,): part.droplevel(levels)
+        for key, part in frame.groupby(level=levels, sort=False)
+    }
+
+
+def _key(key):
+    """A series key as the user wrote it (a 1-tuple is its one value)."""
+    return key[0] if len(key) == 1 else key
+
+
+def _series_cutoff(index, panel_cutoff):
+    """The last step of one series of a panel, as sktime holds a cutoff (an
+    index of one value, with the panel's frequency)."""
+    cutoff = index[-1:]
+    freq = getattr(panel_cutoff, "freq", None)
+    if isinstance(cutoff, pd.DatetimeIndex) and freq is not None:
+        cutoff = pd.DatetimeIndex(cutoff, freq=freq)
+    return cutoff
+
+
+def _id_columns(n_series):
+    """The names of the columns of the series' one-hot code."""
+    return [f"__series_{i}" for i in range(n_series)]

@@ -677,3 +677,152 @@ def test_built_and_cloned_without_sktimes_remember_data_warning():
         forecaster.clone()
     assert not [w for w in caught if "remember_data" in str(w.message)]
     assert forecaster.get_config()["remember_data"] is False
+
+
+# -- panels: one net over many series -------------------------------------------
+
+
+def _panel(lengths=(40, 55, 30), seed=0, scale=None, hier=False):
+    """A pd-multiindex panel of random walks of ``lengths`` (RangeIndex time,
+    so series of different lengths end at different steps)."""
+    rng = np.random.default_rng(seed)
+    frames = {}
+    for k, n in enumerate(lengths):
+        values = np.cumsum(rng.standard_normal(n)) * (1 if scale is None else scale[k])
+        key = ("g", f"s{k}") if hier else f"s{k}"
+        frames[key] = pd.DataFrame({"y": values}, index=pd.RangeIndex(n, name="t"))
+    names = ["group", "series", "t"] if hier else ["series", "t"]
+    return pd.concat(frames, names=names)
+
+
+def test_panel_fit_trains_one_net_and_forecasts_every_series():
+    y = _panel()
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=6)
+    pred = f.fit(y, fh=[1, 2, 3]).predict()
+    assert isinstance(f.estimator_, GRURegressor)  # one net, not one per series
+    assert not hasattr(f, "forecasters_")  # sktime did not vectorise
+    expected = pd.MultiIndex.from_tuples(
+        [(f"s{k}", n + h) for k, n in enumerate((39, 54, 29)) for h in (1, 2, 3)],
+        names=["series", "t"],
+    )
+    assert pred.index.equals(expected)  # each series from its own end
+    assert list(pred.columns) == ["y"] and np.isfinite(pred.to_numpy()).all()
+    assert f.estimator_.n_features_in_ == 1
+
+
+@pytest.mark.parametrize("window_norm", ["last", "standard"])
+def test_panel_scales_each_series_by_its_own_statistics(window_norm):
+    # the second series is the first in other units (x 1000): on its own
+    # scale it is the same series, so it gets the same forecast, x 1000,
+    # and does not dominate the net's loss
+    small = _panel(lengths=(50,))
+    y = pd.concat(
+        {"small": small.loc["s0"], "large": small.loc["s0"] * 1000},
+        names=["series", "t"],
+    )
+    f = RecurrentForecaster(
+        GRURegressor(**SMALL), window_length=5, window_norm=window_norm
+    )
+    pred = f.fit(y, fh=[1, 2]).predict()
+    assert not hasattr(f, "forecasters_")  # one net for both series
+    assert_allclose(pred.loc["large"], 1000 * pred.loc["small"], rtol=1e-4)
+
+
+def test_panel_holdout_is_the_latest_windows_of_every_series():
+    y = _panel(lengths=(40, 60))
+    regressor = GRURegressor(**SMALL, validation_fraction=0.25)
+    f = RecurrentForecaster(regressor, window_length=5, refit=False)
+    f.fit(y, fh=[1, 2])
+    fold = f.estimator_.validation_split.test_fold
+    n_windows = [40 - 6, 60 - 6]  # n - (window_length + horizon) + 1
+    assert len(fold) == sum(n_windows)
+    first, second = fold[: n_windows[0]], fold[n_windows[0] :]
+    assert_allclose(first, [-1] * 26 + [0] * 8)  # round(0.25 * 34)
+    assert_allclose(second, [-1] * 40 + [0] * 14)  # round(0.25 * 54)
+    assert regressor.validation_split == "auto"  # the user's is untouched
+
+
+def test_hierarchical_panel_with_covariates_known_in_advance():
+    y = _panel(lengths=(40, 45), hier=True)
+    rng = np.random.default_rng(1)
+    x_full = pd.DataFrame(
+        {"x": rng.standard_normal(len(y) + 6)},
+        index=pd.concat(
+            {
+                ("g", f"s{k}"): pd.DataFrame(index=pd.RangeIndex(n + 3, name="t"))
+                for k, n in enumerate((40, 45))
+            },
+            names=y.index.names,
+        ).index,
+    )
+    past = x_full.index.isin(y.index)
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=4)
+    f.fit(y, X=x_full[past], fh=[1, 2, 3])
+    pred = f.predict(X=x_full[~past])
+    assert pred.index.names == ["group", "series", "t"]
+    assert pred.index.tolist() == [
+        ("g", "s0", 40),
+        ("g", "s0", 41),
+        ("g", "s0", 42),
+        ("g", "s1", 45),
+        ("g", "s1", 46),
+        ("g", "s1", 47),
+    ]
+
+
+def test_panel_update_without_params_forecasts_from_the_new_ends():
+    y = _panel(lengths=(30, 30))
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=4)
+    f.fit(y, fh=[1])
+    new = pd.concat(
+        {
+            s: pd.DataFrame({"y": [0.0, 1.0]}, index=pd.RangeIndex(30, 32, name="t"))
+            for s in ("s0", "s1")
+        },
+        names=["series", "t"],
+    )
+    net = f.estimator_
+    pred = f.update(new, update_params=False).predict()
+    assert f.estimator_ is net
+    assert pred.index.tolist() == [("s0", 32), ("s1", 32)]
+
+
+def test_panel_probabilistic_forecasts_cover_every_series():
+    y = _panel(lengths=(30, 35))
+    f = RecurrentForecaster(GRURegressor(loss="gaussian", **SMALL), window_length=4)
+    interval = f.fit(y, fh=[1, 2]).predict_interval(coverage=0.9)
+    assert interval.index.tolist() == [("s0", 30), ("s0", 31), ("s1", 35), ("s1", 36)]
+    lower, upper = interval.iloc[:, 0], interval.iloc[:, 1]
+    assert (lower < upper).all()
+
+
+def test_panel_refusals_name_the_series_and_the_fix():
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=10)
+    with pytest.raises(ValueError, match=r"1 series of the panel y .*'s1' \(8\)"):
+        f.fit(_panel(lengths=(30, 8)), fh=[1, 2])
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=4).fit(
+        _panel(lengths=(30, 30)), fh=[1]
+    )
+    with pytest.raises(NotImplementedError, match="fitted on a panel"):
+        f.predict_backtest(_panel(lengths=(30, 30)))
+    new = pd.concat(
+        {"s9": pd.DataFrame({"y": np.arange(30.0)}, index=pd.RangeIndex(30, name="t"))},
+        names=["series", "t"],
+    )
+    with pytest.raises(ValueError, match=r"\['s9'\] were not in the panel"):
+        f.update(new, update_params=False).predict()
+
+
+def test_series_id_tells_the_net_which_series_it_reads():
+    y = _panel(lengths=(40, 40))
+    params = dict(window_length=4, window_norm="standard")
+    f = RecurrentForecaster(GRURegressor(**SMALL), series_features="id", **params)
+    pred = f.fit(y, fh=[1, 2]).predict()
+    assert f.estimator_.n_features_in_ == 3  # the target and a 2-series code
+    assert pred.index.tolist() == [("s0", 40), ("s0", 41), ("s1", 40), ("s1", 41)]
+    with pytest.raises(ValueError, match="strategy='direct', or series_features"):
+        RecurrentForecaster(
+            GRURegressor(**SMALL), strategy="recursive", series_features="id"
+        ).fit(y)
+    with pytest.raises(ValueError, match="series_features must be None or 'id'"):
+        RecurrentForecaster(GRURegressor(**SMALL), series_features="ids").fit(y, fh=[1])

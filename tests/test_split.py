@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.dataset import Dataset
 
 from sksequence import GRUClassifier, GRURegressor, make_forecasting_data
-from sksequence._split import HoldoutSplit
+from sksequence._split import HoldoutSplit, tail_of_each_group
 from sksequence._training import net_input
 
 
@@ -148,3 +148,18 @@ def torch_tensor(a):
     import torch
 
     return torch.from_numpy(np.ascontiguousarray(a))
+
+
+def test_tail_of_each_group_holds_out_every_series_latest_windows():
+    _, _, groups = make_forecasting_data(
+        [np.arange(12.0), np.arange(32.0), np.arange(4.0)], 3, return_groups=True
+    )  # 9, 29 and 1 windows
+    split = tail_of_each_group(groups, 0.2)
+    ((train, valid),) = split.split()
+    fold = split.test_fold
+    np.testing.assert_array_equal(fold[:9], [-1] * 7 + [0] * 2)  # round(1.8)
+    np.testing.assert_array_equal(fold[9:38], [-1] * 23 + [0] * 6)  # round(5.8)
+    assert fold[38] == -1  # one window: it trains
+    # every series' holdout comes after all its training windows
+    for g in range(2):
+        assert train[groups[train] == g].max() < valid[groups[valid] == g].min()

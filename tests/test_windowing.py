@@ -649,3 +649,82 @@ def test_set_output_pandas_refuses_windows_of_several_features_clearly():
     with pytest.raises(ValueError, match="no 2-D column names"):
         windower.get_feature_names_out()
     assert windower.set_output(transform="default").transform(np.ones((5, 2))).ndim == 3
+
+
+# -- a list of series (a panel): the windows of each, concatenated -----------
+
+
+def test_forecasting_list_of_series_concatenates_each_series_windows():
+    short, long_ = np.arange(6.0), 100 + np.arange(9.0).reshape(-1, 1)
+    X, y, groups = make_forecasting_data(
+        [short, long_], window_size=3, horizon=2, return_groups=True
+    )
+    X0, y0 = make_forecasting_data(short, window_size=3, horizon=2)
+    X1, y1 = make_forecasting_data(long_, window_size=3, horizon=2)
+    np.testing.assert_array_equal(X, np.concatenate([X0, X1]))
+    np.testing.assert_array_equal(y, np.concatenate([y0, y1]))
+    np.testing.assert_array_equal(groups, [0] * len(X0) + [1] * len(X1))
+    # no window mixes the two series: each holds values of one only
+    assert ((X[:, :, 0] >= 100).all(axis=1) | (X[:, :, 0] < 100).all(axis=1)).all()
+
+
+def test_forecasting_list_with_step_target_and_future_covariates():
+    frames = [
+        pd.DataFrame({"load": np.arange(n, dtype=float), "temp": np.ones(n)})
+        for n in (7, 10)
+    ]
+    future = [np.arange(7.0), np.arange(10.0)]
+    X, y, groups = make_forecasting_data(
+        frames,
+        window_size=2,
+        horizon=2,
+        target="load",
+        step=2,
+        future_covariates=future,
+        return_groups=True,
+    )
+    for g, (frame, fut) in enumerate(zip(frames, future)):
+        Xg, yg = make_forecasting_data(
+            frame, 2, 2, target="load", step=2, future_covariates=fut
+        )
+        np.testing.assert_array_equal(X[groups == g], Xg)
+        np.testing.assert_array_equal(y[groups == g], yg)
+
+
+def test_forecasting_return_groups_on_one_series_and_lists_of_numbers():
+    X, y, groups = make_forecasting_data(np.arange(6.0), 2, return_groups=True)
+    np.testing.assert_array_equal(groups, np.zeros(4))
+    # a list of numbers (or of lists) is still one series, as before
+    X_list, _ = make_forecasting_data([0.0, 1, 2, 3, 4, 5], 2)
+    np.testing.assert_array_equal(X_list, X)
+    X_nested, _ = make_forecasting_data([[0.0, 1], [2, 3], [4, 5]], 2)
+    assert X_nested.shape == (1, 2, 2)
+
+
+@pytest.mark.parametrize(
+    "series, kwargs, match",
+    [
+        ([], {}, "series is an empty list"),
+        ([np.arange(10.0), np.arange(3.0)], {}, r"length of series\[1\] \(3 time"),
+        (
+            [np.arange(10.0), np.ones((10, 2))],
+            {},
+            r"series\[1\] gives windows of 2 features, series\[0\] of 1",
+        ),
+        ([np.arange(10.0), np.array([1.0, np.nan, 3, 4, 5])], {}, r"series\[1\] co"),
+        (
+            [np.arange(10.0), np.arange(10.0)],
+            {"future_covariates": np.arange(10.0)},
+            "future_covariates must be a list of as many",
+        ),
+        (
+            [np.arange(10.0), np.arange(10.0)],
+            {"future_covariates": [np.arange(10.0)]},
+            "got list of 1",
+        ),
+        ([np.arange(10.0), np.array(["a"] * 10)], {}, r"series\[1\] must hold real"),
+    ],
+)
+def test_forecasting_bad_lists_of_series(series, kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        make_forecasting_data(series, 3, **kwargs)

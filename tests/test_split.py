@@ -13,6 +13,10 @@ from sksequence import GRUClassifier, GRURegressor, make_forecasting_data
 from sksequence._split import HoldoutSplit, tail_of_each_group
 from sksequence._training import net_input
 
+# the holdout these tests look at; classifiers hold out from 500 samples
+# only by default (early_stopping="auto")
+HOLDOUT = {**FAST, "early_stopping": True}
+
 
 def sorted_by_class(n_per_class=30, n_classes=3, length=12, seed=0):
     """Class i: a bump at step 2i; the training set in class blocks."""
@@ -67,7 +71,9 @@ def test_classifier_learns_a_class_sorted_set_as_well_as_a_shuffled_one():
     perm = np.random.default_rng(0).permutation(len(y))
     scores = []
     for order in (np.arange(len(y)), perm):
-        clf = GRUClassifier(hidden_size=16, max_epochs=40, random_state=0)
+        clf = GRUClassifier(
+            hidden_size=16, max_epochs=40, random_state=0, early_stopping=True
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # nothing to warn about
             clf.fit(X[order], y[order])
@@ -79,7 +85,7 @@ def test_classifier_learns_a_class_sorted_set_as_well_as_a_shuffled_one():
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
 def test_classifiers_default_to_a_stratified_holdout(Classifier):
     X, y = sorted_by_class()
-    clf = Classifier(**FAST).fit(X, y)
+    clf = Classifier(**HOLDOUT).fit(X, y)
     y_net = np.searchsorted(clf.classes_, y)
     train, valid = clf.net_.train_split(Dataset(X, torch_tensor(y_net)))
     assert set(train.y.tolist()) == set(valid.y.tolist()) == {0, 1, 2}
@@ -89,10 +95,10 @@ def test_classifiers_default_to_a_stratified_holdout(Classifier):
 def test_tail_on_a_class_sorted_set_warns_that_a_class_is_never_trained():
     X, y = sorted_by_class(n_per_class=10)  # the last 20 %: 6 of class 2's 10
     with pytest.warns(UserWarning, match="holds only class 2.*sorted by class"):
-        GRUClassifier(validation_split="tail", **FAST).fit(X, y)
+        GRUClassifier(validation_split="tail", **HOLDOUT).fit(X, y)
     X, y = X[:24], y[:24]  # classes 0, 1, 2 with 10, 10, 4 samples
     with pytest.warns(UserWarning, match=r"class\(es\) \[2\].*never trains"):
-        GRUClassifier(validation_split="tail", **FAST).fit(X, y)
+        GRUClassifier(validation_split="tail", **HOLDOUT).fit(X, y)
 
 
 def test_regressors_hold_out_the_tail_of_windows():
@@ -111,7 +117,7 @@ def test_regressors_hold_out_the_tail_of_windows():
 def test_shuffle_and_splitters():
     X, y = sorted_by_class(n_per_class=10)
     fold = np.where(np.arange(len(y)) % 5 == 0, 0, -1)  # every fifth validates
-    clf = GRUClassifier(validation_split=PredefinedSplit(fold), **FAST).fit(X, y)
+    clf = GRUClassifier(validation_split=PredefinedSplit(fold), **HOLDOUT).fit(X, y)
     _, valid = clf.net_.train_split(Dataset(X, torch_tensor(y)))
     np.testing.assert_array_equal(valid.X, X[::5])
     reg = GRURegressor(validation_split="shuffle", **FAST).fit(X, y.astype(float))
@@ -123,16 +129,16 @@ def test_shuffle_and_splitters():
 def test_bad_validation_splits_say_what_is_wrong():
     X, y = sorted_by_class(n_per_class=10)
     with pytest.raises(InvalidParameterError, match="validation_split"):
-        GRUClassifier(validation_split="last", **FAST).fit(X, y)
+        GRUClassifier(validation_split="last", **HOLDOUT).fit(X, y)
     with pytest.raises(InvalidParameterError, match="validation_split"):
-        GRUClassifier(validation_split=0.2, **FAST).fit(X, y)
+        GRUClassifier(validation_split=0.2, **HOLDOUT).fit(X, y)
     everyone_trains = PredefinedSplit(np.full(len(y), -1))
     with pytest.raises(ValueError, match="yielded no split"):
-        GRUClassifier(validation_split=everyone_trains, **FAST).fit(X, y)
+        GRUClassifier(validation_split=everyone_trains, **HOLDOUT).fit(X, y)
     with pytest.raises(ValueError, match="needs one label per sequence"):
-        GRUClassifier(validation_split="stratified", return_sequences=True, **FAST).fit(
-            X, np.repeat(y[:, None], X.shape[1], axis=1)
-        )
+        GRUClassifier(
+            validation_split="stratified", return_sequences=True, **HOLDOUT
+        ).fit(X, np.repeat(y[:, None], X.shape[1], axis=1))
 
 
 def test_per_step_labels_default_to_a_shuffled_holdout():
@@ -140,7 +146,7 @@ def test_per_step_labels_default_to_a_shuffled_holdout():
     Y = np.repeat(y[:, None], X.shape[1], axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        clf = GRUClassifier(return_sequences=True, **FAST).fit(X, Y)
+        clf = GRUClassifier(return_sequences=True, **HOLDOUT).fit(X, Y)
     assert clf.net_.train_split.plan.method == "shuffle"
 
 

@@ -35,6 +35,13 @@ from scipy.special import ndtri
 from sklearn.base import clone
 
 from ._base import is_sequence_classifier, is_sequence_estimator
+from ._forecast_auto import (
+    auto_transform,
+    auto_window_length,
+    calendar_season,
+    lognormal_moments,
+    seasonal_naive_wins,
+)
 from ._regressors import GRURegressor, LSTMRegressor
 from ._windowing import make_forecasting_data, timeline_windows
 
@@ -42,6 +49,7 @@ __all__ = ["RecurrentForecaster"]
 
 _STRATEGIES = ("direct", "recursive")
 _WINDOW_NORMS = ("auto", "last", "standard")
+_TRANSFORMS = ("auto", "log", None)
 # "auto" reads a series as trending when a straight line through time explains
 # this share of its variance
 _TREND_R2 = 0.5
@@ -226,13 +234,14 @@ class RecurrentForecaster(BaseForecaster):
     def __init__(
         self,
         estimator=None,
-        window_length=24,
+        window_length="auto",
         strategy="direct",
         past_covariates=None,
         window_norm="auto",
-        sp=None,
+        sp="auto",
         refit=True,
         random_state=None,
+        transform="auto",
     ):
         self.estimator = estimator
         self.window_length = window_length
@@ -242,6 +251,7 @@ class RecurrentForecaster(BaseForecaster):
         self.sp = sp
         self.refit = refit
         self.random_state = random_state
+        self.transform = transform
         super().__init__()
         if strategy == "recursive":
             self.set_tags(**{"requires-fh-in-fit": False})
@@ -263,17 +273,28 @@ class RecurrentForecaster(BaseForecaster):
                 f"window_norm must be one of {_WINDOW_NORMS}; got {self.window_norm!r}."
             )
         w = self.window_length
-        if isinstance(w, (bool, np.bool_)) or not isinstance(w, (int, np.integer)):
-            raise TypeError(f"window_length must be an int >= 1; got {w!r}.")
-        if w < 1:
-            raise ValueError(f"window_length must be an int >= 1; got {w!r}.")
+        if not _is_auto(w):
+            if isinstance(w, (bool, np.bool_)) or not isinstance(
+                w, (int, np.integer)
+            ):
+                raise TypeError(
+                    f"window_length must be 'auto' or an int >= 1; got {w!r}."
+                )
+            if w < 1:
+                raise ValueError(
+                    f"window_length must be 'auto' or an int >= 1; got {w!r}."
+                )
         sp = self.sp
-        if sp is not None and (
+        if not (sp is None or _is_auto(sp)) and (
             isinstance(sp, (bool, np.bool_))
             or not isinstance(sp, (int, np.integer))
             or sp < 1
         ):
-            raise ValueError(f"sp must be None or an int >= 1; got {sp!r}.")
+            raise ValueError(f"sp must be 'auto', None or an int >= 1; got {sp!r}.")
+        if not (self.transform is None or self.transform in ("auto", "log")):
+            raise ValueError(
+                f"transform must be one of {_TRANSFORMS}; got {self.transform!r}."
+            )
         rs = self.random_state
         if not (
             rs is None
@@ -356,7 +377,7 @@ class RecurrentForecaster(BaseForecaster):
 
     def _targets(self, y):
         """Target values on the net's scale, before any per-window shift."""
-        return (y.to_numpy(dtype=np.float64) - self._y_loc) / self._y_scale
+        return (self._transformed(y) - self._y_loc) / self._y_scale
 
     # -- fit ------------------------------------------------------------------
 
@@ -373,7 +394,8 @@ class RecurrentForecaster(BaseForecaster):
             )
         self._past, self._future = past, future
         self.horizon_ = 1 if self.strategy == "recursive" else self._horizon(fh)
-        n, w = len(y), self.window_length
+        self._choose(y, fh)
+        n, w = len(y), self.window_length_
         if n < w + self.horizon_:
             raise ValueError(
                 f"y has {n} time steps, too few for window_length={w} and a horizon "
@@ -381,7 +403,7 @@ class RecurrentForecaster(BaseForecaster):
                 "Lower window_length or pass a longer series."
             )
 
-        values = y.to_numpy(dtype=np.float64)
+        values = self._transformed(y)
         self.window_norm_ = self.window_norm
         if self.window_norm == "auto":
             trending = _trend_r2(values).max() >= _TREND_R2
@@ -409,7 +431,7 @@ class RecurrentForecaster(BaseForecaster):
         keep = ~np.isnan(base).any(axis=(1, 2))  # a season of history is needed
         if not keep.any():
             raise ValueError(
-                f"y has {n} time steps, too few for sp={self.sp} and a horizon of "
+                f"y has {n} time steps, too few for sp={self.sp_} and a horizon of "
                 f"{self.horizon_}: no window has a value one season before its "
                 "forecast steps. Pass a longer series or a smaller sp."
             )
@@ -427,6 +449,45 @@ class RecurrentForecaster(BaseForecaster):
             self.estimator_ = self.estimator_._refit_without_holdout(Xw, Yw, epochs)
         return self
 
+    def _choose(self, y, fh):
+        """Set ``transform_``, ``sp_`` and ``window_length_``: the parameters
+        as given, or what their ``"auto"`` rules choose on the training ``y``
+        (see the class docstring)."""
+        self.transform_ = self.transform
+        if _is_auto(self.transform):
+            self.transform_ = auto_transform(y.to_numpy(dtype=np.float64))
+        values = self._transformed(y)
+        explicit_sp = not (self.sp is None or _is_auto(self.sp))
+        season = int(self.sp) if explicit_sp else calendar_season(y.index)
+        self.sp_ = self.sp
+        if _is_auto(self.sp):
+            # the steps the user asks for (recursive: those of fh, when given)
+            horizon = self.horizon_ if fh is None else self._horizon(fh)
+            wins = season is not None and seasonal_naive_wins(values, season, horizon)
+            self.sp_ = season if wins else None
+        self.window_length_ = self.window_length
+        if _is_auto(self.window_length):
+            self.window_length_ = auto_window_length(len(y), season, self.horizon_)
+
+    def _transformed(self, y):
+        """The values of ``y`` (n, k), log-transformed with ``transform_="log"``."""
+        values = y.to_numpy(dtype=np.float64)
+        if self.transform_ != "log":
+            return values
+        bad = ~(values > 0).all(axis=1)
+        if bad.any():
+            chosen = (
+                "chose it because the training series was strictly positive"
+                if _is_auto(self.transform)
+                else "was given it"
+            )
+            raise ValueError(
+                f"transform_='log' (the forecaster {chosen}) needs values > 0, but "
+                f"y has values <= 0 (or NaN) at {list(y.index[bad][:5])!r}. Fit with "
+                "transform=None to forecast a series that can reach 0 or below."
+            )
+        return np.log(values)
+
     def _series(self, y, X):
         """Targets then past-only covariates, on the net's scale, (n, k + p)."""
         parts = [self._targets(y)]
@@ -441,9 +502,9 @@ class RecurrentForecaster(BaseForecaster):
         The seasonal naive forecast with ``sp`` (NaN where the series holds no
         value one season before), else the last value (``"last"``) or 0.
         """
-        if self.sp is not None:
+        if self.sp_ is not None:
             steps = np.arange(1, horizon + 1)
-            lags = self.sp * np.ceil(steps / self.sp).astype(int)
+            lags = self.sp_ * np.ceil(steps / self.sp_).astype(int)
             rows = cutoffs[:, None] + steps - lags  # (n, horizon)
             base = np.take(targets, np.clip(rows, 0, None), axis=-2)
             base[..., rows < 0, :] = np.nan
@@ -545,19 +606,41 @@ class RecurrentForecaster(BaseForecaster):
                 "RecurrentForecaster forecasts the marginal variance of each "
                 "step: use cov=False."
             )
-        horizon = self._horizon(fh)
+        return self._frame(self._moments(X, self._horizon(fh), fh)[1], fh)
+
+    def _predict_proba(self, fh, X, marginal=True):
+        if self.transform_ != "log":
+            return super()._predict_proba(fh=fh, X=X, marginal=marginal)
+        # on the log scale the forecast is a Gaussian, so y's is a lognormal:
+        # the Normal with its mean and variance (sktime's default would centre
+        # it on predict, the lognormal's median)
+        mean, var = self._moments(X, self._horizon(fh), fh)
+        mean, std = self._frame(mean, fh), self._frame(np.sqrt(var), fh)
+        return _normal(mu=mean, sigma=std, index=mean.index, columns=mean.columns)
+
+    def _moments(self, X, horizon, fh):
+        """The mean and variance of the steps up to ``horizon`` (horizon, k),
+        in the units of ``y`` (without ``transform_``, the mean is that of the
+        net's distribution, ``predict``'s forecast)."""
         series, fut = self._inputs(X, horizon, fh)
         if self.strategy == "recursive":
-            paths = self._sample_paths(series, fut, horizon)
-            std = paths.std(axis=0) * self._y_scale
-        elif self.estimator_.loss == "gaussian":
+            paths = self._unscale(self._sample_paths(series, fut, horizon))
+            return paths.mean(axis=0), paths.var(axis=0)
+        if self.estimator_.loss == "gaussian":
             std = self._direct_distribution(series, fut, None)
-        else:  # the Gaussian with the widest learned central interval
-            levels = self.estimator_.fitted_state_.levels
-            pair = (levels[0], levels[-1])
-            q = self._direct_distribution(series, fut, pair)
-            std = (q[..., 1] - q[..., 0]) / (ndtri(pair[1]) - ndtri(pair[0]))
-        return self._frame(std**2, fh)
+            if self.transform_ != "log":
+                return None, std**2
+            step = self._step(series[None], fut, self.horizon_)[0]
+            return lognormal_moments(step * self._y_scale + self._y_loc, std)
+        # the Gaussian with the widest learned central interval
+        levels = self.estimator_.fitted_state_.levels
+        pair = (levels[0], levels[-1])
+        q = self._direct_distribution(series, fut, pair)
+        std = (q[..., 1] - q[..., 0]) / (ndtri(pair[1]) - ndtri(pair[0]))
+        centre = q[..., 0] - ndtri(pair[0]) * std
+        if self.transform_ == "log":
+            return lognormal_moments(centre, std)
+        return centre, std**2
 
     # -- backtests ------------------------------------------------------------
 
@@ -617,9 +700,9 @@ class RecurrentForecaster(BaseForecaster):
         # the steps the net reads covariates over: "direct" forecasts them all
         horizon = self.horizon_ if self.strategy == "direct" else int(steps.max())
         positions = self._backtest_positions(history.index, cutoffs)
-        w = self.window_length
+        w = self.window_length_
         timeline = _extend_index(history.index, horizon, self._cutoff_freq())
-        span = max(w, self.sp or 1)  # the rows a path needs: window, base
+        span = max(w, self.sp_ or 1)  # the rows a path needs: window, base
         if history_X is None:
             series = self._series(history, None)
             fut = None
@@ -700,12 +783,12 @@ class RecurrentForecaster(BaseForecaster):
                 f"updated with y), {_describe_span(index)}; "
                 + (f"{missing[:5]!r} are not." if missing else "got none.")
             )
-        span = max(self.window_length, self.sp or 1)
+        span = max(self.window_length_, self.sp_ or 1)
         early = asked[positions < span - 1]
         if len(early):
-            need = f"window_length={self.window_length}"
-            if self.sp is not None:
-                need += f" and sp={self.sp}"
+            need = f"window_length_={self.window_length_}"
+            if self.sp_ is not None:
+                need += f" and sp_={self.sp_}"
             raise ValueError(
                 f"the cutoffs {list(early[:5])!r} have fewer than {span} steps of "
                 f"history up to them, which {need} need. The first cutoff possible "
@@ -724,7 +807,7 @@ class RecurrentForecaster(BaseForecaster):
         if self._future:
             past_fut = self._standardize(self._history_X, self._future)
             fut = np.concatenate(
-                [past_fut[-self.window_length :], self._future_rows(X, horizon, fh)]
+                [past_fut[-self.window_length_ :], self._future_rows(X, horizon, fh)]
             )[None]
         return series, fut
 
@@ -740,7 +823,11 @@ class RecurrentForecaster(BaseForecaster):
 
     def _unscale(self, values):
         """Targets on the net's scale (..., k) in the units of ``y``."""
-        return values * self._y_scale + self._y_loc
+        return self._untransformed(values * self._y_scale + self._y_loc)
+
+    def _untransformed(self, values):
+        """Values on the scale of ``transform_`` in the units of ``y``."""
+        return np.exp(values) if self.transform_ == "log" else values
 
     def _windows(self, series, fut, horizon):
         """The net's input windows after paths ``series`` (P, n_steps, c), and
@@ -751,7 +838,7 @@ class RecurrentForecaster(BaseForecaster):
         holds each path's future-known covariates over its last window and the
         ``horizon`` steps after it (one row for all paths when they share it).
         """
-        w, n_targets = self.window_length, self._history_y.shape[1]
+        w, n_targets = self.window_length_, self._history_y.shape[1]
         history = series[:, -w:]
         if fut is None:
             windows = history.copy()
@@ -781,7 +868,7 @@ class RecurrentForecaster(BaseForecaster):
         """Paths ``series`` (P, n_steps, c) extended step by step over the
         ``horizon`` (no past-only covariates: the series is the targets);
         ``draw(windows, base)`` gives each next step (default: the mean)."""
-        w = self.window_length
+        w = self.window_length_
         for k in range(horizon):
             window_fut = None if fut is None else fut[:, k : k + w + 1]
             if draw is None:
@@ -808,8 +895,9 @@ class RecurrentForecaster(BaseForecaster):
 
     def _direct_distribution(self, series, fut, levels):
         """``"direct"``: the quantiles at ``levels`` of each step (horizon, k,
-        levels) in the units of ``y``, or with ``levels=None`` the Gaussian's
-        standard deviation (horizon, k)."""
+        levels) on the scale of ``transform_`` (the units of ``y`` without
+        one), or with ``levels=None`` the Gaussian's standard deviation
+        (horizon, k) on that scale."""
         windows, base = self._windows(series[None], fut, self.horizon_)
         base, shape = base[0], base.shape[1:]
         if levels is None:
@@ -826,7 +914,8 @@ class RecurrentForecaster(BaseForecaster):
         if self.strategy == "recursive":
             paths = self._unscale(self._sample_paths(series, fut, horizon))
             return np.moveaxis(np.quantile(paths, levels, axis=0), 0, -1)
-        return self._direct_distribution(series, fut, levels)
+        # exp is increasing: the quantiles of the log map to those of y
+        return self._untransformed(self._direct_distribution(series, fut, levels))
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):
@@ -855,6 +944,20 @@ class RecurrentForecaster(BaseForecaster):
                 "random_state": 0,
             },
         ]
+
+
+def _normal(**kwargs):
+    """sktime's Normal distribution (skpro's, when it is installed)."""
+    try:
+        from skpro.distributions.normal import Normal
+    except ImportError:
+        from sktime.base._proba._normal import Normal
+    return Normal(**kwargs)
+
+
+def _is_auto(value):
+    """Whether a parameter is the string ``"auto"``."""
+    return isinstance(value, str) and value == "auto"
 
 
 def _trend_r2(values):

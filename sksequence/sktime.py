@@ -274,9 +274,7 @@ class RecurrentForecaster(BaseForecaster):
             )
         w = self.window_length
         if not _is_auto(w):
-            if isinstance(w, (bool, np.bool_)) or not isinstance(
-                w, (int, np.integer)
-            ):
+            if isinstance(w, (bool, np.bool_)) or not isinstance(w, (int, np.integer)):
                 raise TypeError(
                     f"window_length must be 'auto' or an int >= 1; got {w!r}."
                 )

@@ -213,12 +213,21 @@ def choose_sp(y, season, horizon):
     return season if better else None
 
 
-def defaults(seed, strategy="direct"):
+def defaults(seed, strategy="direct", **params):
     """``RecurrentForecaster`` as a user gets it: only ``random_state`` set
-    (and ``strategy`` where the run compares strategies)."""
+    (and ``strategy`` where the run compares strategies; ``params``: the
+    ablations of ``--recurrent``)."""
     from sksequence.sktime import RecurrentForecaster
 
-    return RecurrentForecaster(strategy=strategy, random_state=seed)
+    return RecurrentForecaster(strategy=strategy, random_state=seed, **params)
+
+
+# --recurrent: the defaults with one auto rule turned off, to measure it
+ABLATIONS = {
+    "defaults": {},
+    "defaults-nolog": {"transform": None},
+    "defaults-nosp": {"sp": None},
+}
 
 
 def recurrent(name, y, season, seed, strategy="direct", sp=None):
@@ -234,6 +243,7 @@ def recurrent(name, y, season, seed, strategy="direct", sp=None):
         window_length=min(2 * season, n_train // 3),
         strategy=strategy,
         sp=sp,
+        transform=None,  # the log, where it applies, is sktime's, in front
         past_covariates=(
             ["Income", "Production", "Savings", "Unemployment"]
             if name == "uschange+X-past"
@@ -340,7 +350,8 @@ def main():
         nargs="*",
         default=["recipe", "defaults"],
         help="recipe: the rules above, spelled out; defaults: "
-        "RecurrentForecaster(random_state=seed), nothing else",
+        "RecurrentForecaster(random_state=seed), nothing else; defaults-nolog, "
+        "defaults-nosp: the defaults with transform=None, sp=None",
     )
     parser.add_argument("--no-classic", action="store_true")
     parser.add_argument("--json", default=None, help="write the rows to this file")
@@ -387,7 +398,7 @@ def main():
                     print(f"{name}: recursive refuses past-only covariates; skipped")
                     continue
                 for kind in args.recurrent:
-                    if kind == "defaults" and X is not None:
+                    if kind != "recipe" and X is not None:
                         continue  # the covariate variants: the recipe only
                     row = run_recurrent(
                         kind, name, y, X, season, horizon, strategy, args
@@ -406,16 +417,16 @@ def run_recurrent(kind, name, y, X, season, horizon, strategy, args):
         if kind == "recipe":
             f = recurrent(name, y, season, seed, strategy, sp)
         else:
-            f = defaults(seed, strategy)
+            f = defaults(seed, strategy, **ABLATIONS[kind])
         mae, mase, folds, sec = backtest(f, y, X, horizon, "no-update_params")
         maes.append(mae), mases.append(mase), secs.append(sec)
     if kind == "recipe":
         label = f"GRU {strategy}" + (f", sp={sp}" if sp else "")
     else:
-        label = f"defaults {strategy}"
+        label = f"{kind} {strategy}"
         # what "auto" chose on the first 80% (the choices do not depend on
         # the net: a one-epoch fit of a tiny one shows them)
-        fit = defaults(0, strategy).set_params(estimator=_tiny())
+        fit = defaults(0, strategy, **ABLATIONS[kind]).set_params(estimator=_tiny())
         fit.fit(y.iloc[: int(0.8 * len(y))], fh=list(range(1, horizon + 1)))
         chosen = (
             f" (sp_={fit.sp_}, window_length_={fit.window_length_}, "

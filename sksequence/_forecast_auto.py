@@ -11,6 +11,9 @@ recipe, measured there (``docs/benchmarks/forecasting.rst``):
 * :func:`auto_transform`: log for a strictly positive series;
 * :func:`lognormal_moments`: mean and variance of ``exp`` of a Gaussian, the
   moments of a forecast made on the log scale.
+
+A target transformation is a class (:class:`NoTransform`, :class:`LogTransform`,
+found by name in ``TRANSFORMS``): adding one (Box-Cox) means adding a class.
 """
 
 import numpy as np
@@ -150,3 +153,58 @@ def lognormal_moments(mu, sigma):
     mu, var = np.asarray(mu, dtype=np.float64), np.square(sigma, dtype=np.float64)
     mean = np.exp(mu + var / 2)
     return mean, np.expm1(var) * mean**2
+
+
+class NoTransform:
+    """The targets as they are (``transform=None``)."""
+
+    name = None
+
+    @staticmethod
+    def valid(values):
+        """Where ``values`` (n, k) can be transformed: every row."""
+        return np.ones(len(values), dtype=bool)
+
+    @staticmethod
+    def forward(values):
+        return values
+
+    @staticmethod
+    def inverse(values):
+        return values
+
+    @staticmethod
+    def moments(centre, std):
+        """Mean and variance in the units of ``y`` of a Gaussian forecast
+        (``centre``, ``std``) on the transformed scale."""
+        return centre, np.square(std)
+
+
+class LogTransform(NoTransform):
+    """The natural logarithm (``transform="log"``): values must be > 0.
+
+    The inverse is increasing, so the quantiles of a forecast on the log
+    scale map to the quantiles of ``y``; a Gaussian on the log scale is a
+    lognormal for ``y`` (:func:`lognormal_moments`).
+    """
+
+    name = "log"
+
+    @staticmethod
+    def valid(values):
+        return (values > 0).all(axis=1)
+
+    @staticmethod
+    def forward(values):
+        return np.log(values)
+
+    @staticmethod
+    def inverse(values):
+        return np.exp(values)
+
+    @staticmethod
+    def moments(centre, std):
+        return lognormal_moments(centre, std)
+
+
+TRANSFORMS = {None: NoTransform, "log": LogTransform}

@@ -36,10 +36,10 @@ from sklearn.base import clone
 
 from ._base import is_sequence_classifier, is_sequence_estimator
 from ._forecast_auto import (
+    TRANSFORMS,
     auto_transform,
     auto_window_length,
     calendar_season,
-    lognormal_moments,
     seasonal_naive_wins,
 )
 from ._regressors import GRURegressor, LSTMRegressor
@@ -49,7 +49,6 @@ __all__ = ["RecurrentForecaster"]
 
 _STRATEGIES = ("direct", "recursive")
 _WINDOW_NORMS = ("auto", "last", "standard")
-_TRANSFORMS = ("auto", "log", None)
 # "auto" reads a series as trending when a straight line through time explains
 # this share of its variance
 _TREND_R2 = 0.5
@@ -350,10 +349,10 @@ class RecurrentForecaster(BaseForecaster):
             or sp < 1
         ):
             raise ValueError(f"sp must be 'auto', None or an int >= 1; got {sp!r}.")
-        if not (self.transform is None or self.transform in ("auto", "log")):
-            raise ValueError(
-                f"transform must be one of {_TRANSFORMS}; got {self.transform!r}."
-            )
+        names = ["auto", *TRANSFORMS]  # None is one of them
+        t = self.transform
+        if not (t is None or (isinstance(t, str) and t in names)):
+            raise ValueError(f"transform must be one of {names}; got {t!r}.")
         rs = self.random_state
         if not (
             rs is None
@@ -529,11 +528,10 @@ class RecurrentForecaster(BaseForecaster):
             self.window_length_ = auto_window_length(len(y), season, self.horizon_)
 
     def _transformed(self, y):
-        """The values of ``y`` (n, k), log-transformed with ``transform_="log"``."""
+        """The values of ``y`` (n, k) on the scale of ``transform_``."""
         values = y.to_numpy(dtype=np.float64)
-        if self.transform_ != "log":
-            return values
-        bad = ~(values > 0).all(axis=1)
+        transform = TRANSFORMS[self.transform_]
+        bad = ~transform.valid(values)
         if bad.any():
             chosen = (
                 "chose it because the training series was strictly positive"
@@ -545,7 +543,7 @@ class RecurrentForecaster(BaseForecaster):
                 f"y has values <= 0 (or NaN) at {list(y.index[bad][:5])!r}. Fit with "
                 "transform=None to forecast a series that can reach 0 or below."
             )
-        return np.log(values)
+        return transform.forward(values)
 
     def _series(self, y, X):
         """Targets then past-only covariates, on the net's scale, (n, k + p)."""
@@ -668,11 +666,11 @@ class RecurrentForecaster(BaseForecaster):
         return self._frame(self._moments(X, self._horizon(fh), fh)[1], fh)
 
     def _predict_proba(self, fh, X, marginal=True):
-        if self.transform_ != "log":
+        if self.transform_ is None:
             return super()._predict_proba(fh=fh, X=X, marginal=marginal)
-        # on the log scale the forecast is a Gaussian, so y's is a lognormal:
-        # the Normal with its mean and variance (sktime's default would centre
-        # it on predict, the lognormal's median)
+        # a Gaussian on the transformed scale is no Gaussian for y (log: a
+        # lognormal): the Normal with y's mean and variance (sktime's default
+        # would centre it on predict, the lognormal's median)
         mean, var = self._moments(X, self._horizon(fh), fh)
         mean, std = self._frame(mean, fh), self._frame(np.sqrt(var), fh)
         return _normal(mu=mean, sigma=std, index=mean.index, columns=mean.columns)
@@ -685,21 +683,20 @@ class RecurrentForecaster(BaseForecaster):
         if self.strategy == "recursive":
             paths = self._unscale(self._sample_paths(series, fut, horizon))
             return paths.mean(axis=0), paths.var(axis=0)
+        transform = TRANSFORMS[self.transform_]
         if self.estimator_.loss == "gaussian":
             std = self._direct_distribution(series, fut, None)
-            if self.transform_ != "log":
-                return None, std**2
+            if self.transform_ is None:
+                return None, std**2  # predict_var needs no mean
             step = self._step(series[None], fut, self.horizon_)[0]
-            return lognormal_moments(step * self._y_scale + self._y_loc, std)
+            return transform.moments(step * self._y_scale + self._y_loc, std)
         # the Gaussian with the widest learned central interval
         levels = self.estimator_.fitted_state_.levels
         pair = (levels[0], levels[-1])
         q = self._direct_distribution(series, fut, pair)
         std = (q[..., 1] - q[..., 0]) / (ndtri(pair[1]) - ndtri(pair[0]))
         centre = q[..., 0] - ndtri(pair[0]) * std
-        if self.transform_ == "log":
-            return lognormal_moments(centre, std)
-        return centre, std**2
+        return transform.moments(centre, std)
 
     # -- backtests ------------------------------------------------------------
 
@@ -886,7 +883,7 @@ class RecurrentForecaster(BaseForecaster):
 
     def _untransformed(self, values):
         """Values on the scale of ``transform_`` in the units of ``y``."""
-        return np.exp(values) if self.transform_ == "log" else values
+        return TRANSFORMS[self.transform_].inverse(values)
 
     def _windows(self, series, fut, horizon):
         """The net's input windows after paths ``series`` (P, n_steps, c), and

@@ -6,6 +6,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from sksequence._forecast_auto import (
+    TRANSFORMS,
     WINDOW_WITHOUT_SEASON,
     auto_transform,
     auto_window_length,
@@ -98,3 +99,17 @@ def test_lognormal_moments_match_the_distribution():
     assert_allclose(mean, draws.mean(axis=0), rtol=5e-3)
     assert_allclose(var, draws.var(axis=0), rtol=2e-2, atol=1e-12)
     assert mean[2] == np.exp(2.0) and var[2] == 0.0
+
+
+def test_transforms_invert_and_say_where_they_apply():
+    values = np.array([[0.5, 2.0], [3.0, 0.0], [1.0, -1.0]])
+    log, none = TRANSFORMS["log"], TRANSFORMS[None]
+    assert log.valid(values).tolist() == [True, False, False]
+    assert none.valid(values).all()
+    positive = values[:1]
+    assert_allclose(log.inverse(log.forward(positive)), positive)
+    assert_allclose(none.inverse(none.forward(values)), values)
+    # a Gaussian forecast on the transformed scale, in y's units
+    centre, std = np.array([1.0]), np.array([0.5])
+    assert_allclose(none.moments(centre, std), ([1.0], [0.25]))
+    assert_allclose(log.moments(centre, std), lognormal_moments(centre, std))

@@ -53,9 +53,19 @@ forecast as in Hyndman & Athanasopoulos, ch. 5 and 9; AutoARIMA gets the same
 X). The control ``airline+noise`` adds a Gaussian-noise future covariate,
 which carries no signal and should not hurt.
 
+Issue 31 (added after the runs above): the recipe's rules became
+``RecurrentForecaster``'s ``"auto"`` defaults. Each recurrent row now comes
+twice, the recipe spelled out and ``defaults``, ``RecurrentForecaster(
+random_state=seed)`` with nothing else (``--recurrent``; ``defaults-nolog``
+and ``defaults-nosp`` turn one rule off). ``--series issue31`` runs the
+issue's series: airline and four that ship with pmdarima (wineind,
+woolyrnq, ausbeer, taylor; ``PMDARIMA``). On taylor (4032 half-hours) only
+the naive models are run beside the nets.
+
 Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/forecasting.py --seeds 5
+    OMP_NUM_THREADS=1 python benchmarks/forecasting.py --series issue31 --horizons long
     python benchmarks/forecasting.py --series airline --horizons long --seeds 1
 """
 

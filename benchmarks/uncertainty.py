@@ -176,6 +176,7 @@ def forecaster(name, y, season, horizon, seed, loss, n_train, calibration=None):
         ),
         window_length=min(2 * season, int(0.8 * len(y)) // 3),
         sp=sp,
+        transform=None,  # the log, where it applies, is sktime's, in front
     )
     if (y > 0).all():
         f = TransformedTargetForecaster([("log", LogTransformer()), ("rnn", f)])

@@ -47,7 +47,8 @@ def forecaster(loss):
     return TransformedTargetForecaster(
         [
             ("log", LogTransformer()),
-            ("rnn", RecurrentForecaster(net, window_length=24, sp=12)),
+            # the log is sktime's LogTransformer here: none inside
+            ("rnn", RecurrentForecaster(net, window_length=24, sp=12, transform=None)),
         ]
     )
 

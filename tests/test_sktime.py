@@ -252,9 +252,13 @@ def test_tuning_hidden_size_with_forecasting_grid_search():
     [
         ({"strategy": "both"}, {}, ValueError, "strategy must be one of"),
         ({"window_norm": "minmax"}, {}, ValueError, "window_norm must be one of"),
-        ({"window_length": 0}, {}, ValueError, "window_length must be an int >= 1"),
-        ({"window_length": 2.5}, {}, TypeError, "window_length must be an int"),
-        ({"sp": 0}, {}, ValueError, "sp must be None or an int >= 1"),
+        ({"window_length": 0}, {}, ValueError, "window_length must be 'auto' or an"),
+        ({"window_length": 2.5}, {}, TypeError, "window_length must be 'auto' or an"),
+        ({"window_length": "long"}, {}, TypeError, "window_length must be 'auto'"),
+        ({"sp": 0}, {}, ValueError, "sp must be 'auto', None or an int >= 1"),
+        ({"sp": "yearly"}, {}, ValueError, "sp must be 'auto', None or an int"),
+        ({"transform": "boxcox"}, {}, ValueError, "transform must be one of"),
+        ({"transform": "log"}, {}, ValueError, "needs values > 0, but y has"),
         ({"random_state": "seed"}, {}, ValueError, "random_state must be None"),
         ({"random_state": -1}, {}, ValueError, "random_state must be None"),
         ({"sp": 59}, {}, ValueError, "too few for sp=59"),
@@ -826,3 +830,111 @@ def test_series_id_tells_the_net_which_series_it_reads():
         ).fit(y)
     with pytest.raises(ValueError, match="series_features must be None or 'id'"):
         RecurrentForecaster(GRURegressor(**SMALL), series_features="ids").fit(y, fh=[1])
+
+
+def _monthly_positive(n=96, seed=0):
+    """A positive monthly series with a yearly season and a trend."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    values = 100 + 0.2 * t + 20 * np.sin(2 * np.pi * t / 12) + rng.standard_normal(n)
+    return pd.Series(values, index=pd.period_range("2000-01", periods=n, freq="M"))
+
+
+def test_auto_defaults_follow_the_series():
+    y = _monthly_positive()
+    f = RecurrentForecaster(GRURegressor(**SMALL)).fit(y, fh=[1, 2, 3])
+    # the calendar season, kept since its seasonal naive beats the naive one;
+    # two seasons of window; log since every value is > 0
+    assert (f.sp_, f.window_length_, f.transform_) == (12, 24, "log")
+    short = RecurrentForecaster(GRURegressor(**SMALL)).fit(y[:45], fh=[1, 2, 3])
+    assert short.window_length_ == 15  # a third of the series
+    # a value <= 0: no log; no calendar (integer index): no season, and the
+    # window without one
+    shifted = pd.Series(y.to_numpy() - 110.0)
+    g = RecurrentForecaster(GRURegressor(**SMALL)).fit(shifted, fh=[1, 2, 3])
+    assert (g.sp_, g.window_length_, g.transform_) == (None, 24, None)
+
+
+def test_auto_sp_drops_a_season_the_naive_forecast_beats():
+    # a monthly random walk: last month's value is a better guess than last
+    # year's, so no seasonal base; the window still spans two seasons
+    rng = np.random.default_rng(0)
+    y = pd.Series(
+        np.cumsum(rng.standard_normal(96)),
+        index=pd.period_range("2000-01", periods=96, freq="M"),
+    )
+    f = RecurrentForecaster(GRURegressor(**SMALL)).fit(y, fh=[1])
+    assert (f.sp_, f.window_length_) == (None, 24)
+
+
+def test_explicit_values_override_the_auto_rules():
+    y = _monthly_positive()
+    f = RecurrentForecaster(
+        GRURegressor(**SMALL), window_length=5, sp=None, transform=None
+    ).fit(y, fh=[1, 2])
+    assert (f.sp_, f.window_length_, f.transform_) == (None, 5, None)
+    assert f.get_params()["window_length"] == 5  # parameters are not rewritten
+    g = RecurrentForecaster(GRURegressor(**SMALL), sp=4, transform="log")
+    g.fit(y, fh=[1, 2])
+    # an explicit sp is kept, and sets the auto window (2 * 4)
+    assert (g.sp_, g.window_length_, g.transform_) == (4, 8, "log")
+    assert g.get_params()["sp"] == 4 and g.get_params()["window_length"] == "auto"
+
+
+def test_log_transform_is_the_same_as_logging_outside():
+    # transform="log" inside equals sktime's LogTransformer in front
+    from sktime.forecasting.compose import TransformedTargetForecaster
+    from sktime.transformations.series.boxcox import LogTransformer
+
+    y = _monthly_positive()
+    fh = [1, 2, 3]
+    kw = dict(window_length=12, sp=12)
+    inside = RecurrentForecaster(GRURegressor(**SMALL), transform="log", **kw)
+    outside = TransformedTargetForecaster(
+        [
+            ("log", LogTransformer()),
+            ("rnn", RecurrentForecaster(GRURegressor(**SMALL), transform=None, **kw)),
+        ]
+    )
+    assert_allclose(
+        inside.fit(y, fh=fh).predict(), outside.fit(y, fh=fh).predict(), rtol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    "loss, strategy",
+    [("gaussian", "direct"), ("quantile", "direct"), ("gaussian", "recursive")],
+)
+def test_log_forecasts_are_positive_with_ordered_intervals(loss, strategy):
+    # a series near 0 on a log scale: a forecast without log could cross 0
+    y = np.exp(-_monthly_positive() / 20)
+    levels = {"quantiles": (0.1, 0.25, 0.5, 0.75, 0.9)} if loss == "quantile" else {}
+    est = GRURegressor(loss=loss, **levels, **SMALL)
+    f = RecurrentForecaster(est, strategy=strategy, random_state=0)
+    f.fit(y, fh=[1, 2, 3])
+    assert f.transform_ == "log"
+    pred = f.predict()
+    assert (pred > 0).all()
+    intervals = f.predict_interval(coverage=[0.5, 0.8]).to_numpy()
+    low80, low50, up50, up80 = intervals[:, [2, 0, 1, 3]].T
+    assert (0 < low80).all() and (low80 <= low50).all() and (low50 < up50).all()
+    assert (up50 <= up80).all()
+    var = f.predict_var().to_numpy().ravel()
+    assert (var > 0).all()
+    # the distribution is a lognormal's moments: its mean is above the median
+    # that predict gives
+    proba = f.predict_proba()
+    assert_allclose(proba.var().to_numpy().ravel(), var, rtol=1e-6)
+    if strategy == "direct" and loss == "gaussian":
+        median = f.predict_quantiles(alpha=[0.5]).to_numpy().ravel()
+        assert_allclose(median, pred.to_numpy(), rtol=1e-5)
+        assert (proba.mean().to_numpy().ravel() > pred.to_numpy()).all()
+
+
+def test_log_refuses_non_positive_new_values_clearly():
+    y = _monthly_positive()
+    f = RecurrentForecaster(GRURegressor(**SMALL)).fit(y[:80], fh=[1])
+    bad = y[80:].copy()
+    bad.iloc[3] = 0.0
+    with pytest.raises(ValueError, match="chose it because the training series"):
+        f.predict_backtest(bad, fh=[1])

@@ -1,0 +1,210 @@
+"""The rules behind ``RecurrentForecaster``'s ``"auto"`` defaults.
+
+Plain functions of an index or of NumPy arrays (no torch, no sklearn, no
+sktime), each the library form of a rule of ``benchmarks/forecasting.py``'s
+recipe, measured there (``docs/benchmarks/forecasting.rst``):
+
+* :func:`calendar_season`: the season a time index's frequency implies;
+* :func:`seasonal_naive_wins`: whether that season's seasonal naive forecast
+  beats the naive one on the training series (the recipe's ``choose_sp``);
+* :func:`auto_window_length`: ``min(2 m, n // 3)`` for season ``m``;
+* :func:`auto_transform`: log for a strictly positive series;
+* :func:`lognormal_moments`: mean and variance of ``exp`` of a Gaussian, the
+  moments of a forecast made on the log scale.
+
+A target transformation is a class (:class:`NoTransform`, :class:`LogTransform`,
+found by name in ``TRANSFORMS``): adding one (Box-Cox) means adding a class.
+"""
+
+import numpy as np
+import pandas as pd
+
+# steps a year (or a week) for the calendar frequencies: the season is one
+# year of monthly, quarterly and weekly data, one week of daily data
+_PER_YEAR = (
+    (pd.offsets.MonthEnd, 12),
+    (pd.offsets.MonthBegin, 12),
+    (pd.offsets.BusinessMonthEnd, 12),
+    (pd.offsets.BusinessMonthBegin, 12),
+    (pd.offsets.QuarterEnd, 4),
+    (pd.offsets.QuarterBegin, 4),
+    (pd.offsets.BQuarterEnd, 4),
+    (pd.offsets.BQuarterBegin, 4),
+    (pd.offsets.Week, 52),
+    (pd.offsets.Day, 7),
+    (pd.offsets.BusinessDay, 5),
+)
+# below a day, the season is one day of steps while a day holds at most this
+# many (5-minute data: 288 steps); finer data gets one hour (1-minute data:
+# 60), one second... so that a window of two seasons stays a few hundred steps
+_MAX_DAILY_STEPS = 288
+# without a season, the window is this many steps (the default before the
+# "auto" rule), capped by a third of the series as with a season
+WINDOW_WITHOUT_SEASON = 24
+
+
+def _offset(index):
+    """The frequency of ``index`` as a DateOffset, or None."""
+    freq = getattr(index, "freq", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index)
+    if freq is None:
+        return None
+    try:
+        return pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        return None
+
+
+def calendar_season(index):
+    """The seasonal period that the frequency of ``index`` implies, or None.
+
+    A year of monthly (12), quarterly (4) and weekly (52) steps; a week of
+    daily steps (7; 5 for business days); a day of sub-daily steps (24 hourly,
+    48 half-hourly, 96 quarter-hourly, up to 288 five-minute steps), or an
+    hour of finer ones (60 one-minute steps). Multiples divide it (two-month
+    steps: 6) when they divide it evenly. None for yearly data, for an index
+    without a frequency (a ``RangeIndex``: integers carry no calendar), and
+    where no season follows.
+
+    Parameters
+    ----------
+    index : pandas.Index
+        The time index of a series (``PeriodIndex``, ``DatetimeIndex`` with a
+        frequency or one pandas can infer, or any other index).
+
+    Returns
+    -------
+    season : int or None
+    """
+    offset = _offset(index)
+    if offset is None:
+        return None
+    n = abs(int(getattr(offset, "n", 1) or 1))
+    for kind, per in _PER_YEAR:
+        if isinstance(offset, kind):
+            return per // n if per % n == 0 and per // n > 1 else None
+    if isinstance(offset, pd.offsets.Tick):
+        step = pd.Timedelta(offset).total_seconds()
+        for span in (86400.0, 3600.0, 60.0):  # a day, an hour, a minute
+            steps = span / step
+            if steps <= _MAX_DAILY_STEPS or span == 60.0:
+                return int(steps) if steps == int(steps) and steps > 1 else None
+    return None
+
+
+def seasonal_naive_wins(values, season, horizon):
+    """Whether the seasonal naive forecast beats the naive one on ``values``.
+
+    The mean absolute error of each, from every origin of ``values`` that
+    has a season of history, at the steps ``1..horizon``: the seasonal naive
+    forecast of step ``h`` is the value ``season * ceil(h / season)`` steps
+    before it, the naive forecast the value at the origin.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_steps,) or (n_steps, n_targets)
+        The training series, on the scale the net sees (log if transformed).
+    season : int
+        The candidate seasonal period.
+    horizon : int
+        The farthest step forecast.
+
+    Returns
+    -------
+    wins : bool
+        False too when the series is too short for one origin.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    values = values.reshape(len(values), -1)
+    steps = np.arange(1, horizon + 1)
+    lags = season * np.ceil(steps / season).astype(int)
+    origins = np.arange(lags.max(), len(values) - horizon)
+    if len(origins) == 0:
+        return False
+    truth = values[origins[:, None] + steps]
+    seasonal = values[origins[:, None] + steps - lags]
+    naive = values[origins][:, None]
+    return bool(np.abs(truth - seasonal).mean() < np.abs(truth - naive).mean())
+
+
+def auto_window_length(n_steps, season, horizon):
+    """``min(2 * season, n_steps // 3)``; without a season,
+    ``min(WINDOW_WITHOUT_SEASON, n_steps // 3)``; at least 1, and at most
+    ``n_steps - horizon`` (one window and its targets fit)."""
+    length = WINDOW_WITHOUT_SEASON if season is None else 2 * season
+    length = min(length, n_steps // 3, n_steps - horizon)
+    return max(1, int(length))
+
+
+def auto_transform(values):
+    """``"log"`` when every value is finite and > 0, else None."""
+    values = np.asarray(values, dtype=np.float64)
+    return "log" if values.size and bool((values > 0).all()) else None
+
+
+def lognormal_moments(mu, sigma):
+    """Mean and variance of ``exp(Z)`` for ``Z ~ Normal(mu, sigma**2)``.
+
+    ``exp(mu)`` is the median, the forecast of a net fitted on the log scale;
+    the mean is ``exp(mu + sigma**2 / 2)`` and the variance
+    ``(exp(sigma**2) - 1) * exp(2 mu + sigma**2)``.
+    """
+    mu, var = np.asarray(mu, dtype=np.float64), np.square(sigma, dtype=np.float64)
+    mean = np.exp(mu + var / 2)
+    return mean, np.expm1(var) * mean**2
+
+
+class NoTransform:
+    """The targets as they are (``transform=None``)."""
+
+    name = None
+
+    @staticmethod
+    def valid(values):
+        """Where ``values`` (n, k) can be transformed: every row."""
+        return np.ones(len(values), dtype=bool)
+
+    @staticmethod
+    def forward(values):
+        return values
+
+    @staticmethod
+    def inverse(values):
+        return values
+
+    @staticmethod
+    def moments(centre, std):
+        """Mean and variance in the units of ``y`` of a Gaussian forecast
+        (``centre``, ``std``) on the transformed scale."""
+        return centre, np.square(std)
+
+
+class LogTransform(NoTransform):
+    """The natural logarithm (``transform="log"``): values must be > 0.
+
+    The inverse is increasing, so the quantiles of a forecast on the log
+    scale map to the quantiles of ``y``; a Gaussian on the log scale is a
+    lognormal for ``y`` (:func:`lognormal_moments`).
+    """
+
+    name = "log"
+
+    @staticmethod
+    def valid(values):
+        return (values > 0).all(axis=1)
+
+    @staticmethod
+    def forward(values):
+        return np.log(values)
+
+    @staticmethod
+    def inverse(values):
+        return np.exp(values)
+
+    @staticmethod
+    def moments(centre, std):
+        return lognormal_moments(centre, std)
+
+
+TRANSFORMS = {None: NoTransform, "log": LogTransform}

@@ -458,8 +458,6 @@ def keras():
         hidden_size=128,
         max_epochs=100,
         batch_size=32,
-        lr=1e-3,
-        optimizer="adam",
         validation_split=PredefinedSplit(fold),
         random_state=0,
     ).fit(X_all, y_all)

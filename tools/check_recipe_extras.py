@@ -38,6 +38,7 @@ requirements, install and run seconds, and results.
 import argparse
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -157,6 +158,8 @@ def main(argv=None):
                     (page, extras, packages, result, setup, time.perf_counter() - start)
                 )
                 print(rows[-1][0], rows[-1][3], flush=True)
+            # a venv with torch is over a GB: keep one at a time on disk
+            shutil.rmtree(venv, ignore_errors=True)
     print(f"\n{'page':40} {'extras':28} {'other packages':16} install  run  result")
     for page, extras, packages, result, setup, run in rows:
         print(

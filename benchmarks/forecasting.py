@@ -70,6 +70,7 @@ Usage::
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -349,6 +350,32 @@ def backtest(forecaster, y, X, horizon, strategy):
     )
 
 
+def require(script, needs):
+    """Stop with the install command if a module of ``needs`` (a dict:
+    module -> what needs it) is not installed, before any work is done."""
+    missing = [
+        f"{module} ({why})"
+        for module, why in needs.items()
+        if importlib.util.find_spec(module) is None
+    ]
+    if missing:
+        raise SystemExit(
+            f"{script} needs {', '.join(missing)}, not installed here: "
+            'pip install -e ".[bench]" from the clone'
+        )
+
+
+def needs(series, classic_models=True):
+    """The optional packages a run of this script imports."""
+    out = {"sktime": "the forecasters and the backtest"}
+    if classic_models:
+        out["statsmodels"] = "SARIMA and AutoETS"
+        out["pmdarima"] = "AutoARIMA"
+    elif set(series) & set(UNSEEN):
+        out["statsmodels"] = f"the data sets {sorted(set(series) & set(UNSEEN))}"
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", nargs="*", default=SERIES)
@@ -366,6 +393,7 @@ def main():
     parser.add_argument("--no-classic", action="store_true")
     parser.add_argument("--json", default=None, help="write the rows to this file")
     args = parser.parse_args()
+    require("benchmarks/forecasting.py", needs(args.series, not args.no_classic))
     warnings.filterwarnings("ignore")
     import torch
 

@@ -83,7 +83,9 @@ Usage::
     python benchmarks/uncertainty.py --sets airline --json a.json
     python benchmarks/uncertainty.py --summarize a.json b.json
 
-Needs ``pip install mapie statsmodels pmdarima`` beside sksequence[sktime].
+Needs sktime, statsmodels, pmdarima and mapie, never runtime dependencies of
+sksequence: ``pip install -e ".[bench]"``. A run that misses one stops at
+once and says which (``--summarize`` needs none of them).
 """
 
 import argparse
@@ -100,7 +102,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from forecasting import DATA, choose_sp, classic, load  # noqa: E402
+from forecasting import DATA, choose_sp, classic, load, require  # noqa: E402
 
 GRID = (0.025, 0.05, *np.round(np.arange(0.1, 0.901, 0.05), 3).tolist(), 0.95, 0.975)
 # MAPIE's confidence levels whose interval ends are the levels of GRID
@@ -493,6 +495,18 @@ def decide(by, sets):
     )
 
 
+def needs(sets, methods):
+    """The optional packages a run of ``methods`` on ``sets`` imports."""
+    out = {}
+    if set(sets) - set(REGRESSION):
+        out["sktime"] = "the forecasters"
+        out["statsmodels"] = "AutoARIMA's SARIMA and the data sets of UNSEEN"
+        out["pmdarima"] = "AutoARIMA, run on every forecasting series"
+    if "conformal" in methods:
+        out["mapie"] = "the conformal rows"
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -511,6 +525,7 @@ def main():
             print(format_row(row))
         summarize(rows)
         return
+    require("benchmarks/uncertainty.py", needs(args.sets, args.methods))
     warnings.filterwarnings("ignore")
     import torch
 

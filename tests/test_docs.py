@@ -171,6 +171,60 @@ RECIPE_PAGES = sorted(
 )
 
 
+# what a page tells its reader to install: ``pip install "sksequence[a,b]"``
+# (or ``-e ".[a,b]"``) names extras; any other name but torch is a package
+PIP_INSTALL = re.compile(r"pip install ([^`\n]*)")
+
+
+def named_requirements(page):
+    """The extras and the other packages that ``page`` tells its reader to
+    ``pip install`` (torch, installed first by every install line, aside)."""
+    extras, packages = set(), set()
+    for command in PIP_INSTALL.findall(page.read_text(encoding="utf-8")):
+        words = [word.strip("\"'") for word in command.split()]
+        for before, word in zip(["", *words], words):
+            if word.startswith("-") or before.startswith("--") or "://" in word:
+                continue
+            extra = re.fullmatch(r"(?:sksequence|\.)\[([\w,-]+)\]", word)
+            if extra:
+                extras.update(extra.group(1).split(","))
+            elif not re.match(r"(torch|sksequence|\.)\b", word):
+                packages.add(word)
+    return frozenset(extras), frozenset(packages)
+
+
+def test_named_requirements():
+    """The extras a page names are read from its install commands."""
+    docs = ROOT / "docs"
+    assert named_requirements(docs / "user_guide" / "forecasting.rst") == (
+        {"sktime"},
+        set(),
+    )
+    assert named_requirements(docs / "user_guide" / "serving.rst")[0] == {"export"}
+    assert named_requirements(docs / "index.rst")[0] == {
+        "sktime",
+        "export",
+        "dask",
+        "explain",
+    }
+    assert named_requirements(docs / "user_guide" / "tuning.rst") == (
+        set(),
+        {"matplotlib"},
+    )
+
+
+def test_every_guide_page_has_a_figure():
+    """Each page of the user guide teaches with at least one figure, whose
+    image is committed (``docs/guide_figures.py`` draws them)."""
+    for page in sorted((ROOT / "docs" / "user_guide").glob("*.rst")):
+        if page.name == "index.rst":
+            continue
+        images = re.findall(r"^\.\. figure:: (\S+)", page.read_text("utf-8"), re.M)
+        assert images, f"{page.name} has no figure"
+        for image in images:
+            assert (page.parent / image).is_file(), f"{page.name}: {image} missing"
+
+
 def test_recipe_extraction():
     """Options are skipped, fragments left out, the body dedented."""
     page = ROOT / "docs" / "user_guide" / "windowing.rst"

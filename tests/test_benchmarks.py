@@ -1,0 +1,57 @@
+"""What the benchmark scripts need, checked without running a benchmark."""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _benchmark(name):
+    """``benchmarks/<name>.py`` as a module (it finds its siblings itself)."""
+    spec = importlib.util.spec_from_file_location(
+        f"_bench_{name}", ROOT / "benchmarks" / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _bench_extra():
+    # the list in pyproject.toml (tomllib is Python 3.11+, the floor is 3.10)
+    text = (ROOT / "pyproject.toml").read_text("utf-8")
+    block = re.search(r"^bench = \[(.*?)\]", text, flags=re.M | re.S).group(1)
+    return {
+        re.match(r"[\w-]+", r).group().lower() for r in re.findall(r'"(.+?)"', block)
+    }
+
+
+def test_uncertainty_needs_pmdarima_for_forecasting_sets():
+    uncertainty = _benchmark("uncertainty")
+    assert {"sktime", "statsmodels", "pmdarima"} <= set(
+        uncertainty.needs(["airline"], ["gaussian"])
+    )
+    assert uncertainty.needs(["tecator"], ["gaussian"]) == {}
+    assert set(uncertainty.needs(["tecator"], ["conformal"])) == {"mapie"}
+
+
+def test_bench_extra_brings_what_the_benchmarks_import():
+    uncertainty = _benchmark("uncertainty")
+    forecasting = _benchmark("forecasting")
+    imported = {
+        *uncertainty.needs(
+            [*uncertainty.FORECASTING, *uncertainty.REGRESSION], uncertainty.METHODS
+        ),
+        *forecasting.needs(forecasting.SERIES),
+    }
+    assert imported <= _bench_extra(), imported - _bench_extra()
+
+
+def test_missing_package_stops_with_the_install_command():
+    require = _benchmark("forecasting").require
+    require("benchmarks/x.py", {"numpy": "arrays"})  # installed: no error
+    with pytest.raises(SystemExit, match=r"no_such_module \(AutoARIMA\)") as info:
+        require("benchmarks/x.py", {"no_such_module": "AutoARIMA"})
+    assert 'pip install -e ".[bench]"' in str(info.value)

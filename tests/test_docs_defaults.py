@@ -220,7 +220,11 @@ def test_tuning_constants_quoted_in_the_docs():
     assert f"as many epochs as make {steps} optimizer steps" in defaults
     for text in (doc, defaults):
         assert f"ceil(n_timesteps / {c.AUTO_PATCH_STEPS})" in text
-    assert f"at most {c.AUTO_PATCH_STEPS} steps" in readme
+    assert f"about {c.AUTO_PATCH_STEPS} steps" in readme
+    assert f"would have at least {c.AUTO_MIN_HOLDOUT} samples" in doc
+    assert f"hold at least {c.AUTO_MIN_HOLDOUT} samples" in defaults
+    assert c.CONV_KERNEL == 7  # "each step and the 6 before it"
+    assert "each step and the 6 before it" in doc
     assert c.DEVICE_DATA_FRACTION == 0.25  # "a quarter" in the docstring
     assert "at most a quarter of the GPU's free memory" in doc
     # "at most one save a second and a tenth of the training time"

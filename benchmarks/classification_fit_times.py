@@ -1,0 +1,80 @@
+"""Fit seconds of the GRU classifier's defaults beside its 0.x defaults.
+
+``make_pipeline(SequenceScaler(), GRUClassifier(random_state=0))`` with the
+package's defaults, and with the defaults before benchmarks/classification.py
+(``embedding="patch"``, ``readout="last"``, ``early_stopping=True``, patches
+sized from the longest sequence), on one thread, one fresh process per fit,
+the two alternated (A B A B); median, min and max of the repeats, and the
+epochs each fit ran. From the repository's root::
+
+    python benchmarks/classification_fit_times.py GunPoint,ArrowHead 2
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+
+# one fit in a fresh interpreter: prints its seconds and epochs
+FIT = r"""
+import os, sys, time
+os.environ["OMP_NUM_THREADS"] = "1"
+sys.path.insert(0, "benchmarks")
+import torch
+torch.set_num_threads(1)
+from quality import npz
+from sklearn.pipeline import make_pipeline
+import sksequence
+from sksequence._constants import AUTO_PATCH_STEPS
+
+name, variant = sys.argv[1], sys.argv[2]
+X_train, y_train, _, _ = npz(name)
+params = {}
+if variant == "0.x":
+    longest = max(len(x) for x in X_train)
+    params = dict(
+        embedding="patch", readout="last", early_stopping=True,
+        patch_size=-(-longest // AUTO_PATCH_STEPS),
+    )
+clf = sksequence.GRUClassifier(random_state=0, n_threads=1, **params)
+estimator = make_pipeline(sksequence.SequenceScaler(), clf)
+start = time.perf_counter()
+estimator.fit(X_train, y_train)
+print(time.perf_counter() - start, clf.n_iter_)
+"""
+VARIANTS = ("defaults", "0.x")
+
+
+def fit_seconds(name, variant):
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", FIT, name, variant],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    seconds, epochs = out.stdout.split()
+    return float(seconds), int(epochs)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    sets, repeats = argv[0].split(","), int(argv[1])
+    for name in sets:
+        runs = {variant: [] for variant in VARIANTS}
+        for _ in range(repeats):
+            for variant in VARIANTS:  # alternated: A B A B
+                runs[variant].append(fit_seconds(name, variant))
+        for variant, results in runs.items():
+            seconds = [s for s, _ in results]
+            print(
+                f"{name:18s} {variant:8s} fit s median "
+                f"{statistics.median(seconds):6.2f} (min {min(seconds):.2f}, "
+                f"max {max(seconds):.2f}) epochs {[e for _, e in results]}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -111,14 +111,7 @@ def test_classifier_attributes_the_predicted_class_by_default():
         np.testing.assert_array_equal(default, attribute(est, X, method, target=pred))
     # a fixed class, given by its label, is the logit of that class
     A = attribute(est, X, "integrated_gradients", target="high", n_steps=100)
-    module = copy.deepcopy(est.net_.module_).double()
-    with torch.no_grad():
-        logits = module(torch.as_tensor(X, dtype=torch.float64))
-        logits0 = module(torch.zeros(X.shape, dtype=torch.float64))
-    k = list(est.classes_).index("high")
-    np.testing.assert_allclose(
-        A.sum(axis=(1, 2)), (logits - logits0)[:, k].numpy(), atol=1e-3
-    )
+    _assert_sums_to_the_logit_change(est, X, A, "high")
     with pytest.raises(ValueError, match="not in classes_"):
         attribute(est, X, "saliency", target="unknown")
 
@@ -133,11 +126,17 @@ def test_integrated_gradients_sum_to_the_change_through_conv_and_pooling():
     est = GRUClassifier(hidden_size=6, max_epochs=3, random_state=0).fit(X, labels)
     assert (est.embedding, est.readout) == ("conv", "pool")
     A = attribute(est, X, "integrated_gradients", target="up", n_steps=200)
+    _assert_sums_to_the_logit_change(est, X, A, "up")
+
+
+def _assert_sums_to_the_logit_change(est, X, A, label):
+    """Integrated gradients from a zero baseline add up to the change of the
+    logit of ``label`` between the baseline and ``X``."""
     module = copy.deepcopy(est.net_.module_).double()
     with torch.no_grad():
         logits = module(torch.as_tensor(X, dtype=torch.float64))
         logits0 = module(torch.zeros(X.shape, dtype=torch.float64))
-    k = list(est.classes_).index("up")
+    k = list(est.classes_).index(label)
     np.testing.assert_allclose(
         A.sum(axis=(1, 2)), (logits - logits0)[:, k].numpy(), atol=1e-3
     )

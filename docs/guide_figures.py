@@ -155,8 +155,6 @@ def _quiet_sktime():
 
 
 def forecasting():
-    from sktime.forecasting.compose import TransformedTargetForecaster
-    from sktime.transformations.series.boxcox import LogTransformer
 
     from sksequence import GRURegressor
     from sksequence.datasets import load_airline
@@ -169,18 +167,9 @@ def forecasting():
     truth = y.to_numpy()[-n_test:]
     forecasts = {}
     for strategy in ("direct", "recursive"):
-        forecaster = TransformedTargetForecaster(
-            [
-                ("log", LogTransformer()),
-                (
-                    "rnn",
-                    RecurrentForecaster(
-                        GRURegressor(random_state=0),
-                        window_length=24,
-                        strategy=strategy,
-                    ),
-                ),
-            ]
+        # the log and the seasonal base: the forecaster's "auto" defaults
+        forecaster = RecurrentForecaster(
+            GRURegressor(random_state=0), window_length=24, strategy=strategy
         )
         forecaster.fit(y.iloc[:-n_test], fh=fh)
         forecasts[strategy] = forecaster.predict().to_numpy()

@@ -634,6 +634,30 @@ def test_auto_patches_keep_the_recurrence_within_32_steps(
     assert reg.get_params()["patch_size"] == "auto"  # never rewritten
 
 
+def test_auto_patches_are_sized_for_the_median_length():
+    # nine sequences of 40 steps and one of 400: read by the longest, the
+    # typical sequence would be 4 patches; by the median (40), 32 steps
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 1)) for n in [40] * 9 + [400]]
+    reg = GRURegressor(hidden_size=4, max_epochs=1).fit(X, rng.normal(size=10))
+    assert reg.patch_size_ == 2
+
+
+@pytest.mark.parametrize(
+    ("n_samples", "fraction", "holds_out"),
+    [(499, 0.2, False), (500, 0.2, True), (200, 0.5, True)],
+)
+def test_auto_early_stopping_holds_out_from_100_samples(n_samples, fraction, holds_out):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_samples, 3, 1)).astype(np.float32)
+    clf = GRUClassifier(
+        hidden_size=2, max_epochs=1, batch_size=256, validation_fraction=fraction
+    ).fit(X, X[:, 0, 0] > 0)
+    assert clf.early_stopping == "auto"  # never rewritten
+    assert clf.early_stopping_ is holds_out
+    assert ("valid_loss" in clf.history_) is holds_out
+
+
 def test_patches_and_their_errors():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(20, 10, 2)).astype(np.float32)

@@ -938,3 +938,20 @@ def test_log_refuses_non_positive_new_values_clearly():
     bad.iloc[3] = 0.0
     with pytest.raises(ValueError, match="chose it because the training series"):
         f.predict_backtest(bad, fh=[1])
+
+
+def test_a_panel_gets_one_auto_choice_for_all_its_series():
+    """Monthly positive series: the season and the log, chosen once; the
+    window from the shortest series; a series twice another is forecast
+    exactly twice as high (its own scale)."""
+    from sksequence.datasets import load_airline
+
+    y = load_airline(as_frame=True)
+    panel = pd.concat({"a": y, "b": 2.0 * y, "c": y.iloc[:96]}, names=["id", "t"])
+    forecaster = RecurrentForecaster(
+        GRURegressor(hidden_size=4, max_epochs=2, random_state=0)
+    ).fit(panel.to_frame(), fh=[1, 2, 3])
+    assert (forecaster.sp_, forecaster.transform_) == (12, "log")
+    assert forecaster.window_length_ == 24  # min(2 * 12, 96 // 3 = 32)
+    pred = forecaster.predict()
+    assert_allclose(pred.xs("b").to_numpy(), 2.0 * pred.xs("a").to_numpy())

@@ -88,6 +88,7 @@ MODELS = (
     *CELLS,
     *(f"{c}-seq" for c in CELLS),
     *(f"{c}-prev" for c in CELLS),
+    *(f"{c}-noin" for c in CELLS),
 )
 LABELS = {
     "dtw": "1-NN DTW",
@@ -95,6 +96,7 @@ LABELS = {
     **{c: f"{p} defaults" for c, p in CELLS.items()},
     **{f"{c}-seq": f"{p} per-seq" for c, p in CELLS.items()},
     **{f"{c}-prev": f"{p} 0.x dflt" for c, p in CELLS.items()},
+    **{f"{c}-noin": f"{p} no inorm" for c, p in CELLS.items()},
 }
 # the classifiers' defaults before this benchmark (sksequence 0.x): patches of
 # the steps side by side, the last state read out, a holdout however small,
@@ -185,7 +187,13 @@ def build(model, seed, longest=None):
     Classifier = getattr(sksequence, CELLS[cell] + "Classifier")
     params = {}
     if variant == "prev":
-        params = {**PREVIOUS_DEFAULTS, "patch_size": -(-longest // AUTO_PATCH_STEPS)}
+        params = {
+            **PREVIOUS_DEFAULTS,
+            "patch_size": -(-longest // AUTO_PATCH_STEPS),
+            "instance_norm": False,
+        }
+    elif variant == "noin":
+        params = {"instance_norm": False}
     return make_pipeline(scaler, Classifier(random_state=seed, n_threads=1, **params))
 
 
@@ -228,9 +236,25 @@ def measure(model, data, seeds):
                 train=None if train is None else float(np.mean(train == y_train)),
                 fit=fit_s,
                 predict=predict_s,
+                # the nets' probabilities, for the seed ensemble (no refit)
+                proba=(
+                    estimator.predict_proba(X_test)
+                    if hasattr(estimator, "predict_proba")
+                    else None
+                ),
+                classes=getattr(estimator, "classes_", None),
             )
         )
     return runs
+
+
+def ensemble_accuracy(runs, y_test):
+    """Test accuracy of the seeds' mean probabilities: what an ensemble of
+    the ``len(runs)`` fits would score (its fit costs their sum)."""
+    if len(runs) < 2 or runs[0]["proba"] is None:
+        return None
+    mean = np.mean([r["proba"] for r in runs], axis=0)
+    return float(np.mean(runs[0]["classes"][mean.argmax(axis=1)] == y_test))
 
 
 def mean_sd(values):
@@ -310,6 +334,13 @@ def main(argv=None):
                 f"{statistics.fmean(r['predict'] for r in runs):9.2f}",
                 flush=True,
             )
+            ensemble = ensemble_accuracy(runs, data[3])
+            if ensemble is not None:
+                print(
+                    f"{'':<32} {f'  {len(runs)}-seed ens.':<16} {ensemble:>7.3f}"
+                    f"{'':>18}{sum(r['fit'] for r in runs):8.2f}",
+                    flush=True,
+                )
         print()
 
     # the summary: mean test accuracy, one row per set, halves marked

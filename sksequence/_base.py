@@ -47,7 +47,7 @@ __all__ = [
 # docstrings at ``{shared_parameters}`` so that it is written once.
 # parameters whose default differs between regressors and classifiers; the
 # shared docs read each leaf's own default from its signature
-_FAMILY_DEFAULTS = ("early_stopping", "embedding", "readout")
+_FAMILY_DEFAULTS = ("early_stopping", "embedding", "readout", "instance_norm")
 
 SHARED_PARAMETERS_DOC = """\
 hidden_size : int, default=64
@@ -228,6 +228,18 @@ splitter, default="auto"
         lost by the end of a long sequence. Ignored with
         ``return_sequences=True``, where each step has its own output.
 
+    instance_norm : bool, default={instance_norm}
+        If True, each sequence is z-normalized on its own inside the
+        network, feature by feature over its valid steps, and the output
+        layer reads its level and log standard deviation beside the hidden
+        states: the cells see a sequence's shape whatever its amplitude,
+        and the amplitude still counts. On archives of raw amplitudes,
+        where most sequences are nearly flat after a global scaler, this is
+        the difference between reading the shapes and not (see
+        :ref:`defaults`); on z-normalized data it changes little. Ignored
+        with ``return_sequences=True`` (a step's output would depend on
+        later steps).
+
     return_sequences : bool, default=False
         If True, predict one target (or label) per time step,
         ``y_t = V h_t + b_y``, instead of one per sequence: ``y`` then has
@@ -339,6 +351,7 @@ class SequenceEstimator(BaseEstimator):
         ],
         "embedding": [StrOptions(set(EMBEDDINGS))],
         "readout": [StrOptions(set(READOUTS))],
+        "instance_norm": ["boolean"],
         "return_sequences": ["boolean"],
         "callbacks": [list, None],
     }
@@ -376,6 +389,7 @@ class SequenceEstimator(BaseEstimator):
         patch_size="auto",
         embedding="patch",
         readout="last",
+        instance_norm=False,
         return_sequences=False,
         callbacks=None,
     ):
@@ -403,6 +417,7 @@ class SequenceEstimator(BaseEstimator):
         self.patch_size = patch_size
         self.embedding = embedding
         self.readout = readout
+        self.instance_norm = instance_norm
         self.return_sequences = return_sequences
         self.callbacks = callbacks
 
@@ -453,6 +468,7 @@ class SequenceEstimator(BaseEstimator):
             "embedding": self.embedding,
             # each step has its own output: there is no sequence to read out
             "readout": "last" if self.return_sequences else self.readout,
+            "instance_norm": bool(self.instance_norm) and not self.return_sequences,
         }
         for name in self._cell_params:
             value = getattr(self, name)

@@ -326,6 +326,7 @@ class RNNClassifier(SequenceClassifier):
         patch_size="auto",
         embedding="conv",
         readout="pool",
+        instance_norm=True,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -356,6 +357,7 @@ class RNNClassifier(SequenceClassifier):
             patch_size=patch_size,
             embedding=embedding,
             readout=readout,
+            instance_norm=instance_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -435,6 +437,7 @@ class LSTMClassifier(SequenceClassifier):
         patch_size="auto",
         embedding="conv",
         readout="pool",
+        instance_norm=True,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -465,6 +468,7 @@ class LSTMClassifier(SequenceClassifier):
             patch_size=patch_size,
             embedding=embedding,
             readout=readout,
+            instance_norm=instance_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -543,6 +547,7 @@ class GRUClassifier(SequenceClassifier):
         patch_size="auto",
         embedding="conv",
         readout="pool",
+        instance_norm=True,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -573,6 +578,7 @@ class GRUClassifier(SequenceClassifier):
             patch_size=patch_size,
             embedding=embedding,
             readout=readout,
+            instance_norm=instance_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )

@@ -23,6 +23,11 @@ AUTO_PATCH_STEPS = 32
 # Wang et al. (2017), 8 there (not tuned here)
 CONV_KERNEL = 7
 
+# instance_norm=True: added to each sequence's variance before it divides, as
+# torch's InstanceNorm/LayerNorm do; a constant sequence becomes zeros (its
+# level and a log scale of -5.8 still reach the head)
+INSTANCE_NORM_EPS = 1e-5
+
 # early_stopping="auto": hold out only when the holdout has at least this
 # many samples. Classifiers of 36-200 sequences judged on holdouts of 7-40
 # stopped with 0.81-0.87 training accuracy; stopping on the training loss

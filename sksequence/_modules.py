@@ -28,7 +28,7 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import ClassicGRU, PeepholeLSTM, RecurrentStack
-from ._constants import CONV_KERNEL, IGNORE_INDEX, PREDICT_BATCH_SIZE
+from ._constants import CONV_KERNEL, IGNORE_INDEX, INSTANCE_NORM_EPS, PREDICT_BATCH_SIZE
 from ._heads import HEADS
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "patched_lengths",
     "per_sample_loss",
     "predict_in_batches",
+    "standardized",
 ]
 
 RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -95,6 +96,41 @@ def valid_steps(lengths: Tensor, steps: int, like: Tensor) -> Tensor:
     time = torch.arange(steps, device=like.device)
     inside = time < lengths.to(like.device).unsqueeze(1)
     return inside.unsqueeze(-1).to(like.dtype)
+
+
+def standardized(
+    X: Tensor, lengths: Tensor | None = None, eps: float = INSTANCE_NORM_EPS
+) -> tuple[Tensor, Tensor]:
+    """Each sequence z-normalized on its own, and its level and log scale.
+
+    ``X'[b, t] = (X[b, t] - mu_b) / sigma_b`` per feature, with ``mu_b`` and
+    ``sigma_b = sqrt(var_b + eps)`` the mean and the standard deviation of
+    sequence ``b`` over its valid steps (the first ``lengths[b]``; all without
+    lengths), so that padding changes neither; padded steps stay zeros.
+    ``eps`` is added to the variance.
+
+    Returns
+    -------
+    X : Tensor of shape (batch, time, features)
+    stats : Tensor of shape (batch, 2 * features)
+        ``mu_b`` beside ``log sigma_b``: what the normalization took away,
+        for the head to read.
+    """
+    if lengths is None:
+        mean = X.mean(dim=1, keepdim=True)
+        var = ((X - mean) ** 2).mean(dim=1, keepdim=True)
+        inside = None
+    else:
+        inside = valid_steps(lengths, X.shape[1], X)
+        count = inside.sum(dim=1, keepdim=True)
+        mean = (X * inside).sum(dim=1, keepdim=True) / count
+        var = (((X - mean) * inside) ** 2).sum(dim=1, keepdim=True) / count
+    var = var + eps
+    X = (X - mean) * torch.rsqrt(var)
+    if inside is not None:
+        X = X * inside
+    stats = torch.cat((mean.squeeze(1), 0.5 * torch.log(var.squeeze(1))), dim=-1)
+    return X, stats
 
 
 class PatchEmbedding(nn.Module):
@@ -214,6 +250,14 @@ class SequenceModel(nn.Module):
         top layer's states over the valid steps (three times as wide). Must
         be ``"last"`` with ``return_sequences``, where each step has its own
         output.
+    instance_norm : bool, default=False
+        Each sequence z-normalized on its own before the embedding
+        (:func:`standardized`), and its per-feature level and log scale
+        given to the head beside the states (``2 * input_size`` more
+        inputs): the cells see the shape of a sequence whatever its
+        amplitude, and the head still sees the amplitude. Must be False
+        with ``return_sequences``, where a step's output may not depend on
+        later steps.
 
     The module compiles with TorchScript (:func:`torch.jit.script`), which
     is how it is exported; :meth:`probed` runs the same network through the
@@ -229,6 +273,7 @@ class SequenceModel(nn.Module):
     embedding: Final[str]
     readout: Final[str]
     every_step: Final[bool]
+    instance_norm: Final[bool]
 
     def __init__(
         self,
@@ -248,6 +293,7 @@ class SequenceModel(nn.Module):
         n_quantiles=1,
         embedding="patch",
         readout="last",
+        instance_norm=False,
     ):
         super().__init__()
         if cell not in RECURRENT_LAYERS:
@@ -264,6 +310,8 @@ class SequenceModel(nn.Module):
             raise ValueError(f"readout must be one of {READOUTS}; got {readout!r}")
         if return_sequences and readout != "last":
             raise ValueError("return_sequences needs readout='last'")
+        if return_sequences and instance_norm:
+            raise ValueError("return_sequences needs instance_norm=False")
         if distribution not in HEADS:
             raise ValueError(
                 f"distribution must be one of {tuple(HEADS)}; got {distribution!r}"
@@ -274,6 +322,9 @@ class SequenceModel(nn.Module):
         self.patch_size = patch_size
         self.embedding = embedding
         self.readout = readout
+        self.instance_norm = bool(instance_norm)
+        # the sequence's level and log scale, per feature
+        n_stats = 2 * input_size if instance_norm else 0
         # the top layer's state at every step is read by the head
         self.every_step = return_sequences or readout == "pool"
         if embedding == "conv":
@@ -315,7 +366,7 @@ class SequenceModel(nn.Module):
         head = HEADS[distribution]
         width = head.width_for(n_quantiles)
         states = hidden_size * self.num_directions * (3 if readout == "pool" else 1)
-        self.head = nn.Linear(states, width * output_size)
+        self.head = nn.Linear(states + n_stats, width * output_size)
         # raw values -> the distribution's (no parameters: files keep their keys)
         self.link = head.link(output_size)
 
@@ -329,6 +380,8 @@ class SequenceModel(nn.Module):
         self, X: Tensor, lengths: Tensor | None = None
     ) -> tuple[Tensor | None, Tensor, Tensor | None]:
         """Top-layer outputs per step and at each sequence's end.
+
+        ``X`` is the input as :meth:`normalized` returns it.
 
         Returns
         -------
@@ -367,8 +420,22 @@ class SequenceModel(nn.Module):
         # forward state at the end, backward state at the start
         return torch.cat((h_n[-2], h_n[-1]), dim=-1)
 
+    def normalized(
+        self, X: Tensor, lengths: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
+        """``X`` as the embedding reads it, and what the head reads beside
+        the states: each sequence standardized and its statistics with
+        ``instance_norm``, else ``X`` itself and None."""
+        if self.instance_norm:
+            return standardized(X, lengths)
+        return X, None
+
     def _readout(
-        self, outputs: Tensor | None, last: Tensor, lengths: Tensor | None
+        self,
+        outputs: Tensor | None,
+        last: Tensor,
+        lengths: Tensor | None,
+        stats: Tensor | None = None,
     ) -> Tensor:
         states = last
         if outputs is not None:
@@ -376,13 +443,16 @@ class SequenceModel(nn.Module):
                 states = outputs
             else:  # readout="pool"
                 states = torch.cat((last, *_pooled(outputs, lengths)), dim=-1)
-        raw = self.head(self.dropout(states))
-        return self.link(raw)
+        states = self.dropout(states)
+        if stats is not None:
+            states = torch.cat((states, stats), dim=-1)
+        return self.link(self.head(states))
 
     def forward(self, X: Tensor, lengths: Tensor | None = None) -> Tensor:
         """Map ``X`` (batch, time, features) to (batch[, time], output_size)."""
+        X, stats = self.normalized(X, lengths)
         outputs, last, lengths = self.recurrent_states(X, lengths)
-        return self._readout(outputs, last, lengths)
+        return self._readout(outputs, last, lengths, stats)
 
     def engine(self):
         """The recurrent stack as a :class:`~sksequence._cells.RecurrentStack`.
@@ -413,11 +483,12 @@ class SequenceModel(nn.Module):
         out : Tensor of shape (batch[, time], output_size)
             Equal to ``self(X, lengths)`` when ``probe`` is zero (or None).
         """
+        X, stats = self.normalized(X, lengths)
         X, lengths = self.embedded(X, lengths)
         outputs, h_n, _ = self.engine().run(X, lengths, probe, probe_layer)
         if not self.every_step:
             outputs = None
-        return self._readout(outputs, self._last(h_n), lengths)
+        return self._readout(outputs, self._last(h_n), lengths, stats)
 
 
 def _pooled(outputs: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor]:

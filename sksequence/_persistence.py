@@ -617,6 +617,7 @@ _LATER_PARAMS = {
     "n_threads": "auto",
     "embedding": "patch",
     "readout": "last",
+    "instance_norm": False,
 }
 
 

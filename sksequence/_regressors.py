@@ -478,6 +478,7 @@ class RNNRegressor(SequenceRegressor):
         patch_size="auto",
         embedding="patch",
         readout="last",
+        instance_norm=False,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -510,6 +511,7 @@ class RNNRegressor(SequenceRegressor):
             patch_size=patch_size,
             embedding=embedding,
             readout=readout,
+            instance_norm=instance_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -588,6 +590,7 @@ class LSTMRegressor(SequenceRegressor):
         patch_size="auto",
         embedding="patch",
         readout="last",
+        instance_norm=False,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -620,6 +623,7 @@ class LSTMRegressor(SequenceRegressor):
             patch_size=patch_size,
             embedding=embedding,
             readout=readout,
+            instance_norm=instance_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -697,6 +701,7 @@ class GRURegressor(SequenceRegressor):
         patch_size="auto",
         embedding="patch",
         readout="last",
+        instance_norm=False,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -729,6 +734,7 @@ class GRURegressor(SequenceRegressor):
             patch_size=patch_size,
             embedding=embedding,
             readout=readout,
+            instance_norm=instance_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )

@@ -103,8 +103,11 @@ def test_module_equals_torch_layer_plus_linear(cls, seq_data):
     if cls in CLASSIFIERS:
         y = y > 0
     # the Elman/LSTM/GRU equations with y = V h_T + c (the classifiers'
-    # convolutional front and pooled readout: tests/test_modules.py)
-    est = cls(num_layers=2, embedding="patch", readout="last", **FAST).fit(X, y)
+    # convolutional front, pooled readout and instance normalization:
+    # tests/test_modules.py)
+    est = cls(
+        num_layers=2, embedding="patch", readout="last", instance_norm=False, **FAST
+    ).fit(X, y)
     module = est.net_.module_
     kw = {"nonlinearity": "tanh"} if est._cell == "rnn" else {}
     rnn = RECURRENT_LAYERS[est._cell](3, 8, num_layers=2, batch_first=True, **kw)
@@ -253,7 +256,8 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
 
     Classifiers add ``class_weight`` before the cell parameter, regressors
     ``loss``, ``quantiles`` and ``calibration``; classifiers have defaults of
-    their own for ``early_stopping``, ``embedding`` and ``readout``.
+    their own for ``early_stopping``, ``embedding``, ``readout`` and
+    ``instance_norm``.
     """
     from sksequence._base import SequenceEstimator
 
@@ -264,7 +268,12 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
 
     base = spelled(inspect.signature(SequenceEstimator))
     if cls in CLASSIFIERS:  # the defaults that differ between the families
-        own = {"early_stopping": "'auto'", "embedding": "'conv'", "readout": "'pool'"}
+        own = {
+            "early_stopping": "'auto'",
+            "embedding": "'conv'",
+            "readout": "'pool'",
+            "instance_norm": "True",
+        }
         base = [(n, kind, own.get(n, default)) for n, kind, default in base]
     name, default = CELL_PARAMETERS[cls]
     cell = (name, inspect.Parameter.KEYWORD_ONLY, repr(default))
@@ -541,6 +550,13 @@ def test_sequence_labelling(cls):
     assert clf.predict_proba(X).shape == (120, 9, 2)
     assert clf.decision_function(X).shape == (120, 9)
     assert clf.score(X, y) > 0.95
+    # causal under the classifiers' defaults (instance_norm=True is ignored:
+    # a sequence's mean and scale would carry its later steps to earlier ones)
+    later_changed = X.copy()
+    later_changed[:, 5:] *= 10.0
+    np.testing.assert_allclose(
+        clf.predict_proba(later_changed)[:, :5], clf.predict_proba(X)[:, :5], atol=1e-6
+    )
     ragged = [x[: 3 + i % 6] for i, x in enumerate(X)]
     labels = [row[: 3 + i % 6] for i, row in enumerate(y)]
     clf.fit(ragged, labels)

@@ -118,14 +118,16 @@ def test_classifier_attributes_the_predicted_class_by_default():
 
 def test_integrated_gradients_sum_to_the_change_through_conv_and_pooling():
     """The default classifier's convolutional front and pooled readout (relu,
-    maxima: kinks on the path) still give attributions that add up to the
-    change of the logit, once the path has enough steps."""
+    maxima: kinks on the path) and its instance normalization (steep near
+    the flat zero baseline, where a sequence's scale goes to zero) still
+    give attributions that add up to the change of the logit, once the path
+    has enough steps."""
     rng = np.random.default_rng(1)
     X = rng.normal(size=(60, 6, 2)).astype(np.float32)
     labels = np.where(X[:, 2, 0] > 0, "up", "down")
     est = GRUClassifier(hidden_size=6, max_epochs=3, random_state=0).fit(X, labels)
-    assert (est.embedding, est.readout) == ("conv", "pool")
-    A = attribute(est, X, "integrated_gradients", target="up", n_steps=200)
+    assert (est.embedding, est.readout, est.instance_norm) == ("conv", "pool", True)
+    A = attribute(est, X, "integrated_gradients", target="up", n_steps=2000)
     _assert_sums_to_the_logit_change(est, X, A, "up")
 
 

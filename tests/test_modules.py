@@ -336,3 +336,58 @@ def test_conv_embedding_and_pooled_readout_follow_their_equations(cell):
             h = layer(steps[None])[0][0]  # (patches, 5)
             states = torch.cat((h[-1], h.mean(0), h.amax(0)))
             torch.testing.assert_close(out[i], model.head(states), atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_instance_norm_follows_its_equations(cell):
+    """Each sequence enters the cells as (x - mu) / sqrt(var + eps) over its
+    own valid steps, and the head reads [h_T, mu, log sqrt(var + eps)]."""
+    from sksequence._constants import INSTANCE_NORM_EPS
+
+    torch.manual_seed(0)
+    model = SequenceModel(cell, 2, 5, 3, instance_norm=True).eval()
+    assert model.head.in_features == 5 + 2 * 2
+    X = torch.randn(3, 8, 2) * torch.tensor([10.0, 0.01]) + 4.0
+    lengths = torch.tensor([8, 5, 2])
+    layer = RECURRENT_LAYERS[cell](2, 5, batch_first=True)
+    layer.load_state_dict(model.rnn.state_dict())
+    with torch.no_grad():
+        out = model(X, lengths)
+        for i, n in enumerate(lengths.tolist()):
+            x = X[i, :n].double()
+            mu, var = x.mean(0), x.var(0, unbiased=False) + INSTANCE_NORM_EPS
+            z = ((x - mu) / var.sqrt()).float()
+            h_T = layer(z[None])[1]
+            h_T = (h_T[0] if isinstance(h_T, tuple) else h_T)[-1, 0]
+            stats = torch.cat((mu, 0.5 * var.log())).float()
+            expected = model.head(torch.cat((h_T, stats)))
+            torch.testing.assert_close(out[i], expected, atol=1e-5, rtol=0)
+
+
+def test_instance_norm_gives_the_cells_the_shape_and_the_head_the_amplitude():
+    """A sequence and its rescaled, shifted copy reach the cells alike (the
+    recurrent part sees the shape only); their outputs differ only through
+    the level and scale the head reads; padding changes nothing."""
+    from sksequence._modules import standardized
+
+    torch.manual_seed(0)
+    X = torch.randn(2, 12, 3)
+    moved = X * 50.0 + 7.0
+    Z, stats = standardized(X)
+    Z_moved, stats_moved = standardized(moved)
+    torch.testing.assert_close(Z, Z_moved, atol=1e-4, rtol=0)
+    torch.testing.assert_close(stats_moved[:, :3], stats[:, :3] * 50 + 7)
+    torch.testing.assert_close(stats_moved[:, 3:], stats[:, 3:] + np.log(50.0))
+    padded = torch.cat((X, torch.full((2, 4, 3), 99.0)), dim=1)
+    Z_pad, stats_pad = standardized(padded, torch.tensor([12, 12]))
+    torch.testing.assert_close(Z_pad[:, :12], Z, atol=1e-6, rtol=0)
+    assert torch.all(Z_pad[:, 12:] == 0)
+    torch.testing.assert_close(stats_pad, stats)
+    # a constant sequence is zeros to the cells, never NaN
+    flat, flat_stats = standardized(torch.full((1, 5, 1), 3.0))
+    assert torch.all(flat == 0) and torch.isfinite(flat_stats).all()
+
+
+def test_instance_norm_refuses_return_sequences():
+    with pytest.raises(ValueError, match="instance_norm=False"):
+        SequenceModel("gru", 2, 4, 1, return_sequences=True, instance_norm=True)

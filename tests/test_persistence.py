@@ -602,6 +602,17 @@ def test_file_from_before_patches_loads_reading_every_step(saved_bytes, tmp_path
     assert restored.net_.module_.patch_size == 1
 
 
+def test_file_from_before_instance_norm_loads_without_it(saved_patch_bytes, tmp_path):
+    # files written before the parameter existed fed every sequence as it came
+    assert saved_patch_bytes[1].instance_norm is False
+    path = _tampered(
+        tmp_path, saved_patch_bytes, lambda m: m["params"].pop("instance_norm")
+    )
+    restored = load(path)
+    assert restored.instance_norm is False
+    assert restored.net_.module_.instance_norm is False
+
+
 def test_file_from_before_class_weight_loads_unweighted(saved_bytes, tmp_path):
     # saved_bytes holds a classifier; files from before class_weight trained
     # every class alike
@@ -749,13 +760,21 @@ def test_sizes_in_a_file_are_checked_before_anything_is_allocated(
             "saved_patch_bytes",
         ),
         (
+            # the convolution, and the head that reads each channel's level
+            # and scale (instance_norm), are sized by the channels
             lambda m: m["fitted"].update(_n_channels=3, _net_sizes=[3, 3]),
-            r"embed.conv.weight' has shape",
+            r"(embed\.conv|head)\.weight' has shape",
             "saved_bytes",
         ),
         (
             lambda m: m["params"].update(embedding="patch"),
             r"\['embed.conv.bias', 'embed.conv.weight'\] unexpected",
+            "saved_bytes",
+        ),
+        (
+            # the head reads the sequences' level and scale: 2 more inputs
+            lambda m: m["params"].update(instance_norm=False),
+            r"head.weight' has shape",
             "saved_bytes",
         ),
         (

@@ -555,8 +555,7 @@ class SequenceEstimator(BaseEstimator):
             typical = X3.shape[1] if lengths is None else int(np.median(lengths))
             self.patch_size_ = self._resolve_patch_size(typical)
         if self.checkpoint is not None:
-            world = distributed.active()
-            if world is None or world.is_main:  # the one process that writes
+            if distributed.strategy().is_main:  # the one process that writes
                 check_checkpoint_directory(self.checkpoint)
             # a checkpoint belongs to one data set too (e.g. one CV fold)
             self._data_key = _digest(X3, lengths, y_net, weights)

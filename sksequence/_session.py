@@ -139,12 +139,9 @@ def train(spec, data):
     -------
     result : TrainingResult
     """
-    world = distributed.active()
-    device, seed = spec.device, spec.seed
-    if world is not None:
-        device = world.device(device)
-        # e.g. random_state=None: one seed for all
-        seed = int(world.broadcast(torch.tensor(seed)).item())
+    processes = distributed.strategy()
+    device = processes.device(spec.device)
+    seed = processes.seed(spec.seed)  # e.g. random_state=None: one for all
     cuda_devices = [device.index or 0] if device.type == "cuda" else []
     epochs = spec.epochs
     with (
@@ -155,8 +152,7 @@ def train(spec, data):
         if spec.net is not None:
             net = spec.net
         else:
-            main = world is None or world.is_main
-            net = spec.build(device, seed, main).initialize()
+            net = spec.build(device, seed, processes.is_main).initialize()
             if spec.checkpoint is not None:
                 state = load_checkpoint(spec.checkpoint, spec.fingerprint)
                 if state is not None:
@@ -171,13 +167,9 @@ def train(spec, data):
                 device,
             )
             threads = spec.threads(net.module_)
-            if world is None:
-                with intra_op_threads(threads):
-                    net.partial_fit(X_net, y_net, epochs=epochs)
-            else:
-                with intra_op_threads(threads), net.data_parallel(world):
-                    net.partial_fit(X_net, y_net, epochs=epochs)
-                # process 0 has written its last checkpoint: the next
-                # fit of any process may read it
-                world.barrier()
+            with intra_op_threads(threads), net.data_parallel(processes):
+                net.partial_fit(X_net, y_net, epochs=epochs)
+            # process 0 has written its last checkpoint: the next fit of any
+            # process may read it
+            processes.barrier()
     return TrainingResult(net, data.y)

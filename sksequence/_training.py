@@ -45,9 +45,15 @@ def _module_inputs(x):
     Weights travel with the inputs (so that batching, shuffling and the
     holdout split index them with their samples) but only the loss reads them.
     """
-    if isinstance(x, dict) and WEIGHT_KEY in x:
+    if _weights(x) is not None:
         return {key: value for key, value in x.items() if key != WEIGHT_KEY}
     return x
+
+
+def _weights(x):
+    """The sample weights that travel with the inputs ``x``, or None: the
+    one place that knows where they ride."""
+    return x.get(WEIGHT_KEY) if isinstance(x, dict) else None
 
 
 def _index(X, idx):
@@ -119,7 +125,7 @@ class TensorBatchIterator:
         processes = self.processes
         if order is not None:  # process 0's, whatever the others drew
             order = processes.broadcast(order)
-        weights = X.get(WEIGHT_KEY) if isinstance(X, dict) else None
+        weights = _weights(X)
         size = self.batch_size * processes.world_size
         for start in range(0, n, size):
             stop = min(start + size, n)
@@ -351,7 +357,7 @@ class SequenceNet(NeuralNet):
         return step
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        weights = X.get(WEIGHT_KEY) if isinstance(X, dict) else None
+        weights = _weights(X)
         if weights is None:
             return self.criterion_(y_pred, y_true)
         return self.criterion_(y_pred, y_true, weights)
@@ -382,11 +388,11 @@ class SequenceNet(NeuralNet):
             loss = step["loss"].detach()
             if losses is None:
                 losses = loss.new_zeros(2, len(iterator))
-                weighted = isinstance(batch[0], dict) and WEIGHT_KEY in batch[0]
+                weighted = _weights(batch[0]) is not None
             losses[0, count] = loss  # device-side copies: no sync
             if weighted:
                 losses[1, count] = (
-                    batch.weight if parallel else batch[0][WEIGHT_KEY].sum()
+                    batch.weight if parallel else _weights(batch[0]).sum()
                 )
             count += 1
             self.history.record_batch(
@@ -477,7 +483,8 @@ class IndexSplit:
             if not isinstance(idx, slice):
                 idx = torch.as_tensor(idx, device=y.device)
             Xi = _index(X, idx)
-            if isinstance(Xi, dict) and WEIGHT_KEY in Xi and not Xi[WEIGHT_KEY].any():
+            weights = _weights(Xi)
+            if weights is not None and not weights.any():
                 raise ValueError(
                     f"All sample weights of the early-stopping {part} samples "
                     "are zero, so their loss is undefined. Choose another "

@@ -15,15 +15,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import distributed
-from ._checkpoint import load_checkpoint, restore_checkpoint, warn_if_longer_run
 from ._compat import HasMethods, Interval, StrOptions, fit_context
 from ._constants import AUTO_MIN_HOLDOUT, AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
-from ._generator import global_generator_user
 from ._modules import EMBEDDINGS, READOUTS, predict_in_batches
 from ._net import OPTIMIZERS, build_net
+from ._session import TrainingData, TrainingSpec, train
 from ._split import VALIDATION_SPLITS, holdout_split
 from ._threads import auto_threads, intra_op_threads, step_work
-from ._training import history_frame, net_input, place_on_device
 from ._validation import (
     check_checkpoint_directory,
     check_no_bool_ints,
@@ -510,8 +508,8 @@ class SequenceEstimator(BaseEstimator):
             y, X3, lengths, reset=not warm, sample_weight=sample_weight
         )
         weights = self._training_weights(sample_weight, y_net)
-        self._train(X3, lengths, y_net, output_size, weights, warm=warm)
-        self._finish_fit(X3, lengths, y_net, weights)
+        session = self._train(X3, lengths, y_net, output_size, weights, warm=warm)
+        self._finish_fit(X3, lengths, y_net, weights, session)
         return self
 
     def _partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -532,13 +530,16 @@ class SequenceEstimator(BaseEstimator):
             sample_weight=sample_weight,
         )
         weights = self._training_weights(sample_weight, y_net)
-        self._train(X3, lengths, y_net, output_size, weights, warm=not first, epochs=1)
-        self._finish_fit(X3, lengths, y_net, weights)
+        session = self._train(
+            X3, lengths, y_net, output_size, weights, warm=not first, epochs=1
+        )
+        self._finish_fit(X3, lengths, y_net, weights, session)
         return self
 
-    def _finish_fit(self, X3, lengths, y_net, weights):
+    def _finish_fit(self, X3, lengths, y_net, weights, session):
         """After training on the validated data: what a leaf derives from the
-        trained network (regressors: the calibration of their spread)."""
+        trained network (regressors: the calibration of their spread, on the
+        session's holdout)."""
 
     def _training_weights(self, sample_weight, y_net):
         """The weights the loss reads (float32), or None when all are equal.
@@ -550,16 +551,15 @@ class SequenceEstimator(BaseEstimator):
         return sample_weight.astype(np.float32)
 
     def _train(self, X3, lengths, y_net, output_size, weights, *, warm, epochs=None):
-        """Build or reuse the net, resume a checkpoint, and train.
+        """Check the sizes, describe the training session, run it and record
+        what it hands back; returns the :class:`~sksequence._session.TrainingResult`.
 
-        Inside a :func:`~sksequence.distributed.data_parallel` block of
-        several processes, every process trains its share of each batch
-        (``device="cuda"`` on its own GPU) from process 0's seed.
+        The session (:func:`sksequence._session.train`) picks the device,
+        seeds, builds or continues the net, resumes a checkpoint and trains,
+        on one process or inside a
+        :func:`~sksequence.distributed.data_parallel` block of several.
         """
-        world = distributed.active()
         device = resolve_device(self.device)
-        if world is not None:
-            device = world.device(device)
         sizes = self.fitted_state_.net_sizes
         if warm and sizes != (X3.shape[2], output_size):
             raise ValueError(
@@ -570,57 +570,37 @@ class SequenceEstimator(BaseEstimator):
         if not warm:
             typical = X3.shape[1] if lengths is None else int(np.median(lengths))
             self.patch_size_ = self._resolve_patch_size(typical)
-        seed = _torch_seed(self.random_state)
-        if world is not None:  # e.g. random_state=None: one seed for all
-            seed = int(world.broadcast(torch.tensor(seed)).item())
-        cuda_devices = [device.index or 0] if device.type == "cuda" else []
         if self.checkpoint is not None:
-            if world is None or world.is_main:  # the one process that writes
+            if distributed.strategy().is_main:  # the one process that writes
                 check_checkpoint_directory(self.checkpoint)
             # a checkpoint belongs to one data set too (e.g. one CV fold)
             self._data_key = _digest(X3, lengths, y_net, weights)
-        epochs = self.max_epochs if epochs is None else epochs
-        with (
-            global_generator_user(self.random_state, fit=True),
-            torch.random.fork_rng(devices=cuda_devices),
-        ):
-            torch.manual_seed(seed)
-            if warm:
-                net = self.net_
-            else:
-                main = world is None or world.is_main
-                net = build_fitted_net(self, device, seed, main=main).initialize()
-                if self.checkpoint is not None:
-                    state = load_checkpoint(self.checkpoint, self._fingerprint())
-                    if state is not None:
-                        warn_if_longer_run(self.checkpoint, state, epochs)
-                        more = max(epochs - state["epochs"], 0)
-                        epochs = 0 if state["converged"] else more
-                        restore_checkpoint(net, state, more_epochs=epochs > 0)
-            if epochs > 0:
-                X_net, y_net = place_on_device(
-                    net_input(X3, lengths, weights), torch.from_numpy(y_net), device
-                )
-                threads = self._threads(net.module_, self.batch_size)
-                if world is None:
-                    with intra_op_threads(threads):
-                        net.partial_fit(X_net, y_net, epochs=epochs)
-                else:
-                    with intra_op_threads(threads), net.data_parallel(world):
-                        net.partial_fit(X_net, y_net, epochs=epochs)
-                    # process 0 has written its last checkpoint: the next
-                    # fit of any process may read it
-                    world.barrier()
-        self.net_ = net
-        self.history_ = history_frame(net)
-        self.n_iter_ = len(net.history)
-        if getattr(net, "interrupted_", False):
+        spec = TrainingSpec(
+            build=lambda device, seed, main: build_fitted_net(
+                self, device, seed, main=main
+            ),
+            threads=lambda module: self._threads(module, self.batch_size),
+            device=device,
+            seed=_torch_seed(self.random_state),
+            epochs=self.max_epochs if epochs is None else epochs,
+            random_state=self.random_state,
+            net=self.net_ if warm else None,
+            checkpoint=self.checkpoint,
+            fingerprint=None if self.checkpoint is None else self._fingerprint(),
+        )
+        data = TrainingData(X3, y_net, lengths=lengths, sample_weight=weights)
+        session = train(spec, data)
+        self.net_ = session.net
+        self.history_ = session.history
+        self.n_iter_ = session.n_iter
+        if session.interrupted:
             warnings.warn(
                 f"Training was interrupted; the model keeps the weights of the "
                 f"last completed epoch ({self.n_iter_}).",
                 UserWarning,
                 stacklevel=3,
             )
+        return session
 
     def _resolve_early_stopping(self, n_samples):
         """``early_stopping`` as a bool for a training set of ``n_samples``."""

@@ -62,7 +62,7 @@ class ProgressBar(Callback):
     def on_epoch_begin(self, net, dataset_train=None, **kwargs):
         from tqdm.auto import tqdm
 
-        processes = 1 if net.world_ is None else net.world_.world_size
+        processes = net.processes.world_size
         total = math.ceil(len(dataset_train) / (net.batch_size * processes))
         epoch = len(net.history)
         self.bar_ = tqdm(total=total, desc=f"epoch {epoch}", leave=False, unit="batch")

@@ -179,7 +179,7 @@ def warn_if_longer_run(directory, state, epochs):
         f"afresh, delete {str(path)!r} or pass another checkpoint directory "
         "(or checkpoint=None).",
         UserWarning,
-        stacklevel=5,  # past _train, fit and scikit-learn's _fit_context
+        stacklevel=6,  # past the session, _train, fit and _fit_context
     )
 
 

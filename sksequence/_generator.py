@@ -73,5 +73,5 @@ def global_generator_user(random_state=None, *, fit=False):
             "(joblib's default 'loky' backend, e.g. GridSearchCV(..., "
             "n_jobs=k)) or one at a time.",
             UserWarning,
-            stacklevel=5,  # past contextlib, _train and fit
+            stacklevel=6,  # past contextlib, the session, _train and fit
         )

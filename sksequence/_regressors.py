@@ -119,13 +119,13 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
                 "size), or set calibration=None."
             )
 
-    def _finish_fit(self, X3, lengths, y_net, weights):
+    def _finish_fit(self, X3, lengths, y_net, weights, session):
         """Calibrate the spread on the early-stopping holdout (or clear it)."""
         state = self.fitted_state_
         if self.calibration is None:
             self.fitted_state_ = state.with_outputs(calibration=None)
             return
-        _, valid = self.net_.train_split.plan(y_net)
+        valid = session.holdout
         out = network_output(
             self, X3[valid], None if lengths is None else lengths[valid]
         ).numpy()

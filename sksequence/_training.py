@@ -21,6 +21,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from ._constants import DEVICE_DATA_FRACTION
 from ._modules import loss_normalizer
+from .distributed import ONE_PROCESS
 from .exceptions import DivergenceError
 
 __all__ = [
@@ -44,9 +45,15 @@ def _module_inputs(x):
     Weights travel with the inputs (so that batching, shuffling and the
     holdout split index them with their samples) but only the loss reads them.
     """
-    if isinstance(x, dict) and WEIGHT_KEY in x:
+    if _weights(x) is not None:
         return {key: value for key, value in x.items() if key != WEIGHT_KEY}
     return x
+
+
+def _weights(x):
+    """The sample weights that travel with the inputs ``x``, or None: the
+    one place that knows where they ride."""
+    return x.get(WEIGHT_KEY) if isinstance(x, dict) else None
 
 
 def _index(X, idx):
@@ -75,22 +82,26 @@ class TensorBatchIterator:
     data stays on the CPU and ``device`` is a GPU, each batch is gathered on
     the CPU and copied through pinned memory without blocking.
 
-    With ``world`` (a :class:`sksequence.distributed.DataParallel` of more
-    than one process), a batch is ``batch_size * world_size`` samples, every
-    process shuffles with process 0's permutation, and each yields its part
-    of every batch as a :class:`Shard`.
+    ``processes`` is the :class:`sksequence.distributed.DataParallel` strategy
+    of the fit (one process by default). Over several processes, a batch
+    is ``batch_size * world_size`` samples, every process shuffles with
+    process 0's permutation, and each yields its part of every batch as a
+    :class:`Shard`.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, device=None, world=None):
+    def __init__(
+        self, dataset, batch_size, shuffle=False, device=None, processes=ONE_PROCESS
+    ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.device = None if device is None else torch.device(device)
-        self.world = world
+        self.processes = processes
 
     def __len__(self):
-        size = self.batch_size * (1 if self.world is None else self.world.world_size)
-        return math.ceil(len(self.dataset) / size)
+        return math.ceil(
+            len(self.dataset) / (self.batch_size * self.processes.world_size)
+        )
 
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
@@ -98,7 +109,7 @@ class TensorBatchIterator:
         data_device = y.device if y is not None else _first(X).device
         order = torch.randperm(n, device=data_device) if self.shuffle else None
         stream = self.device is not None and self.device.type == "cuda"
-        if self.world is not None:
+        if self.processes.parallel:
             yield from self._shards(X, y, n, order, stream)
             return
         for start in range(0, n, self.batch_size):
@@ -111,11 +122,11 @@ class TensorBatchIterator:
             yield Xb, yb
 
     def _shards(self, X, y, n, order, stream):
-        world = self.world
+        processes = self.processes
         if order is not None:  # process 0's, whatever the others drew
-            order = world.broadcast(order)
-        weights = X.get(WEIGHT_KEY) if isinstance(X, dict) else None
-        size = self.batch_size * world.world_size
+            order = processes.broadcast(order)
+        weights = _weights(X)
+        size = self.batch_size * processes.world_size
         for start in range(0, n, size):
             stop = min(start + size, n)
             batch = (
@@ -123,7 +134,7 @@ class TensorBatchIterator:
                 if order is not None
                 else torch.arange(start, stop, device=y.device)
             )
-            part = torch.tensor_split(batch, world.world_size)[world.rank]
+            part = processes.part(batch)
             # a last batch with fewer samples than processes leaves some
             # without a part: they run one sample with a share of zero, so
             # that they still join the gradient exchange
@@ -227,6 +238,11 @@ class SequenceNet(NeuralNet):
     # for the duration of the fit: a fitted net pickles without them
     world_ = None
 
+    @property
+    def processes(self):
+        """The fit's strategy: its processes, or one process outside a block."""
+        return ONE_PROCESS if self.world_ is None else self.world_
+
     def initialize_callbacks(self):
         super().initialize_callbacks()
         self._listeners = {
@@ -254,16 +270,17 @@ class SequenceNet(NeuralNet):
                 module.train(training)
 
     @contextlib.contextmanager
-    def data_parallel(self, world):
-        """Train over the processes of ``world`` inside this block."""
-        self.world_ = world
-        self.__dict__["_reseed"] = world.rank > 0
+    def data_parallel(self, processes):
+        """Train over the processes of ``processes`` inside this block (one
+        process: the plain fit)."""
+        # past skorch's __setattr__: the net's state is as it was after
+        self.__dict__["world_"] = processes
+        self.__dict__["_reseed"] = processes.rank > 0
         try:
             yield self
         finally:
-            self.world_ = None
-            self.__dict__.pop("_parallel_module", None)
-            self.__dict__.pop("_reseed", None)
+            for key in ("world_", "_parallel_module", "_reseed"):
+                self.__dict__.pop(key, None)
 
     def on_epoch_begin(self, net, **kwargs):
         super().on_epoch_begin(net, **kwargs)
@@ -272,12 +289,11 @@ class SequenceNet(NeuralNet):
             # from here on, processes other than 0 draw their own dropout
             # masks (process 0 draws as a one-process fit does; everyone
             # shuffles with its permutation)
-            torch.manual_seed(int(torch.randint(2**62, ())) + self.world_.rank)
+            torch.manual_seed(int(torch.randint(2**62, ())) + self.processes.rank)
 
     def get_iterator(self, dataset, training=False):
         iterator = super().get_iterator(dataset, training=training)
-        if self.world_ is not None:
-            iterator.world = self.world_
+        iterator.processes = self.processes
         return iterator
 
     def _parallel_forward(self, x):
@@ -303,11 +319,11 @@ class SequenceNet(NeuralNet):
         Xi, yi = batch
         self._set_training(True)
         step = {}
-        world = self.world_
+        processes = self.processes
 
         def closure():
             self._zero_grad_optimizer()
-            if world is None:
+            if not processes.parallel:
                 y_pred = self.infer(Xi, **fit_params)
                 loss = self.get_loss(y_pred, yi, X=Xi, training=True)
                 loss.backward()
@@ -316,7 +332,7 @@ class SequenceNet(NeuralNet):
                 # this process's part of the batch's loss; DDP averages the
                 # gradients over the processes, hence the factor
                 loss = self.get_loss(y_pred, yi, X=Xi, training=True) * batch.share
-                (loss * world.world_size).backward()
+                (loss * processes.world_size).backward()
             if self._listeners["on_grad_computed"]:
                 self.notify(
                     "on_grad_computed",
@@ -336,12 +352,12 @@ class SequenceNet(NeuralNet):
 
     def validation_step(self, batch, **fit_params):
         step = super().validation_step(batch, **fit_params)
-        if self.world_ is not None:
+        if self.processes.parallel:
             step["loss"] = step["loss"] * batch.share
         return step
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        weights = X.get(WEIGHT_KEY) if isinstance(X, dict) else None
+        weights = _weights(X)
         if weights is None:
             return self.criterion_(y_pred, y_true)
         return self.criterion_(y_pred, y_true, weights)
@@ -365,28 +381,28 @@ class SequenceNet(NeuralNet):
         # losses weighted by "*_batch_size") must weigh each batch by its
         # total weight: the batch weights share the losses' buffer and sync.
         losses, count, weighted = None, 0, False
+        parallel = self.processes.parallel
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
             loss = step["loss"].detach()
             if losses is None:
                 losses = loss.new_zeros(2, len(iterator))
-                weighted = isinstance(batch[0], dict) and WEIGHT_KEY in batch[0]
+                weighted = _weights(batch[0]) is not None
             losses[0, count] = loss  # device-side copies: no sync
             if weighted:
                 losses[1, count] = (
-                    batch[0][WEIGHT_KEY].sum() if self.world_ is None else batch.weight
+                    batch.weight if parallel else _weights(batch[0]).sum()
                 )
             count += 1
             self.history.record_batch(
                 prefix + "_batch_size",
-                len(batch[1]) if self.world_ is None else batch.size,
+                batch.size if parallel else len(batch[1]),
             )
             self.notify("on_batch_end", batch=batch, training=training, **step)
         if count:
-            losses = losses[:, :count]
-            if self.world_ is not None:  # the parts' losses and weights, summed
-                losses = self.world_.all_reduce(losses)
+            # over several processes: the parts' losses and weights, summed
+            losses = self.processes.all_reduce(losses[:, :count])
             values, weights = losses.tolist()  # the epoch's one sync
             rows = self.history[-1]["batches"][-count:]
             for row, value, weight in zip(rows, values, weights):
@@ -467,7 +483,8 @@ class IndexSplit:
             if not isinstance(idx, slice):
                 idx = torch.as_tensor(idx, device=y.device)
             Xi = _index(X, idx)
-            if isinstance(Xi, dict) and WEIGHT_KEY in Xi and not Xi[WEIGHT_KEY].any():
+            weights = _weights(Xi)
+            if weights is not None and not weights.any():
                 raise ValueError(
                     f"All sample weights of the early-stopping {part} samples "
                     "are zero, so their loss is undefined. Choose another "

@@ -28,6 +28,7 @@ import torch.distributed as dist
 
 __all__ = ["DataParallel", "data_parallel"]
 
+
 _ACTIVE = contextvars.ContextVar("sksequence_data_parallel", default=None)
 
 
@@ -58,33 +59,65 @@ class DataParallel:
     world_size: int = 1
     local_rank: int = 0
 
+    # The training strategy: a fit asks the processes it trains over (see
+    # :func:`strategy`) for its device, seed and each process's part of a
+    # batch, and sums and waits through them. One process (``world_size=1``,
+    # the default) is the plain fit: every method is then the identity.
+
     @property
     def is_main(self):
         """Whether this is process 0, the one that prints and saves."""
         return self.rank == 0
 
+    @property
+    def parallel(self):
+        """Whether there are several processes: batches are shared out."""
+        return self.world_size > 1
+
     def device(self, device):
-        """``device`` with a GPU index: ``cuda`` becomes ``cuda:{local_rank}``."""
+        """``device`` with a GPU index: ``cuda`` becomes ``cuda:{local_rank}``
+        when several processes each train on a GPU of their own."""
         device = torch.device(device)
-        if device.type == "cuda" and device.index is None:
+        if self.parallel and device.type == "cuda" and device.index is None:
             return torch.device("cuda", self.local_rank)
         return device
 
+    def seed(self, seed):
+        """Process 0's ``seed`` (an int) on every process."""
+        if not self.parallel:
+            return seed
+        return int(self.broadcast(torch.tensor(seed)).item())
+
+    def part(self, batch):
+        """This process's part of the sample indices ``batch`` (a tensor)."""
+        if not self.parallel:
+            return batch
+        return torch.tensor_split(batch, self.world_size)[self.rank]
+
     def broadcast(self, tensor):
         """Process 0's ``tensor`` on every process (a new tensor, same device)."""
+        if not self.parallel:
+            return tensor
         out = tensor.detach().clone().contiguous()
         dist.broadcast(out, src=0)
         return out
 
     def all_reduce(self, tensor):
         """The sum of ``tensor`` over the processes (a new tensor)."""
+        if not self.parallel:
+            return tensor
         out = tensor.detach().clone().contiguous()
         dist.all_reduce(out)
         return out
 
     def barrier(self):
         """Wait until every process gets here."""
-        dist.barrier()
+        if self.parallel:
+            dist.barrier()
+
+
+# the strategy of a fit outside a data_parallel() block of several processes
+ONE_PROCESS = DataParallel()
 
 
 def active():
@@ -94,7 +127,14 @@ def active():
     runs exactly as it does without the block.
     """
     world = _ACTIVE.get()
-    return world if world is not None and world.world_size > 1 else None
+    return world if world is not None and world.parallel else None
+
+
+def strategy():
+    """The processes a fit trains over: those of the enclosing
+    :func:`data_parallel` block of several processes, else
+    :data:`ONE_PROCESS`, whose every method is the plain fit's identity."""
+    return active() or ONE_PROCESS
 
 
 @contextlib.contextmanager

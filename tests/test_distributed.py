@@ -22,7 +22,7 @@ import torch
 import sksequence
 from sksequence import GRURegressor
 from sksequence._modules import SequenceModel
-from sksequence.distributed import DataParallel, data_parallel
+from sksequence.distributed import ONE_PROCESS, DataParallel, data_parallel, strategy
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).with_name("distributed_worker.py")
@@ -171,6 +171,31 @@ def test_one_process_block_changes_nothing():
         inside.history_["train_loss"], plain.history_["train_loss"]
     )
     assert sksequence.distributed.active() is None
+
+
+def test_one_process_strategy_is_the_plain_fit():
+    """Outside a launch a fit's strategy is one process: every step of it
+    is the identity, and it needs no process group."""
+    assert strategy() is ONE_PROCESS
+    with data_parallel():
+        assert strategy() is ONE_PROCESS
+    batch = torch.arange(5)
+    assert ONE_PROCESS.part(batch) is batch
+    assert ONE_PROCESS.broadcast(batch) is batch
+    assert ONE_PROCESS.all_reduce(batch) is batch
+    assert ONE_PROCESS.seed(7) == 7
+    assert ONE_PROCESS.device("cuda") == torch.device("cuda")  # no index added
+    assert ONE_PROCESS.is_main and not ONE_PROCESS.parallel
+    ONE_PROCESS.barrier()
+
+
+def test_several_processes_share_out_batches_and_gpus():
+    second = DataParallel(rank=1, world_size=2, local_rank=1)
+    assert second.parallel and not second.is_main
+    # the second of two processes takes the second part of every batch
+    assert second.part(torch.arange(5)).tolist() == [3, 4]
+    assert second.device("cuda") == torch.device("cuda", 1)
+    assert second.device("cpu") == torch.device("cpu")
 
 
 def test_distributed_extra_is_declared_and_documented():

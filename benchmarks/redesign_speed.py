@@ -27,7 +27,8 @@ computed before them (``embedding="patch"``, ``readout="last"``), so that
 both refs fit the same network; the script prints every parameter whose
 value still differs between the refs. Printed: the median and min-max
 seconds per ref, and the ratio of the medians (after / before; below 1
-the after ref is faster). From the repository's root::
+the after ref is faster), with the load averages at the start and the end
+(a loaded machine widens the min-max). From the repository's root::
 
     python benchmarks/redesign_speed.py
     python benchmarks/redesign_speed.py --before 9f80e06 --after HEAD --repeats 5
@@ -35,6 +36,7 @@ the after ref is faster). From the repository's root::
 
 import argparse
 import json
+import math
 import os
 import shutil
 import statistics
@@ -109,6 +111,12 @@ def git(*args):
         ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
     )
     return out.stdout.strip()
+
+
+def load():
+    """The machine's load averages (1, 5, 15 min): how busy the cores were."""
+    values = os.getloadavg() if hasattr(os, "getloadavg") else (math.nan,) * 3
+    return " ".join(f"{v:.2f}" for v in values)
 
 
 def one_run(worktree, settings):
@@ -203,6 +211,7 @@ def main(argv=None):
         )
         for label in refs:
             print(f"{label}: {refs[label]} = {commits[label][:10]}")
+        print(f"load average (1, 5, 15 min) at the start: {load()}")
         seconds = {label: {task: [] for task in TASKS} for label in refs}
         params = {}
         for repeat in range(args.repeats):
@@ -219,6 +228,7 @@ def main(argv=None):
         print("parameters that differ between the refs:")
         for line in differing(params["before"], params["after"]) or ["(none)"]:
             print("  " + line)
+        print(f"load average (1, 5, 15 min) at the end: {load()}")
         print("seconds, median (min-max):")
         print(summary(seconds, list(refs)))
     finally:

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import distributed
 from ._compat import HasMethods, Interval, StrOptions, fit_context
 from ._constants import AUTO_MIN_HOLDOUT, AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
+from ._fitted import FittedState
 from ._modules import EMBEDDINGS, READOUTS, predict_in_batches
 from ._net import OPTIMIZERS, build_net
 from ._session import TrainingData, TrainingSpec, train
@@ -500,7 +501,10 @@ class SequenceEstimator(BaseEstimator):
         """
         check_no_bool_ints(self, _INT_PARAMS)
         warm = self.warm_start and hasattr(self, "net_")
-        X3, lengths = validate_sequences(self, X, reset=not warm)
+        X3, lengths, spec = validate_sequences(self, X, reset=not warm)
+        if not warm:
+            # a new fit: the input half of the contract (the target fills the rest)
+            self.fitted_state_ = FittedState(**spec._asdict())
         sample_weight = _uniform_as_none(validate_sample_weight(sample_weight, X3))
         if not warm:
             self.early_stopping_ = self._resolve_early_stopping(len(X3))
@@ -516,7 +520,9 @@ class SequenceEstimator(BaseEstimator):
         """One epoch on ``(X, y)``, continuing the current network."""
         check_no_bool_ints(self, _INT_PARAMS)
         first = not hasattr(self, "net_")
-        X3, lengths = validate_sequences(self, X, reset=first)
+        X3, lengths, spec = validate_sequences(self, X, reset=first)
+        if first:
+            self.fitted_state_ = FittedState(**spec._asdict())
         sample_weight = _uniform_as_none(validate_sample_weight(sample_weight, X3))
         if first:
             self.early_stopping_ = self._resolve_early_stopping(len(X3))
@@ -663,7 +669,7 @@ class SequenceEstimator(BaseEstimator):
             # scikit-learn's NotFittedError; asked only when unfitted, since
             # check_is_fitted builds the tags on every call of predict
             check_is_fitted(self)
-        X3, lengths = validate_sequences(self, X, reset=False)
+        X3, lengths, _ = validate_sequences(self, X, reset=False)
         return network_output(self, X3, lengths).numpy(), lengths
 
     def _threads(self, module, batch_size):

@@ -22,7 +22,7 @@ __all__ = ["FittedState", "check_stored", "stored_floats", "stored_int"]
 class FittedState:
     """How an estimator's network reads its inputs and what its outputs mean.
 
-    Filled during ``fit`` (input validation sets the input fields, the
+    Filled during ``fit`` (input validation returns the input fields, the
     target's preparation the output fields) and kept as ``fitted_state_``.
 
     Attributes

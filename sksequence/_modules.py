@@ -370,12 +370,6 @@ class SequenceModel(nn.Module):
         # raw values -> the distribution's (no parameters: files keep their keys)
         self.link = head.link(output_size)
 
-    def embedded(
-        self, X: Tensor, lengths: Tensor | None = None
-    ) -> tuple[Tensor, Tensor | None]:
-        """The cells' inputs, one ``x_t`` per patch, and the patched lengths."""
-        return self.embed(X, lengths)
-
     def recurrent_states(
         self, X: Tensor, lengths: Tensor | None = None
     ) -> tuple[Tensor | None, Tensor, Tensor | None]:
@@ -394,7 +388,8 @@ class SequenceModel(nn.Module):
         lengths : Tensor of shape (batch,) or None
             The number of valid steps (patches) of each sequence.
         """
-        X, lengths = self.embedded(X, lengths)
+        # the cells' inputs, one x_t per patch, and the patched lengths
+        X, lengths = self.embed(X, lengths)
         total_length = X.shape[1]
         if self.masked:
             outputs, h_n = self.rnn(X, lengths)
@@ -484,7 +479,7 @@ class SequenceModel(nn.Module):
             Equal to ``self(X, lengths)`` when ``probe`` is zero (or None).
         """
         X, stats = self.normalized(X, lengths)
-        X, lengths = self.embedded(X, lengths)
+        X, lengths = self.embed(X, lengths)
         outputs, h_n, _ = self.engine().run(X, lengths, probe, probe_layer)
         if not self.every_step:
             outputs = None

@@ -285,9 +285,16 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         kind = _input_kind(X)
         # each value is scaled on its own: how X groups into sequences of
         # what length does not change the result
-        X3, lengths = validate_sequences(
-            self, X, reset=reset, dtype=[np.float64, np.float32], steps_matter=False
+        X3, lengths, spec = validate_sequences(
+            self,
+            X,
+            reset=reset,
+            dtype=[np.float64, np.float32],
+            steps_matter=False,
+            expected=None if reset else self._input_spec,
         )
+        if reset:
+            self._input_spec = spec  # what transform checks X against
         shapes = None
         if lengths is not None:
             if kind == "panel":  # one (n_timesteps, n_features) per instance

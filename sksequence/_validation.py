@@ -21,14 +21,15 @@ import re
 import tempfile
 from contextlib import contextmanager
 from numbers import Real
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.utils.validation import check_array
 
 from ._compat import check_feature_names, check_sample_weight, get_output_config
-from ._fitted import FittedState
 
 __all__ = [
+    "InputSpec",
     "check_checkpoint_directory",
     "check_class_weight",
     "check_no_bool_ints",
@@ -222,7 +223,29 @@ def check_sequences(X, *, input_name="X", allow_nan=False):
     return X3, lengths
 
 
-def validate_sequences(estimator, X, *, reset, dtype=np.float32, steps_matter=True):
+class InputSpec(NamedTuple):
+    """What validated sequences are, as a fitted estimator checks new ones
+    against them: the input half of
+    :class:`~sksequence._fitted.FittedState` (same field names).
+
+    Attributes
+    ----------
+    n_channels : int
+        Features per time step.
+    input_2d : bool
+        Whether ``X`` was 2-D ``(n_samples, n_timesteps)``.
+    min_timesteps : int
+        Time steps of the shortest sequence.
+    """
+
+    n_channels: int
+    input_2d: bool
+    min_timesteps: int
+
+
+def validate_sequences(
+    estimator, X, *, reset, dtype=np.float32, steps_matter=True, expected=None
+):
     """Validate ``X`` for an estimator and set or check ``n_features_in_``.
 
     ``n_features_in_`` follows scikit-learn for 2-D input (number of columns,
@@ -242,26 +265,38 @@ def validate_sequences(estimator, X, *, reset, dtype=np.float32, steps_matter=Tr
     output does not depend on how the values group into sequences
     (:class:`~sksequence.SequenceScaler`).
 
+    With ``reset=True`` the only attributes set on ``estimator`` are
+    scikit-learn's ``n_features_in_`` (and ``feature_names_in_``); what else
+    ``X`` is comes back as ``spec``, for the estimator's ``fit`` to keep
+    (an estimator's ``fitted_state_``).
+
+    Parameters
+    ----------
+    expected : InputSpec, FittedState or None
+        With ``reset=False``, what ``X`` is checked against: the ``spec`` the
+        fit kept. None: the estimator's ``fitted_state_``.
+
     Returns
     -------
     X3 : ndarray of shape (n_samples, n_timesteps, n_features)
     lengths : ndarray of shape (n_samples,) or None
+    spec : InputSpec
+        What ``X`` is (features per step, 2-D or not, shortest sequence).
     """
     X3, lengths, was_2d = _to_sequences(X, "X", allow_nan=False, dtype=dtype)
     if reset or hasattr(estimator, "feature_names_in_") or type(X) is not np.ndarray:
         # (past the first fit, an ndarray without names has nothing to check)
         check_feature_names(estimator, X if was_2d else X3, reset=reset)
     n_channels = X3.shape[2]
+    spec = InputSpec(
+        n_channels=n_channels,
+        input_2d=was_2d,
+        min_timesteps=X3.shape[1] if lengths is None else int(lengths.min()),
+    )
     if reset:
         estimator.n_features_in_ = X3.shape[1] if was_2d else n_channels
-        # a new fit: the input half of the contract (the target fills the rest)
-        estimator.fitted_state_ = FittedState(
-            n_channels=n_channels,
-            input_2d=was_2d,
-            min_timesteps=X3.shape[1] if lengths is None else int(lengths.min()),
-        )
-        return X3, lengths
-    state = estimator.fitted_state_
+        return X3, lengths, spec
+    state = estimator.fitted_state_ if expected is None else expected
     one_column = steps_matter and was_2d and X3.shape[1] == 1
     if one_column and not state.input_2d:
         _check_not_one_sequence(estimator, X3, state)
@@ -280,7 +315,7 @@ def validate_sequences(estimator, X, *, reset, dtype=np.float32, steps_matter=Tr
             f"X has {n_found} features{unit}, but {type(estimator).__name__} is "
             f"expecting {n_expected} features as input.{hint}"
         )
-    return X3, lengths
+    return X3, lengths, spec
 
 
 def _check_not_one_sequence(estimator, X3, state):

@@ -42,7 +42,8 @@ from ._forecast_auto import (
     calendar_season,
     seasonal_naive_wins,
 )
-from ._regressors import GRURegressor, LSTMRegressor, refit_without_holdout
+from ._heads import GaussianHead, QuantileHead
+from ._regressors import LOSSES, GRURegressor, LSTMRegressor, refit_without_holdout
 from ._split import tail_of_each_group
 from ._windowing import make_forecasting_data, timeline_windows
 
@@ -422,7 +423,11 @@ class RecurrentForecaster(BaseForecaster):
                 "estimator must predict from the whole window: set "
                 "return_sequences=False."
             )
-        if self.strategy == "recursive" and self.estimator.loss == "quantile":
+        # unfitted: the head its loss parameter names (None for a loss that
+        # the regressor's parameter validation refuses at fit)
+        loss = self.estimator.loss
+        head = LOSSES.get(loss) if isinstance(loss, str) else None
+        if self.strategy == "recursive" and head is QuantileHead:
             raise ValueError(
                 "strategy='recursive' forecasts a distribution by sampling paths "
                 "from the net's Gaussian, step by step; an estimator with "
@@ -875,7 +880,7 @@ class RecurrentForecaster(BaseForecaster):
             paths = self._unscale(self._sample_paths(series, fut, horizon))
             return paths.mean(axis=0), paths.var(axis=0)
         transform = TRANSFORMS[self.transform_]
-        if self.estimator_.loss == "gaussian":
+        if isinstance(self.estimator_.fitted_state_.head, GaussianHead):
             std = self._direct_distribution(series, fut, None)
             if self.transform_ is None:
                 return None, std**2  # predict_var needs no mean

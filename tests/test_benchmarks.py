@@ -55,3 +55,19 @@ def test_missing_package_stops_with_the_install_command():
     with pytest.raises(SystemExit, match=r"no_such_module \(AutoARIMA\)") as info:
         require("benchmarks/x.py", {"no_such_module": "AutoARIMA"})
     assert 'pip install -e ".[bench]"' in str(info.value)
+
+
+def test_redesign_speed_table_and_parameter_differences():
+    redesign = _benchmark("redesign_speed")
+    runs = {task: [1.0, 3.0, 2.0] for task in redesign.TASKS}
+    faster = {task: [0.5, 1.0, 2.0] for task in redesign.TASKS}
+    table = redesign.summary({"before": runs, "after": faster}, ["before", "after"])
+    first = table.splitlines()[1]
+    assert first.startswith(redesign.TASKS[0])
+    assert "2.000 (1.000-3.000)" in first and "ratio 0.50" in first
+    before = {"GRUClassifier": {"lr": "0.01", "tol": "0.0001"}}
+    after = {"GRUClassifier": {"lr": "0.01", "tol": "0.001", "readout": "'last'"}}
+    assert redesign.differing(before, after) == [
+        "GRUClassifier.readout: (absent) -> 'last'",
+        "GRUClassifier.tol: 0.0001 -> 0.001",
+    ]

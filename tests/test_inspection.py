@@ -292,7 +292,7 @@ def test_gradient_flow_every_estimator(cls, params, ragged):
     est = cls(hidden_size=3, max_epochs=1, random_state=0, **params)
     est.fit(data, target)
     # the step-by-step recurrence reproduces the module exactly
-    X3, L = validate_sequences(est, data, reset=False)
+    X3, L, _ = validate_sequences(est, data, reset=False)
     module = copy.deepcopy(est.net_.module_).double().eval()
     xt = torch.as_tensor(X3, dtype=torch.float64)
     lt = None if L is None else torch.as_tensor(L)

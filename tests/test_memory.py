@@ -17,12 +17,12 @@ from sksequence._validation import validate_sequences
 def test_validation_and_net_input_share_the_series_memory():
     series = np.random.default_rng(0).normal(size=5_000).astype(np.float32)
     X, _ = make_forecasting_data(series, window_size=256)
-    X3, lengths = validate_sequences(GRURegressor(), X, reset=True)
+    X3, lengths, _ = validate_sequences(GRURegressor(), X, reset=True)
     assert np.shares_memory(X3, series)
     tensor = net_input(X3, lengths)
     assert tensor.data_ptr() == series.ctypes.data
     windows = SlidingWindowTransformer(64).fit_transform(series)
-    X3, _ = validate_sequences(GRURegressor(), windows, reset=True)
+    X3, _, _ = validate_sequences(GRURegressor(), windows, reset=True)
     assert np.shares_memory(X3, windows)
 
 

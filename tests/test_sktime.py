@@ -409,6 +409,15 @@ def test_recursive_refuses_a_quantile_estimator():
         f.fit(_series())
 
 
+@pytest.mark.parametrize("loss", ["nope", ["quantile"]])
+def test_recursive_leaves_an_unknown_loss_to_the_regressors_validation(loss):
+    f = RecurrentForecaster(
+        GRURegressor(loss=loss, **SMALL), window_length=6, strategy="recursive"
+    )
+    with pytest.raises(ValueError, match="'loss' parameter of GRURegressor"):
+        f.fit(_series())
+
+
 def test_one_step_intervals_hold_their_coverage_in_a_backtest():
     y = _seasonal_noise(n=400)
     est = GRURegressor(loss="gaussian", hidden_size=16, max_epochs=80, random_state=0)

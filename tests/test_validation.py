@@ -33,7 +33,7 @@ from sksequence import (
     SlidingWindowTransformer,
     make_forecasting_data,
 )
-from sksequence._validation import check_sequences, validate_sequences
+from sksequence._validation import InputSpec, check_sequences, validate_sequences
 
 DTYPES = [
     np.float16,
@@ -278,25 +278,60 @@ def sequence_inputs(draw):
 def test_validate_sequences_n_features_in(inputs, data):
     form, X, n_features = inputs
     est = GRURegressor()
-    X3, lengths = validate_sequences(est, X, reset=True)
+    X3, lengths, spec = validate_sequences(est, X, reset=True)
     expected = X.shape[1] if form == "2d" else n_features
     assert est.n_features_in_ == expected
     assert (lengths is None) == (form != "ragged")
     # the same input is accepted at predict time
-    validate_sequences(est, X, reset=False)
+    validate_sequences(est, X, reset=False, expected=spec)
     # a different number of features per step never is
     other_f = data.draw(st.integers(1, 4).filter(lambda f: f != n_features))
     with pytest.raises(ValueError, match="features"):
-        validate_sequences(est, np.zeros((2, 3, other_f)), reset=False)
+        validate_sequences(est, np.zeros((2, 3, other_f)), reset=False, expected=spec)
     if form == "2d":
         other_t = data.draw(st.integers(1, 6).filter(lambda t: t != X.shape[1]))
         with pytest.raises(ValueError, match="features"):
-            validate_sequences(est, np.zeros((2, other_t)), reset=False)
+            validate_sequences(est, np.zeros((2, other_t)), reset=False, expected=spec)
     else:
         # 3-D / ragged fit: the number of time steps may change
         other_t = data.draw(st.integers(1, 6))
-        X3, _ = validate_sequences(est, np.zeros((2, other_t, n_features)), reset=False)
+        X3, _, _ = validate_sequences(
+            est, np.zeros((2, other_t, n_features)), reset=False, expected=spec
+        )
         assert X3.shape == (2, other_t, n_features)
+
+
+@pytest.mark.parametrize("form", ["2d", "3d", "ragged", "dataframe"])
+def test_validate_sequences_returns_what_it_learned(form):
+    rng = np.random.default_rng(0)
+    X = {
+        "2d": rng.normal(size=(4, 6)),
+        "3d": rng.normal(size=(4, 6, 2)),
+        "ragged": [rng.normal(size=(n, 2)) for n in (6, 3, 5)],
+        "dataframe": pd.DataFrame(rng.normal(size=(4, 6)), columns=list("abcdef")),
+    }[form]
+    est = GRURegressor()
+    before = est.get_params()
+    _, _, spec = validate_sequences(est, X, reset=True)
+    assert spec == InputSpec(
+        n_channels=1 if form in ("2d", "dataframe") else 2,
+        input_2d=form in ("2d", "dataframe"),
+        min_timesteps=3 if form == "ragged" else 6,
+    )
+    # scikit-learn's input attributes only: the fit keeps the rest
+    named = {"n_features_in_", "feature_names_in_"} if form == "dataframe" else set()
+    assert set(vars(est)) - set(before) == {"n_features_in_"} | named
+    assert not hasattr(est, "fitted_state_")
+
+
+def test_fitted_scaler_keeps_no_network_contract():
+    X = np.random.default_rng(0).normal(size=(4, 6, 2))
+    for scaler in (SequenceScaler(), SequenceScaler(per_sequence=True)):
+        scaler.fit(X)
+        assert not hasattr(scaler, "fitted_state_")
+        # and still checks new input against what it was fitted on
+        with pytest.raises(ValueError, match="expecting 2 features"):
+            scaler.transform(X[:, :, :1])
 
 
 # -- make_forecasting_data -------------------------------------------------------

@@ -25,7 +25,8 @@ def check_supported(estimator, caller):
 
 def validated_input(estimator, X):
     """``(X3, lengths)`` exactly as ``predict`` would see them (never modifies X)."""
-    return validate_sequences(estimator, X, reset=False)
+    X3, lengths, _ = validate_sequences(estimator, X, reset=False)
+    return X3, lengths
 
 
 def analysis_copy(estimator):

@@ -17,9 +17,10 @@ that maps them to what the user reads:
   y_mean``, shape (..., n_outputs, n_levels);
 
 each with the output axis dropped where ``y`` had none (``squeeze``).
-``predict`` (in float64, on the outputs of :func:`~sksequence._modules.
-predict_in_batches`), the exporters (float32, scripted or traced after the
-network) and the attributions (float64, differentiated) run this module.
+``predict`` (in float64, on the outputs of
+:func:`~sksequence._modules.predict_in_batches`), the exporters (float32,
+scripted or traced after the network) and the attributions (float64,
+differentiated) run this module.
 
 Torch floor: the fitted state is read by its attributes; nothing here knows
 of scikit-learn.

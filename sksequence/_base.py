@@ -673,11 +673,9 @@ class SequenceEstimator(BaseEstimator):
             check_is_fitted(self)
         X3, lengths = validate_sequences(self, X, reset=False)
         out = network_output(self, X3, lengths)
+        # out holds no graph, the readout no trainable parameter: no grad mode
         state = self.fitted_state_
-        with torch.no_grad():
-            values = [
-                cached_readout(state, output, levels)(out).numpy() for output in outputs
-            ]
+        values = [cached_readout(state, o, levels)(out).numpy() for o in outputs]
         return (*values, lengths)
 
     def _threads(self, module, batch_size):

@@ -74,6 +74,7 @@ class Readout(nn.Module):
     """
 
     blocked: Final[bool]
+    whole: Final[bool]
     start: Final[int]
     stop: Final[int]
     softmax: Final[bool]
@@ -109,6 +110,9 @@ class Readout(nn.Module):
         self.calibrate = (
             head.calibration_link(state.calibration) if self.blocked else nn.Identity()
         )
+        # the location is all of the outputs (a classifier's logits, a point
+        # head's values): no slice to take
+        self.whole = not self.blocked and self.stop == self.width * self.n_outputs
         if not self.blocked:
             self.select = nn.Identity()
         elif output == "std":
@@ -130,6 +134,8 @@ class Readout(nn.Module):
         if self.blocked:
             blocks = out.unflatten(-1, (self.width, self.n_outputs))
             values = self.select(self.calibrate(blocks))
+        elif self.whole:
+            values = out
         else:
             values = out[..., self.start : self.stop]
         if self.softmax:

@@ -20,6 +20,7 @@ from ._constants import AUTO_MIN_HOLDOUT, AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
 from ._fitted import FittedState
 from ._modules import EMBEDDINGS, READOUTS, predict_in_batches
 from ._net import OPTIMIZERS, build_net
+from ._readout import cached_readout
 from ._session import TrainingData, TrainingSpec, train
 from ._split import VALIDATION_SPLITS, holdout_split
 from ._threads import auto_threads, intra_op_threads, step_work
@@ -659,18 +660,25 @@ class SequenceEstimator(BaseEstimator):
             }
         )
 
-    def _forward(self, X):
-        """Validated network output for ``X`` as a float64 NumPy array.
+    def _forward(self, X, *outputs, levels=None):
+        """The network's outputs for ``X`` in the user's terms, as float64
+        NumPy arrays: one per name in ``outputs``, read out of one forward
+        pass (see :mod:`sksequence._readout`).
 
-        Returns ``(out, lengths)``: ``out`` has shape (n_samples[, n_timesteps],
-        output_size); ``lengths`` is None unless ``X`` had variable lengths.
+        Returns ``(*values, lengths)``: each value has shape
+        (n_samples[, n_timesteps][, n_outputs][, n_levels]); ``lengths`` is
+        None unless ``X`` had variable lengths.
         """
         if not self.__sklearn_is_fitted__():
             # scikit-learn's NotFittedError; asked only when unfitted, since
             # check_is_fitted builds the tags on every call of predict
             check_is_fitted(self)
         X3, lengths, _ = validate_sequences(self, X, reset=False)
-        return network_output(self, X3, lengths).numpy(), lengths
+        out = network_output(self, X3, lengths)
+        # out holds no graph, the readout no trainable parameter: no grad mode
+        state = self.fitted_state_
+        values = [cached_readout(state, o, levels)(out).numpy() for o in outputs]
+        return (*values, lengths)
 
     def _threads(self, module, batch_size):
         """Intra-op threads for running ``module`` on batches of ``batch_size``

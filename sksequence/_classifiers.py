@@ -1,7 +1,6 @@
 """RNN, LSTM and GRU classifiers."""
 
 import numpy as np
-from scipy.special import softmax
 from sklearn.base import ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
@@ -125,7 +124,7 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
             ``return_sequences=True`` one such score per time step (a list
             of arrays when ``X`` had variable lengths).
         """
-        logits, lengths = self._forward(X)
+        logits, lengths = self._forward(X, "decision")
         if len(self.classes_) == 2:
             logits = logits[..., 1] - logits[..., 0]
         return self._per_sequence(logits, lengths)
@@ -145,8 +144,8 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
             ``return_sequences=True``, shape (n_samples, n_timesteps,
             n_classes) (a list of arrays when ``X`` had variable lengths).
         """
-        logits, lengths = self._forward(X)
-        return self._per_sequence(softmax(logits, axis=-1), lengths)
+        proba, lengths = self._forward(X, "predict")
+        return self._per_sequence(proba, lengths)
 
     def predict(self, X):
         """Predict class labels for sequences ``X``.
@@ -163,7 +162,7 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
             (n_samples, n_timesteps), or a list of per-sequence arrays when
             ``X`` had variable lengths.
         """
-        logits, lengths = self._forward(X)
+        logits, lengths = self._forward(X, "decision")
         return self._per_sequence(self.classes_[np.argmax(logits, axis=-1)], lengths)
 
     def score(self, X, y, sample_weight=None):

@@ -76,7 +76,6 @@ Example (ONNX)::
 """
 
 import contextlib
-import copy
 import json
 import os
 import warnings
@@ -88,6 +87,8 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._constants import ONNX_OPSET
+from ._modules import frozen_copy
+from ._readout import Readout, ReadoutModel
 
 __all__ = ["export_onnx", "export_torchscript"]
 
@@ -97,7 +98,7 @@ OUTPUT_NAME = "y"
 TORCHSCRIPT_METADATA = "sksequence.json"
 
 
-# -- the served module: scaling, the fitted network, the output mapping -------
+# -- the served module: scaling, the fitted network, its readout --------------
 
 
 class _Affine(nn.Module):
@@ -122,52 +123,28 @@ class _Affine(nn.Module):
 
 
 class _ServingModel(nn.Module):
-    """Input scaling -> the fitted :class:`SequenceModel` -> output mapping.
+    """Input scaling -> the fitted network -> its readout.
 
     Parameters
     ----------
-    model : SequenceModel
-        The fitted network (float32, eval mode); read without lengths.
     scalers : list of _Affine
-    probabilities : bool
-        Softmax (classifiers) instead of ``* y_scale + y_mean`` (regressors).
-    y_mean, y_scale : ndarray or None
-    squeeze : bool
-        Drop the last axis (one regression target given as 1-D ``y``).
-    location : slice
-        The block of the network's outputs that ``predict`` returns (all of
-        them, or the mean or median of a distributional head).
+    model : ReadoutModel
+        The fitted :class:`SequenceModel` (float32, frozen; read without
+        lengths) and its float32 :class:`~sksequence._readout.Readout`: the
+        outputs ``predict`` (or ``predict_proba``) returns, or the standard
+        deviations or quantiles its estimator's methods return.
     """
 
-    probabilities: Final[bool]
-    squeeze: Final[bool]
-    start: Final[int]
-    stop: Final[int]
-
-    def __init__(
-        self, model, scalers, *, probabilities, y_mean, y_scale, squeeze, location
-    ):
+    def __init__(self, scalers, model):
         super().__init__()
         self.scalers = nn.ModuleList(scalers)
         self.model = model
-        self.probabilities = probabilities
-        self.squeeze = squeeze
-        self.start, self.stop = location.start, location.stop
-        self.register_buffer("y_mean", _float32(0.0 if y_mean is None else y_mean))
-        self.register_buffer("y_scale", _float32(1.0 if y_scale is None else y_scale))
 
     def forward(self, X):
         for scaler in self.scalers:
             X = scaler(X)
         # dropout is the identity at inference
-        out = self.model(X)[..., self.start : self.stop]
-        if self.probabilities:
-            out = torch.softmax(out, dim=-1)
-        else:
-            out = out * self.y_scale + self.y_mean
-        if self.squeeze:
-            out = out.squeeze(-1)
-        return out
+        return self.model(X)
 
 
 @contextlib.contextmanager
@@ -253,30 +230,24 @@ def _split_pipeline(estimator):
     return scalers, estimator
 
 
-def _serving_model(estimator):
-    """The float32 :class:`_ServingModel` of a fitted estimator or Pipeline.
+def _serving_model(estimator, output="predict", levels=None):
+    """The float32 :class:`_ServingModel` of a fitted estimator or Pipeline,
+    serving ``output`` of the readout (:class:`~sksequence._readout.Readout`:
+    what ``predict``/``predict_proba`` returns, or with a distribution head
+    ``"std"`` and ``"quantiles"`` at ``levels``).
 
     Returns ``(model, final_estimator)``.
     """
     scalers, est = _split_pipeline(estimator)
-    module = copy.deepcopy(est.net_.module_).to(device="cpu", dtype=torch.float32)
-    state = est.fitted_state_
-    classifier = state.is_classifier
-    model = _ServingModel(
-        module,
-        [
-            _Affine(s.mean_ if s.with_mean else None, s.scale_ if s.with_std else None)
-            for s in scalers
-        ],
-        probabilities=classifier,
-        y_mean=None if classifier else state.y_mean,
-        y_scale=None if classifier else state.y_scale,
-        squeeze=state.squeeze,
-        location=state.location,
-    ).eval()
-    for param in model.parameters():
-        param.requires_grad_(False)
-    return model, est
+    model = ReadoutModel(
+        frozen_copy(est.net_.module_, device="cpu", dtype=torch.float32),
+        Readout(est.fitted_state_, output, levels=levels).float(),
+    )
+    affines = [
+        _Affine(s.mean_ if s.with_mean else None, s.scale_ if s.with_std else None)
+        for s in scalers
+    ]
+    return _ServingModel(affines, model).eval(), est
 
 
 def _metadata(estimator, est):
@@ -391,7 +362,7 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
     time_axis = {0: "batch", 1: "time"}
     output_axes = dict(time_axis) if est.return_sequences else {0: "batch"}
     with _quiet_export(), torch.no_grad():
-        if model.model.masked:
+        if model.model.model.masked:
             # a traced Python loop would be unrolled to the example's length:
             # script the model so that the engine's time loop becomes an ONNX
             # Loop (the fused torch layers are traced into ONNX's own

@@ -6,7 +6,8 @@ y_mean``) and reshaped as ``y`` was, classification outputs are logits over
 ``classes``. :class:`FittedState` holds everything that mapping needs, in
 one object that ``fit`` fills and that persistence (``sksequence.save`` /
 ``load``), export (ONNX, TorchScript) and inspection read, as the
-estimator's ``fitted_state_``. A new fitted quantity is added here once.
+estimator's ``fitted_state_``. A new fitted quantity is added here once;
+the mapping itself is :class:`sksequence._readout.Readout`, built from it.
 """
 
 from dataclasses import dataclass, replace
@@ -107,37 +108,13 @@ class FittedState:
         those ``predict_quantiles`` reports by default."""
         return self.head.levels
 
-    @property
-    def location(self):
-        """The block of the network's last axis that ``predict`` returns:
-        the values, the mean, or the median."""
-        block = self.head.location_block
-        return slice(block * self.n_outputs, (block + 1) * self.n_outputs)
-
     def blocks(self, out):
         """``out`` (..., width * n_outputs) as (..., width, n_outputs)."""
         return out.reshape(*out.shape[:-1], self.head.width, self.n_outputs)
 
-    def distribution_blocks(self, out):
-        """The network's outputs ``out`` (..., width * n_outputs) as
-        (..., width, n_outputs) blocks on the network's scale, with the
-        spread calibrated by the head (:meth:`Head.calibrated`)."""
-        blocks = self.blocks(out)
-        if self.calibration is None:
-            return blocks
-        return self.head.calibrated(blocks, self.calibration)
-
     def with_outputs(self, **fields):
         """A copy with the output fields set (a new fit's target)."""
         return replace(self, **fields)
-
-    def unscale(self, out):
-        """Regression outputs in the units of ``y`` (``out * y_scale + y_mean``)."""
-        return out * self.y_scale + self.y_mean
-
-    def unscale_spread(self, out):
-        """A spread (standard deviation) in the units of ``y``: ``out * y_scale``."""
-        return out * self.y_scale
 
     def scale(self, values):
         """Targets in the network's units: ``(values - y_mean) / y_scale``."""

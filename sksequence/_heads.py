@@ -10,20 +10,24 @@ which distribution it is asks the head:
   to them (a positive standard deviation, quantiles that never cross);
 * :meth:`Head.criterion` -- the training loss;
 * :attr:`Head.location_block` -- the block that ``predict`` returns (the
-  values, the mean, or the median); :meth:`Head.quantiles` and
-  ``std`` -- what ``predict_quantiles``, ``predict_interval`` and
-  ``return_std`` read;
-* :meth:`Head.calibration_factors`, :meth:`Head.calibrated` and
-  :meth:`Head.calibration_shape` -- the calibration of the spread on held-out
-  samples (see :mod:`sksequence._calibration`) and how files store it.
+  values, the mean, or the median); :meth:`Head.quantile_link` and
+  :attr:`Head.std_block` -- what ``predict_quantiles``, ``predict_interval``
+  and ``return_std`` read (through :class:`sksequence._readout.Readout`);
+* :meth:`Head.calibration_factors`, :meth:`Head.calibration_link` (and
+  :meth:`Head.calibrated`, its values) and :meth:`Head.calibration_shape` --
+  the calibration of the spread on held-out samples (see
+  :mod:`sksequence._calibration`) and how files store it.
 
 ``FittedState.head`` is the fitted estimator's head; the regressors'
 ``loss`` parameter names it (:data:`HEADS`), and the network's module is
 built from its :attr:`Head.name` and width. A new distribution is one
 subclass here, added to :data:`HEADS`.
 
-Torch floor: the heads know nothing of scikit-learn; NumPy arrays in, NumPy
-arrays out, except :meth:`Head.link` and :meth:`Head.criterion`.
+Torch floor: the heads know nothing of scikit-learn. What maps outputs is a
+torch module without trainable parameters (:meth:`Head.link`,
+:meth:`Head.calibration_link`, :meth:`Head.quantile_link`: scriptable, so
+that an exported model serves what ``predict`` reads); the calibration's
+measurement (:meth:`Head.calibration_factors`) is NumPy.
 """
 
 import numpy as np
@@ -98,10 +102,14 @@ class Head:
         """``levels`` the head has quantiles at (validated, in (0, 1))."""
         return levels
 
-    def quantiles(self, blocks, levels, state):
-        """Quantiles at ``levels`` in ``y``'s units from calibrated ``blocks``
-        (..., width, n_outputs): shape (..., n_outputs, n_levels)."""
-        raise NotImplementedError
+    #: index of the block holding the standard deviation; None: no such block
+    std_block = None
+
+    def quantile_link(self, levels):
+        """The torch module mapping calibrated blocks (..., width, n_outputs)
+        to the quantiles at ``levels`` on the network's scale, shape
+        (..., n_outputs, n_levels)."""
+        raise ValueError(f"a model fitted with loss={self.loss!r} has no quantiles")
 
     def calibration_shape(self, n_outputs):
         """Shape of the factors on the spread; None: nothing to calibrate."""
@@ -126,10 +134,18 @@ class Head:
         """
         raise NotImplementedError
 
+    def calibration_link(self, calibration):
+        """The torch module mapping blocks (..., width, n_outputs) to the
+        blocks with the spread multiplied by ``calibration`` (factors of
+        :meth:`calibration_shape`; None: the identity). The location never
+        moves."""
+        return nn.Identity()
+
     def calibrated(self, blocks, calibration):
         """``blocks`` (..., width, n_outputs) with the spread multiplied by
-        ``calibration`` (a copy; the location never moves)."""
-        return blocks
+        ``calibration``, as a new float64 tensor (:meth:`calibration_link`)."""
+        blocks = torch.as_tensor(blocks, dtype=torch.float64)
+        return self.calibration_link(calibration).double()(blocks)
 
 
 class PointHead(Head):
@@ -164,15 +180,10 @@ class GaussianHead(Head):
 
         return GaussianNLLLoss
 
-    @staticmethod
-    def std(blocks):
-        """The standard deviations of ``blocks`` (..., 2, n_outputs)."""
-        return blocks[..., 1, :]
+    std_block = 1
 
-    def quantiles(self, blocks, levels, state):
-        mean = state.unscale(blocks[..., 0, :])
-        std = state.unscale_spread(self.std(blocks))
-        return mean[..., None] + std[..., None] * ndtri(np.asarray(levels))
+    def quantile_link(self, levels):
+        return _GaussianQuantiles(ndtri(np.asarray(levels, dtype=np.float64)))
 
     def calibration_shape(self, n_outputs):
         return (n_outputs,)
@@ -183,10 +194,12 @@ class GaussianHead(Head):
         z2 = ((y - blocks[:, 0]) / blocks[:, 1]) ** 2
         return np.sqrt(np.average(z2, axis=0, weights=weights))
 
-    def calibrated(self, blocks, calibration):
-        blocks = blocks.copy()
-        blocks[..., 1, :] *= calibration
-        return blocks
+    def calibration_link(self, calibration):
+        if calibration is None:
+            return nn.Identity()
+        calibration = np.asarray(calibration, dtype=np.float64)
+        # the mean's factor is 1: x * 1.0 is x, the location never moves
+        return _Rescaled(np.stack([np.ones_like(calibration), calibration]))
 
 
 class QuantileHead(Head):
@@ -238,9 +251,8 @@ class QuantileHead(Head):
             )
         return tuple(self.levels[int(np.argmin(np.abs(learned - q)))] for q in levels)
 
-    def quantiles(self, blocks, levels, state):
-        picked = blocks[..., [self.levels.index(q) for q in levels], :]
-        return np.moveaxis(state.unscale(picked), -2, -1)
+    def quantile_link(self, levels):
+        return _PickedQuantiles([self.levels.index(q) for q in levels])
 
     def calibration_shape(self, n_outputs):
         return (len(self.levels), n_outputs)
@@ -262,13 +274,13 @@ class QuantileHead(Head):
             factors[k] = weighted_quantile(ratio, share, weights)
         return np.maximum(factors, MIN_FACTOR)
 
-    def calibrated(self, blocks, calibration):
+    def calibration_link(self, calibration):
         """Calibrated quantiles are sorted over the levels: every factor is
         positive, so each quantile stays on its side of the median and the
         median keeps its place."""
-        median = blocks[..., self.location_block, None, :]
-        blocks = median + calibration * (blocks - median)
-        return np.sort(blocks, axis=-2)
+        if calibration is None:
+            return nn.Identity()
+        return _WidenedQuantiles(calibration, self.location_block)
 
 
 class _GaussianLink(nn.Module):
@@ -298,6 +310,57 @@ class _QuantileLink(nn.Module):
         steps = nn.functional.softplus(gaps.unflatten(-1, (-1, n)))
         rest = first.unsqueeze(-2) + steps.cumsum(dim=-2)
         return torch.cat((first, rest.flatten(-2)), dim=-1)
+
+
+class _Rescaled(nn.Module):
+    """Blocks (..., width, n_outputs) times constant factors (width, n_outputs)."""
+
+    def __init__(self, factors):
+        super().__init__()
+        self.register_buffer("factors", torch.as_tensor(factors))
+
+    def forward(self, blocks: Tensor) -> Tensor:
+        return blocks * self.factors
+
+
+class _WidenedQuantiles(nn.Module):
+    """Each quantile's distance from the median times its factor, the
+    quantiles then sorted over the levels."""
+
+    def __init__(self, factors, median: int):
+        super().__init__()
+        self.median = median
+        self.register_buffer(
+            "factors", torch.as_tensor(np.asarray(factors, dtype=np.float64))
+        )
+
+    def forward(self, blocks: Tensor) -> Tensor:
+        median = blocks[..., self.median : self.median + 1, :]
+        widened = median + self.factors * (blocks - median)
+        return torch.sort(widened, dim=-2).values
+
+
+class _GaussianQuantiles(nn.Module):
+    """Quantiles ``mean + std * z`` of the blocks (mean, std) at the levels of
+    the standard normal quantiles ``z``: (..., n_outputs, n_levels)."""
+
+    def __init__(self, z):
+        super().__init__()
+        self.register_buffer("z", torch.as_tensor(z))
+
+    def forward(self, blocks: Tensor) -> Tensor:
+        return blocks[..., 0, :, None] + blocks[..., 1, :, None] * self.z
+
+
+class _PickedQuantiles(nn.Module):
+    """The blocks of the levels asked for, as (..., n_outputs, n_levels)."""
+
+    def __init__(self, indices):
+        super().__init__()
+        self.register_buffer("indices", torch.as_tensor(indices, dtype=torch.int64))
+
+    def forward(self, blocks: Tensor) -> Tensor:
+        return blocks.index_select(-2, self.indices).movedim(-2, -1)
 
 
 # every head, by the name the network's module and FittedState.distribution

@@ -40,6 +40,8 @@ __all__ = [
     "MeanSquaredError",
     "SequenceCrossEntropyLoss",
     "SequenceModel",
+    "batches",
+    "frozen_copy",
     "inference_copy",
     "loss_normalizer",
     "patch",
@@ -732,24 +734,51 @@ def inference_dtype(device):
     return torch.float64 if torch.device(device).type == "cpu" else torch.float32
 
 
-def inference_copy(module, device="cpu"):
-    """A copy of ``module`` for prediction, made once per weights' state.
+def frozen_copy(module, *, device, dtype):
+    """A frozen copy of ``module``: on ``device``, in ``dtype``, in eval mode,
+    its parameters not requiring gradients.
 
-    In eval mode, in :func:`inference_dtype`, on ``device``. The copy is
-    reused while the weights are unchanged, so that ``predict`` costs a
-    forward pass and not a deep copy; any change to them (a further epoch
-    of training, loaded weights) makes a new one.
+    Predict, export and the inspection tools run such a copy, so that the
+    fitted module (weights, ``.grad``, train/eval mode) is never touched;
+    only gradients with respect to inputs or states are ever computed.
+    """
+    copy_ = copy.deepcopy(module).to(device=device, dtype=dtype).eval()
+    for param in copy_.parameters():
+        param.requires_grad_(False)
+    return copy_
+
+
+def inference_copy(module, device="cpu"):
+    """The :func:`frozen_copy` of ``module`` for prediction, made once per
+    weights' state, in :func:`inference_dtype`.
+
+    The copy is reused while the weights are unchanged, so that ``predict``
+    costs a forward pass and not a deep copy; any change to them (a further
+    epoch of training, loaded weights) makes a new one.
     """
     state = _weights_state(module, device)
     cached = _INFERENCE_COPIES.get(module)
     if cached is not None and cached[0] == state:
         return cached[1]
-    copy_ = copy.deepcopy(module).to(device=device, dtype=inference_dtype(device))
-    copy_.eval()
-    for param in copy_.parameters():
-        param.requires_grad_(False)
+    copy_ = frozen_copy(module, device=device, dtype=inference_dtype(device))
     _INFERENCE_COPIES[module] = (state, copy_)
     return copy_
+
+
+def batches(X, lengths=None, *, batch_size, dtype, device="cpu"):
+    """NumPy sequences as tensors, batch by batch.
+
+    Yields ``(rows, X_batch, lengths_batch)``: the slice of the batch's
+    samples, its sequences as a ``dtype`` tensor on ``device`` (only one
+    batch is copied at a time, so ``X`` may be a read-only or strided view)
+    and its lengths as a CPU tensor (None for equal lengths). Predict and
+    the inspection tools run their batches through here.
+    """
+    for start in range(0, max(len(X), 1), batch_size):
+        rows = slice(start, start + batch_size)
+        xb = torch.as_tensor(np.asarray(X[rows]), dtype=dtype).to(device)
+        lb = None if lengths is None else torch.as_tensor(lengths[rows])
+        yield rows, xb, lb
 
 
 def predict_in_batches(
@@ -780,24 +809,13 @@ def predict_in_batches(
         on the CPU
     """
     inference = inference_copy(module, device)
-    if len(X) <= batch_size:  # one batch: no list, no concatenation
-        return _forward(inference, X, lengths, device)
-    return torch.cat(
-        [
-            _forward(
-                inference,
-                X[start : start + batch_size],
-                None if lengths is None else lengths[start : start + batch_size],
-                device,
-            )
-            for start in range(0, len(X), batch_size)
-        ]
-    )
-
-
-def _forward(inference, X, lengths, device):
-    dtype = next(inference.parameters()).dtype
+    dtype = inference_dtype(device)
     with torch.no_grad():
-        xb = torch.as_tensor(np.asarray(X), dtype=dtype).to(device)
-        lb = None if lengths is None else torch.as_tensor(lengths)
-        return inference(xb, lb).to(device="cpu", dtype=torch.float64)
+        outs = [
+            inference(xb, lb).to(device="cpu", dtype=torch.float64)
+            for _, xb, lb in batches(
+                X, lengths, batch_size=batch_size, dtype=dtype, device=device
+            )
+        ]
+    # one batch: no concatenation
+    return outs[0] if len(outs) == 1 else torch.cat(outs)

@@ -215,13 +215,11 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         """
         if return_std:
             self._check_distribution("return_std=True", (GaussianHead,))
-        out, lengths = self._forward(X)
-        state = self.fitted_state_
-        y = self._shaped(state.unscale(out[..., state.location]), lengths)
         if not return_std:
-            return y
-        std = state.unscale_spread(state.head.std(state.distribution_blocks(out)))
-        return y, self._shaped(std, lengths)
+            y, lengths = self._forward(X, "predict")
+            return self._per_sequence(y, lengths)
+        y, std, lengths = self._forward(X, "predict", "std")
+        return self._per_sequence(y, lengths), self._per_sequence(std, lengths)
 
     def predict_quantiles(self, X, quantiles=None):
         """Predict quantiles of the targets of sequences ``X``.
@@ -246,8 +244,8 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         """
         state = self._check_distribution("predict_quantiles")
         levels = state.levels if quantiles is None else self._levels(quantiles)
-        values, lengths = self._quantiles(X, levels)
-        return self._shaped(values, lengths, trailing=1)
+        values, lengths = self._forward(X, "quantiles", levels=levels)
+        return self._per_sequence(values, lengths)
 
     @validate_params(
         {"coverage": [Interval(Real, 0, 1, closed="neither")]},
@@ -274,8 +272,9 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         """
         self._check_distribution("predict_interval")
         tail = (1 - coverage) / 2
-        values, lengths = self._quantiles(X, self._levels((tail, 1 - tail)))
-        return tuple(self._shaped(values[..., i], lengths) for i in (0, 1))
+        levels = self._levels((tail, 1 - tail))
+        values, lengths = self._forward(X, "quantiles", levels=levels)
+        return tuple(self._per_sequence(values[..., i], lengths) for i in (0, 1))
 
     def _check_distribution(self, what, heads=(GaussianHead, QuantileHead)):
         """The fitted state, if its head is one of ``heads``."""
@@ -297,24 +296,6 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
         """Validated levels; with ``loss="quantile"``, those the net learned."""
         levels = check_quantiles(quantiles, add_median=False, sort=False)
         return self.fitted_state_.head.available_levels(levels)
-
-    def _quantiles(self, X, levels):
-        """``(values, lengths)``: quantiles at ``levels`` in ``y``'s units, shape
-        (n_samples[, n_timesteps], n_outputs, n_levels)."""
-        out, lengths = self._forward(X)
-        state = self.fitted_state_
-        values = state.head.quantiles(state.distribution_blocks(out), levels, state)
-        return values, lengths
-
-    def _shaped(self, values, lengths, trailing=0):
-        """Values shaped (n_samples[, n_timesteps], n_outputs, *trailing axes)
-        as predictions are returned: the output axis dropped for a 1-D ``y``
-        (2-D per step), a list of per-sequence arrays for variable lengths."""
-        if self.fitted_state_.squeeze:
-            values = values.squeeze(axis=-1 - trailing)
-        if self.return_sequences:
-            return self._per_sequence(values, lengths)
-        return values
 
     def score(self, X, y, sample_weight=None):
         """R² of the predictions; per-step targets are pooled over all steps.

@@ -207,6 +207,39 @@ def test_inference_copy_is_made_once_per_state_of_the_weights():
     assert predict_in_batches(model, X).abs().max() == 0
 
 
+def test_frozen_copy_leaves_the_module_as_it_was():
+    from sksequence._modules import frozen_copy
+
+    model = SequenceModel("gru", 2, 5, 1).train()
+    frozen = frozen_copy(model, device="cpu", dtype=torch.float64)
+    assert not frozen.training and model.training
+    assert all(not p.requires_grad for p in frozen.parameters())
+    assert all(p.requires_grad for p in model.parameters())
+    assert frozen.head.weight.dtype == torch.float64
+    assert model.head.weight.dtype == torch.float32
+    frozen.head.weight.data.zero_()
+    assert model.head.weight.abs().sum() > 0
+
+
+@pytest.mark.parametrize("ragged", [False, True])
+def test_batches_cover_every_row_once_in_order(ragged):
+    from sksequence._modules import batches
+
+    X = np.arange(7 * 6 * 2, dtype=np.float32).reshape(7, 6, 2)[:, ::2]  # strided
+    lengths = np.array([3, 1, 2, 3, 3, 2, 1]) if ragged else None
+    parts = list(batches(X, lengths, batch_size=3, dtype=torch.float64))
+    assert [rows for rows, _, _ in parts] == [slice(0, 3), slice(3, 6), slice(6, 9)]
+    assert all(xb.dtype == torch.float64 for _, xb, _ in parts)
+    np.testing.assert_array_equal(torch.cat([xb for _, xb, _ in parts]).numpy(), X)
+    if ragged:
+        np.testing.assert_array_equal(torch.cat([lb for *_, lb in parts]), lengths)
+    else:
+        assert all(lb is None for *_, lb in parts)
+    # no sequences: one empty batch, so that predict returns an empty output
+    (empty,) = batches(X[:0], batch_size=3, dtype=torch.float64)
+    assert empty[1].shape == (0, 3, 2)
+
+
 # -- distributional heads and their losses -------------------------------------
 
 

@@ -4,17 +4,13 @@ import warnings
 
 import numpy as np
 import torch
-from torch import nn
 
 from .._base import network_output
 from .._constants import INSPECTION_BATCH_SIZE
+from .._modules import batches, frozen_copy
+from .._readout import Readout, ReadoutModel
 from .._validation import check_sequences
-from ._common import (
-    analysis_copy,
-    check_supported,
-    gradient_context,
-    validated_input,
-)
+from ._common import check_supported, gradient_context, validated_input
 
 __all__ = ["attribute", "ATTRIBUTION_METHODS"]
 
@@ -38,26 +34,6 @@ def _captum_attr():
             "(or: pip install captum)."
         ) from exc
     return attr
-
-
-class _AttributedOutput(nn.Module):
-    """The network's outputs in the user's units: what is attributed.
-
-    Regressors: ``out * y_scale + y_mean`` (the prediction: of a
-    distributional head, the mean or median block ``location``);
-    classifiers: the logits.
-    """
-
-    def __init__(self, module, scale, offset, location):
-        super().__init__()
-        self.module = module
-        self.location = location
-        self.register_buffer("scale", scale)
-        self.register_buffer("offset", offset)
-
-    def forward(self, X, lengths=None):
-        out = self.module(X, lengths)[..., self.location]
-        return out * self.scale + self.offset
 
 
 def attribute(
@@ -155,16 +131,13 @@ def attribute(
     X3, lengths = validated_input(estimator, X)
     n, steps, n_features = X3.shape
     device = estimator.net_.device
-    module = analysis_copy(estimator)
     state = estimator.fitted_state_
     classifier = state.is_classifier
-    if classifier:
-        scale = torch.ones(1, dtype=torch.float64)
-        offset = torch.zeros(1, dtype=torch.float64)
-    else:
-        scale = torch.as_tensor(np.asarray(state.y_scale, dtype=np.float64))
-        offset = torch.as_tensor(np.asarray(state.y_mean, dtype=np.float64))
-    forward = _AttributedOutput(module, scale, offset, state.location).to(device)
+    # what is attributed: the prediction in y's units, or a class's logit
+    forward = ReadoutModel(
+        frozen_copy(estimator.net_.module_, device=device, dtype=torch.float64),
+        Readout(state, "decision", squeeze=False).to(device),
+    )
     targets = _target_indices(estimator, X3, lengths, target, classifier)
     base = _baseline_array(baseline, X3) if takes_baseline else None
     if isinstance(kwargs.get("feature_mask"), str):
@@ -183,10 +156,13 @@ def attribute(
     parts = []
     with gradient_context(device), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Input Tensor .* did not already")
-        for start in range(0, n, INSPECTION_BATCH_SIZE):
-            rows = slice(start, start + INSPECTION_BATCH_SIZE)
-            xb = torch.as_tensor(X3[rows], dtype=torch.float64, device=device)
-            lb = None if lengths is None else torch.as_tensor(lengths[rows])
+        for rows, xb, lb in batches(
+            X3,
+            lengths,
+            batch_size=INSPECTION_BATCH_SIZE,
+            dtype=torch.float64,
+            device=device,
+        ):
             call = dict(kwargs, target=targets[rows].to(device))
             if lb is not None:
                 call["additional_forward_args"] = (lb,)

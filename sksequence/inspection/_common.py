@@ -1,7 +1,7 @@
-"""Helpers shared by the inspection tools: a private copy of the network."""
+"""Helpers shared by the inspection tools: the estimator and input they take,
+and backward through a recurrent network in eval mode."""
 
 import contextlib
-import copy
 
 import torch
 from sklearn.utils.validation import check_is_fitted
@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._base import is_sequence_estimator
 from .._validation import validate_sequences
 
-__all__ = ["analysis_copy", "check_supported", "gradient_context", "validated_input"]
+__all__ = ["check_supported", "gradient_context", "validated_input"]
 
 
 def check_supported(estimator, caller):
@@ -27,21 +27,6 @@ def validated_input(estimator, X):
     """``(X3, lengths)`` exactly as ``predict`` would see them (never modifies X)."""
     X3, lengths, _ = validate_sequences(estimator, X, reset=False)
     return X3, lengths
-
-
-def analysis_copy(estimator):
-    """A float64, eval-mode copy of the fitted network on the estimator's device.
-
-    Every analysis runs on this copy, so the estimator's own module (weights,
-    ``.grad``, train/eval mode) is never touched. Its parameters do not
-    require gradients: only gradients with respect to inputs or states are
-    computed.
-    """
-    module = copy.deepcopy(estimator.net_.module_)
-    module = module.to(device=estimator.net_.device, dtype=torch.float64).eval()
-    for param in module.parameters():
-        param.requires_grad_(False)
-    return module
 
 
 def gradient_context(device):

@@ -19,9 +19,8 @@ import torch
 
 from .._base import network_target
 from .._constants import INSPECTION_BATCH_SIZE
-from .._modules import patched_lengths, per_sample_loss
+from .._modules import batches, frozen_copy, patched_lengths, per_sample_loss
 from ._common import (
-    analysis_copy,
     check_supported,
     validated_input,
 )
@@ -176,8 +175,8 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
         raise ValueError(f"wrt must be 'hidden' or 'input'; got {wrt!r}.")
     X3, lengths = validated_input(estimator, X)
     target = network_target(estimator, y, X3, lengths)
-    module = analysis_copy(estimator)
     device = estimator.net_.device
+    module = frozen_copy(estimator.net_.module_, device=device, dtype=torch.float64)
     num_layers = module.rnn.num_layers
     if wrt == "hidden":
         if not isinstance(layer, (int, np.integer)) or not (
@@ -199,10 +198,13 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
     direction_sums = np.zeros((directions, steps))
     counts = np.zeros(steps, dtype=np.int64)
     with torch.enable_grad():
-        for start in range(0, n, INSPECTION_BATCH_SIZE):
-            rows = slice(start, start + INSPECTION_BATCH_SIZE)
-            xb = torch.as_tensor(X3[rows], dtype=torch.float64, device=device)
-            lb = None if lengths is None else torch.as_tensor(lengths[rows])
+        for rows, xb, lb in batches(
+            X3,
+            lengths,
+            batch_size=INSPECTION_BATCH_SIZE,
+            dtype=torch.float64,
+            device=device,
+        ):
             tb = torch.as_tensor(target[rows], device=device)
             if tb.is_floating_point():
                 tb = tb.to(torch.float64)

@@ -83,6 +83,12 @@ PREDICT_BATCH_SIZE = 1024
 # default) scaled copies of each batch at once
 INSPECTION_BATCH_SIZE = 256
 
+# attribute(method="integrated_gradients") warns when, on any sequence, the
+# attributions' sum misses the change of the output by more than this share
+# of the mean change over the sequences (completeness; Sundararajan et al.
+# 2017 suggest checking it to within 5 %)
+IG_TOLERANCE = 0.05
+
 # -- export --------------------------------------------------------------
 
 # export_onnx(opset=None): an opset that torch's TorchScript-based exporter

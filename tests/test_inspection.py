@@ -2,6 +2,7 @@
 
 import copy
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -127,8 +128,15 @@ def test_integrated_gradients_sum_to_the_change_through_conv_and_pooling():
     labels = np.where(X[:, 2, 0] > 0, "up", "down")
     est = GRUClassifier(hidden_size=6, max_epochs=3, random_state=0).fit(X, labels)
     assert (est.embedding, est.readout, est.instance_norm) == ("conv", "pool", True)
-    A = attribute(est, X, "integrated_gradients", target="up", n_steps=2000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # converged: no warning
+        A = attribute(est, X, "integrated_gradients", target="up", n_steps=2000)
     _assert_sums_to_the_logit_change(est, X, A, "up")
+    # too few steps: the sum misses the change, and the user is told
+    with pytest.warns(UserWarning, match=r"did not converge with n_steps=5\b"):
+        attribute(est, X, "integrated_gradients", target="up", n_steps=5)
+    with pytest.raises(ValueError, match="return_convergence_delta"):
+        attribute(est, X, "integrated_gradients", return_convergence_delta=True)
 
 
 def _assert_sums_to_the_logit_change(est, X, A, label):

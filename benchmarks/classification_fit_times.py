@@ -1,13 +1,16 @@
-"""Fit seconds of the GRU classifier's defaults beside its 0.x defaults.
+"""Fit seconds of the GRU classifier's defaults beside its earlier defaults.
 
 ``make_pipeline(SequenceScaler(), GRUClassifier(random_state=0))`` with the
 package's defaults, and with the defaults before benchmarks/classification.py
 (``embedding="patch"``, ``readout="last"``, ``early_stopping=True``, patches
-sized from the longest sequence), on one thread, one fresh process per fit,
-the two alternated (A B A B); median, min and max of the repeats, and the
-epochs each fit ran. From the repository's root::
+sized from the longest sequence, no ``instance_norm``), and with the
+defaults but ``instance_norm=False`` (``no-inorm``, the defaults of the first
+run of that benchmark), on one thread, one fresh process per fit, the
+variants alternated (A B C A B C); median, min and max of the repeats, and
+the epochs each fit ran. From the repository's root::
 
     python benchmarks/classification_fit_times.py GunPoint,ArrowHead 2
+    python benchmarks/classification_fit_times.py ArrowHead 3 defaults,no-inorm
 """
 
 import os
@@ -34,15 +37,17 @@ if variant == "0.x":
     longest = max(len(x) for x in X_train)
     params = dict(
         embedding="patch", readout="last", early_stopping=True,
-        patch_size=-(-longest // AUTO_PATCH_STEPS),
+        patch_size=-(-longest // AUTO_PATCH_STEPS), instance_norm=False,
     )
+elif variant == "no-inorm":
+    params = dict(instance_norm=False)
 clf = sksequence.GRUClassifier(random_state=0, n_threads=1, **params)
 estimator = make_pipeline(sksequence.SequenceScaler(), clf)
 start = time.perf_counter()
 estimator.fit(X_train, y_train)
 print(time.perf_counter() - start, clf.n_iter_)
 """
-VARIANTS = ("defaults", "0.x")
+VARIANTS = ("defaults", "no-inorm", "0.x")
 
 
 def fit_seconds(name, variant):
@@ -61,10 +66,14 @@ def fit_seconds(name, variant):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     sets, repeats = argv[0].split(","), int(argv[1])
+    variants = argv[2].split(",") if len(argv) > 2 else VARIANTS
+    unknown = set(variants) - set(VARIANTS)
+    if unknown:
+        raise SystemExit(f"unknown variants {sorted(unknown)}; choose from {VARIANTS}")
     for name in sets:
-        runs = {variant: [] for variant in VARIANTS}
+        runs = {variant: [] for variant in variants}
         for _ in range(repeats):
-            for variant in VARIANTS:  # alternated: A B A B
+            for variant in variants:  # alternated: A B A B
                 runs[variant].append(fit_seconds(name, variant))
         for variant, results in runs.items():
             seconds = [s for s, _ in results]

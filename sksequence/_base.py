@@ -360,7 +360,7 @@ class SequenceEstimator(BaseEstimator):
     # its own __init__, as scikit-learn's MLPRegressor/MLPClassifier do over
     # BaseMultilayerPerceptron: a signature written in code is what help(),
     # IDEs and static type checkers read (a generated one is seen at run time
-    # only). The price is repetition; tests/test_estimators.py checks that
+    # only). The price is repetition; tests/test_base.py checks that
     # every leaf's signature is this one plus exactly its cell parameter.
     def __init__(
         self,

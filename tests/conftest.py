@@ -48,6 +48,14 @@ def seq_data():
     return sequence_sum(60, 12, 3, last=4, first=0.5)
 
 
+@pytest.fixture
+def data():
+    """Sequences (64, 8, 2) of float32 and the sum of feature 0 over their last
+    2 steps: the training set of the reliability and checkpoint tests (fresh
+    arrays for each test; test_net.py has a ``data`` of its own)."""
+    return sequence_sum(64, 8, 2, last=2, dtype=np.float32)
+
+
 @pytest.fixture(scope="module")
 def fitted_regressor():
     """``GRURegressor(**FAST)`` fitted on the data of :func:`seq_data`, once

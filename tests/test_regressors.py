@@ -1,4 +1,9 @@
-"""Regressors' distributional losses: return_std, quantiles and intervals."""
+"""Tests for sksequence._regressors: what only the three regressors do.
+
+Point regression (learning, targets in y's units and shapes, a target per time
+step) and the distributional losses: return_std, quantiles and intervals. The
+template they share with the classifiers: ``test_base.py``.
+"""
 
 import numpy as np
 import pytest
@@ -38,6 +43,62 @@ def gaussian(noisy):
 def quantile(noisy):
     X, y, *_ = noisy
     return GRURegressor(loss="quantile", quantiles=(0.1, 0.9), **LEARN).fit(X, y)
+
+
+# -- point regression ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", REGRESSORS)
+def test_regressors_learn_a_sequence_sum(cls, seq_data):
+    X, y = seq_data
+    reg = cls(hidden_size=32, max_epochs=150, lr=1e-2, random_state=0).fit(X, y)
+    assert reg.score(X, y) > 0.7  # early stopping on a 6-sample tail
+    assert reg.n_iter_ == len(reg.history_) < 150
+    assert {"train_loss", "valid_loss", "dur"} <= set(reg.history_.columns)
+    reg = cls(hidden_size=32, max_epochs=100, lr=1e-2, early_stopping=False)
+    assert reg.fit(X, y).score(X, y) > 0.95
+    assert "valid_loss" not in reg.history_
+
+
+def test_multi_output_regression_mirrors_y_shape(seq_data):
+    X, y = seq_data
+    Y = np.c_[y, -2 * y]
+    reg = LSTMRegressor(**FAST).fit(X, Y)
+    assert reg.predict(X).shape == (60, 2)
+    assert GRURegressor(**FAST).fit(X, Y[:, :1]).predict(X).shape == (60, 1)
+
+
+def test_regressor_predicts_in_target_units():
+    """Targets are standardized internally; predictions come back in y's units."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 5, 1))
+    y = 1e4 + 1e3 * X[:, -1, 0]
+    reg = GRURegressor(hidden_size=16, max_epochs=100, lr=1e-2, random_state=0)
+    reg.fit(X, y)
+    assert abs(reg.predict(X).mean() - 1e4) < 300
+    assert reg.score(X, y) > 0.9
+
+
+def test_sequence_to_sequence_regression_learns_a_running_sum():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 10, 1))
+    y = np.cumsum(X[:, :, 0], axis=1)  # (n, T): one target per step
+    reg = GRURegressor(
+        hidden_size=32,
+        max_epochs=150,
+        lr=1e-2,
+        return_sequences=True,
+        early_stopping=False,
+        random_state=0,
+    ).fit(X, y)
+    assert reg.predict(X).shape == (200, 10)
+    assert reg.score(X, y) > 0.95
+    Y3 = np.stack([y, -y], axis=2)  # (n, T, 2)
+    reg3 = LSTMRegressor(return_sequences=True, **FAST).fit(X, Y3)
+    assert reg3.predict(X).shape == (200, 10, 2)
+
+
+# -- distributions: return_std, quantiles, intervals -----------------------------------
 
 
 def test_gaussian_std_follows_the_noise_of_each_input(gaussian, noisy):

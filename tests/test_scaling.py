@@ -5,12 +5,17 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shared_settings import assert_unchanged, copy_input
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksequence import GRUClassifier
 from sksequence._scaling import SequenceScaler
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:invalid value encountered:RuntimeWarning"
+)
 
 
 def _ragged(seed=0, n_features=2, lengths=(5, 2, 9, 1)):
@@ -569,3 +574,43 @@ def test_a_multiindex_panel_is_scaled_per_instance():
     assert [o.shape for o in out] == [(3, 2), (5, 2)]
     for found, want in zip(out, expected):
         np.testing.assert_array_equal(found, want)
+
+
+# -- bad input -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.full((3, 4, 2), np.nan),
+        np.full((3, 4), np.inf),
+        np.array([["a", "b"]], dtype=object),
+        np.ones((2, 3, 4, 5)),
+        np.ones((0, 4, 2)),
+        [np.ones((2, 1)), np.ones((3, 2))],
+        [np.ones((2, 1)), np.full((3, 1), np.nan)],
+    ],
+    ids=["nan", "inf", "strings", "4-D", "empty", "ragged features", "ragged nan"],
+)
+def test_sequence_scaler_bad_input(X):
+    X_copy = copy_input(X)
+    with pytest.raises(ValueError):
+        SequenceScaler().fit(X)
+    assert_unchanged(X, X_copy)
+
+
+def test_sequence_scaler_transform_checks():
+    X = np.random.default_rng(0).normal(size=(4, 3, 2))
+    with pytest.raises(NotFittedError):
+        SequenceScaler().transform(X)
+    scaler = SequenceScaler().fit(X)
+    with pytest.raises(ValueError, match="features"):
+        scaler.transform(X[:, :, :1])
+    with pytest.raises(ValueError, match=r"\bX\b"):
+        scaler.transform(np.where(X > 0, np.nan, X))
+
+
+def test_sequence_scaler_2d_after_3d_fit_names_x():
+    scaler = SequenceScaler().fit(np.ones((3, 4, 1)))
+    with pytest.raises(ValueError, match=r"\bX\b"):
+        scaler.transform(np.full((2, 3), np.nan))

@@ -1,16 +1,16 @@
 """Tests of the validation layer and of bad-input handling everywhere.
 
-Property-based tests (hypothesis) drive :func:`check_sequences`,
-:func:`validate_sequences`, :func:`make_forecasting_data` and
-:class:`SlidingWindowTransformer` with random shapes, dtypes, lengths and
-NaN/inf patterns. Example tests feed every public estimator the bad inputs of
-the reliability requirement: each must raise a ``ValueError``/``TypeError``/
-``NotFittedError`` whose message names the offending argument, never a torch or
-skorch error, and never modify the caller's arrays.
+Property-based tests (hypothesis) drive :func:`check_sequences` and
+:func:`validate_sequences` with random shapes, dtypes, lengths and NaN/inf
+patterns (those of :func:`make_forecasting_data` and
+:class:`SlidingWindowTransformer` are in ``test_windowing.py``). Example tests
+feed every public estimator the bad inputs of the reliability requirement: each
+must raise a ``ValueError``/``TypeError``/``NotFittedError`` whose message names
+the offending argument, never a torch or skorch error, and never modify the
+caller's arrays.
 """
 
 import functools
-import os
 import re
 
 import numpy as np
@@ -19,7 +19,16 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from shared_settings import TINY_BAD_INPUT
+from shared_settings import (
+    DTYPES,
+    FLOAT_DTYPES,
+    TINY_BAD_INPUT,
+    assert_names,
+    assert_unchanged,
+    copy_input,
+    finite_elements,
+    with_nonfinite,
+)
 from sklearn.exceptions import NotFittedError
 
 from sksequence import (
@@ -30,24 +39,8 @@ from sksequence import (
     RNNClassifier,
     RNNRegressor,
     SequenceScaler,
-    SlidingWindowTransformer,
-    make_forecasting_data,
 )
 from sksequence._validation import InputSpec, check_sequences, validate_sequences
-
-DTYPES = [
-    np.float16,
-    np.float32,
-    np.float64,
-    np.int8,
-    np.int16,
-    np.int32,
-    np.int64,
-    np.uint8,
-    np.bool_,
-]
-FLOAT_DTYPES = [np.float16, np.float32, np.float64]
-NONFINITE = [np.nan, np.inf, -np.inf]
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:invalid value encountered:RuntimeWarning"
@@ -57,20 +50,6 @@ FIT = settings(max_examples=6, deadline=None)
 
 
 # -- strategies ---------------------------------------------------------------
-
-
-def finite_elements(dtype):
-    """Finite values of ``dtype`` that stay finite when cast to float32."""
-    dtype = np.dtype(dtype)
-    if dtype.kind == "f":
-        return st.floats(
-            -1e4,
-            1e4,
-            width=8 * dtype.itemsize,
-            allow_nan=False,
-            allow_infinity=False,
-        )
-    return None  # hypothesis' default: the whole range of the integer/bool type
 
 
 @st.composite
@@ -98,51 +77,6 @@ def ragged_lists(draw, dtypes=DTYPES, min_n=2, max_n=5):
         seqs.append(draw(hnp.arrays(dtype, shape, elements=finite_elements(dtype))))
     container = draw(st.sampled_from([list, tuple]))
     return container(seqs)
-
-
-@st.composite
-def with_nonfinite(draw, arr, allowed=NONFINITE):
-    """A copy of float array ``arr`` with NaN/inf at 1+ random positions."""
-    arr = arr.copy()
-    flat = arr.reshape(-1)
-    positions = draw(
-        st.lists(
-            st.integers(0, flat.size - 1), min_size=1, max_size=flat.size, unique=True
-        )
-    )
-    for pos in positions:
-        flat[pos] = draw(st.sampled_from(allowed))
-    return arr
-
-
-def copy_input(X):
-    if isinstance(X, (list, tuple)):
-        return [np.array(x, copy=True) for x in X]
-    return np.array(X, copy=True)
-
-
-def assert_unchanged(X, X_copy):
-    if isinstance(X, (list, tuple)):
-        assert len(X) == len(X_copy)
-        for x, x0 in zip(X, X_copy):
-            assert_unchanged(x, x0)
-        return
-    assert X.dtype == X_copy.dtype
-    assert X.shape == X_copy.shape
-    np.testing.assert_array_equal(X, X_copy)
-
-
-def raised_in_dependency(excinfo):
-    """True when the error came out of torch or skorch rather than sksequence."""
-    path = str(excinfo.traceback[-1].path)
-    return any(f"{os.sep}{pkg}{os.sep}" in path for pkg in ("torch", "skorch"))
-
-
-def assert_names(excinfo, name):
-    """The message names ``name`` (a whole word) and no dependency raised it."""
-    message = str(excinfo.value)
-    assert re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", message), message
-    assert not raised_in_dependency(excinfo), excinfo.traceback[-1]
 
 
 # -- check_sequences ----------------------------------------------------------
@@ -332,274 +266,6 @@ def test_fitted_scaler_keeps_no_network_contract():
         # and still checks new input against what it was fitted on
         with pytest.raises(ValueError, match="expecting 2 features"):
             scaler.transform(X[:, :, :1])
-
-
-# -- make_forecasting_data -------------------------------------------------------
-
-
-@st.composite
-def series_arrays(draw, dtypes=DTYPES, min_rows=1, max_rows=30):
-    dtype = draw(st.sampled_from(dtypes))
-    n_rows = draw(st.integers(min_rows, max_rows))
-    n_cols = draw(st.integers(1, 3))
-    one_d = n_cols == 1 and draw(st.booleans())
-    shape = (n_rows,) if one_d else (n_rows, n_cols)
-    return draw(hnp.arrays(dtype, shape, elements=finite_elements(dtype)))
-
-
-def as_float_2d(series):
-    values = np.asarray(series)
-    if values.dtype not in (np.float32, np.float64):
-        values = values.astype(np.float32)
-    return values.reshape(len(values), -1)
-
-
-@FAST
-@given(
-    series=series_arrays(),
-    window_size=st.integers(1, 12),
-    horizon=st.integers(1, 4),
-    step=st.integers(1, 4),
-)
-def test_make_forecasting_data_windows_and_targets(series, window_size, horizon, step):
-    series_copy = copy_input(series)
-    n_rows = len(series)
-    if window_size + horizon > n_rows:
-        with pytest.raises(ValueError, match="window_size"):
-            make_forecasting_data(series, window_size, horizon, step=step)
-        assert_unchanged(series, series_copy)
-        return
-    X, y = make_forecasting_data(series, window_size, horizon, step=step)
-    values = as_float_2d(series)
-    n_cols = values.shape[1]
-    n_windows = (n_rows - window_size - horizon) // step + 1
-    assert X.shape == (n_windows, window_size, n_cols)
-    assert X.dtype == values.dtype and y.dtype == values.dtype
-    single = n_cols == 1
-    expected_y_shape = (n_windows,) + ((horizon,) if horizon > 1 else ())
-    expected_y_shape += () if single else (n_cols,)
-    assert y.shape == expected_y_shape
-    for i in range(n_windows):
-        start = i * step
-        np.testing.assert_array_equal(X[i], values[start : start + window_size])
-        future = values[start + window_size : start + window_size + horizon]
-        if horizon == 1:
-            future = future[0]
-        if single:
-            future = future[..., 0]
-        np.testing.assert_array_equal(y[i], future)
-    assert_unchanged(series, series_copy)
-
-
-@FAST
-@given(data=st.data(), series=series_arrays(dtypes=FLOAT_DTYPES, min_rows=2))
-def test_make_forecasting_data_rejects_nan_and_inf(data, series):
-    series = data.draw(with_nonfinite(series))
-    window_size = data.draw(st.integers(1, len(series) - 1))
-    series_copy = copy_input(series)
-    with pytest.raises(ValueError, match="NaN or infinity") as excinfo:
-        make_forecasting_data(series, window_size)
-    assert_names(excinfo, "series")
-    assert_unchanged(series, series_copy)
-
-
-@pytest.mark.parametrize(
-    "kwargs, exc, name",
-    [
-        ({"window_size": 0}, ValueError, "window_size"),
-        ({"window_size": -3}, ValueError, "window_size"),
-        ({"window_size": 2.0}, TypeError, "window_size"),
-        ({"window_size": True}, TypeError, "window_size"),
-        ({"window_size": "3"}, TypeError, "window_size"),
-        ({"window_size": None}, TypeError, "window_size"),
-        ({"window_size": 10}, ValueError, "window_size"),
-        ({"window_size": 50}, ValueError, "window_size"),
-        ({"window_size": 2, "horizon": 0}, ValueError, "horizon"),
-        ({"window_size": 2, "horizon": 1.5}, TypeError, "horizon"),
-        ({"window_size": 2, "step": 0}, ValueError, "step"),
-        ({"window_size": 2, "step": np.float64(1)}, TypeError, "step"),
-        ({"window_size": 2, "target": 5}, ValueError, "target"),
-        ({"window_size": 2, "target": "a"}, TypeError, "target"),
-        ({"window_size": 2, "target": []}, ValueError, "target"),
-    ],
-)
-def test_make_forecasting_data_bad_parameters(kwargs, exc, name):
-    series = np.arange(10.0)
-    with pytest.raises(exc) as excinfo:
-        make_forecasting_data(series, **kwargs)
-    assert_names(excinfo, name)
-    np.testing.assert_array_equal(series, np.arange(10.0))
-
-
-@pytest.mark.parametrize(
-    "series, exc",
-    [
-        (np.arange(6).astype(complex), TypeError),
-        (np.array(list("abcdef")), TypeError),
-        (np.array(list("abcdef"), dtype=object), TypeError),
-        (np.arange(6).astype("datetime64[D]"), TypeError),
-        (pd.DataFrame({"a": list("abcdef"), "b": range(6)}), TypeError),
-        (np.ones((6, 2, 2)), ValueError),
-        (np.float64(3.0), ValueError),
-        (None, ValueError),
-        (np.array([]), ValueError),
-        (np.ones((6, 0)), ValueError),
-        (pd.DataFrame({"a": [1.0, None, 3, 4, 5, 6]}), ValueError),
-        (
-            pd.DataFrame({"a": pd.array([1, None, 3, 4, 5, 6], dtype="Int64")}),
-            ValueError,
-        ),
-        pytest.param(
-            [[1.0, 2.0], [3.0]],
-            ValueError,
-        ),
-    ],
-    ids=lambda v: type(v).__name__ if not isinstance(v, type) else v.__name__,
-)
-def test_make_forecasting_data_bad_series(series, exc):
-    with pytest.raises(exc) as excinfo:
-        make_forecasting_data(series, 1)
-    assert_names(excinfo, "series")
-
-
-# -- SlidingWindowTransformer ----------------------------------------------------
-
-
-@FAST
-@given(
-    series=series_arrays(max_rows=20),
-    window_size=st.integers(1, 12),
-    padding=st.sampled_from(["edge", "constant", "nan"]),
-    fill_value=st.floats(-1e3, 1e3),
-)
-def test_sliding_window_transformer_windows(series, window_size, padding, fill_value):
-    series_copy = copy_input(series)
-    swt = SlidingWindowTransformer(window_size, padding=padding, fill_value=fill_value)
-    out = swt.fit_transform(series)
-    values = np.asarray(series, dtype=np.float32).reshape(len(series), -1)
-    n_rows, n_cols = values.shape
-    assert out.shape == (n_rows, window_size, n_cols)
-    assert out.dtype == np.float32
-    pad = {"edge": values[:1], "constant": [[fill_value]], "nan": [[np.nan]]}[padding]
-    front = np.broadcast_to(
-        np.asarray(pad, dtype=np.float32), (window_size - 1, n_cols)
-    )
-    padded = np.concatenate([front, values])
-    for t in range(n_rows):
-        np.testing.assert_array_equal(out[t], padded[t : t + window_size])
-    np.testing.assert_array_equal(swt.transform(series), out)
-    assert_unchanged(series, series_copy)
-
-
-@FAST
-@given(
-    data=st.data(),
-    series=series_arrays(dtypes=FLOAT_DTYPES, max_rows=20),
-    window_size=st.integers(1, 12),
-    padding=st.sampled_from(["edge", "constant", "nan"]),
-)
-def test_sliding_window_transformer_rejects_nan_and_inf(
-    data, series, window_size, padding
-):
-    bad = data.draw(with_nonfinite(series))
-    bad_copy = copy_input(bad)
-    swt = SlidingWindowTransformer(window_size, padding=padding)
-    with pytest.raises(ValueError, match="NaN|infinity") as excinfo:
-        swt.fit(bad)
-    assert_names(excinfo, "X")
-    swt.fit(series)
-    with pytest.raises(ValueError, match="NaN|infinity"):
-        swt.transform(bad)
-    assert_unchanged(bad, bad_copy)
-
-
-@pytest.mark.parametrize(
-    "params, name",
-    [
-        ({"window_size": 0}, "window_size"),
-        ({"window_size": 2.0}, "window_size"),
-        ({"window_size": "2"}, "window_size"),
-        ({"padding": "zeros"}, "padding"),
-        ({"padding": "constant", "fill_value": "0"}, "fill_value"),
-        pytest.param(
-            {"window_size": True},
-            "window_size",
-        ),
-    ],
-)
-def test_sliding_window_transformer_bad_parameters(params, name):
-    with pytest.raises((ValueError, TypeError)) as excinfo:
-        SlidingWindowTransformer(**params).fit_transform(np.ones((5, 1)))
-    assert_names(excinfo, name)
-
-
-@pytest.mark.parametrize(
-    "X",
-    [
-        np.ones((5, 2, 2)),
-        np.ones((5, 2, 2)).tolist(),
-        np.array([["a"], ["b"]], dtype=object),
-        np.ones((5, 1), dtype=complex),
-        np.ones((0, 1)),
-    ],
-    ids=["3-D", "3-D list", "strings", "complex", "empty"],
-)
-def test_sliding_window_transformer_bad_input(X):
-    with pytest.raises(ValueError):
-        SlidingWindowTransformer(2).fit(X)
-
-
-def test_sliding_window_transformer_feature_mismatch_and_not_fitted():
-    with pytest.raises(NotFittedError):
-        SlidingWindowTransformer(2).transform(np.ones((5, 2)))
-    swt = SlidingWindowTransformer(2).fit(np.ones((5, 2)))
-    with pytest.raises(ValueError, match="features"):
-        swt.transform(np.ones((5, 3)))
-
-
-def test_sliding_window_transformer_overflow_is_rejected():
-    with np.errstate(over="ignore"), pytest.raises(ValueError, match="X"):
-        SlidingWindowTransformer(2).fit_transform(np.full((5, 1), 1e300))
-
-
-# -- SequenceScaler ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "X",
-    [
-        np.full((3, 4, 2), np.nan),
-        np.full((3, 4), np.inf),
-        np.array([["a", "b"]], dtype=object),
-        np.ones((2, 3, 4, 5)),
-        np.ones((0, 4, 2)),
-        [np.ones((2, 1)), np.ones((3, 2))],
-        [np.ones((2, 1)), np.full((3, 1), np.nan)],
-    ],
-    ids=["nan", "inf", "strings", "4-D", "empty", "ragged features", "ragged nan"],
-)
-def test_sequence_scaler_bad_input(X):
-    X_copy = copy_input(X)
-    with pytest.raises(ValueError):
-        SequenceScaler().fit(X)
-    assert_unchanged(X, X_copy)
-
-
-def test_sequence_scaler_transform_checks():
-    X = np.random.default_rng(0).normal(size=(4, 3, 2))
-    with pytest.raises(NotFittedError):
-        SequenceScaler().transform(X)
-    scaler = SequenceScaler().fit(X)
-    with pytest.raises(ValueError, match="features"):
-        scaler.transform(X[:, :, :1])
-    with pytest.raises(ValueError, match=r"\bX\b"):
-        scaler.transform(np.where(X > 0, np.nan, X))
-
-
-def test_sequence_scaler_2d_after_3d_fit_names_x():
-    scaler = SequenceScaler().fit(np.ones((3, 4, 1)))
-    with pytest.raises(ValueError, match=r"\bX\b"):
-        scaler.transform(np.full((2, 3), np.nan))
 
 
 # -- estimators: bad X --------------------------------------------------------------

@@ -1,4 +1,10 @@
-"""Behaviour of the six estimators beyond scikit-learn's generic checks."""
+"""Tests for sksequence._base: the fit/predict template the six estimators share.
+
+Variable-length input, composition with scikit-learn, parameters and their
+checks, reproducibility, early stopping, per-step outputs, patches. What only
+the classifiers or only the regressors do is in ``test_classifiers.py`` and
+``test_regressors.py``.
+"""
 
 import inspect
 import pickle
@@ -32,66 +38,6 @@ def _ragged(n=24, seed=0):
     X = [rng.normal(size=(rng.integers(2, 15), 2)) for _ in range(n)]
     y = np.array([x[:, 0].sum() for x in X])
     return X, y
-
-
-# -- learning ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize("cls", REGRESSORS)
-def test_regressors_learn_a_sequence_sum(cls, seq_data):
-    X, y = seq_data
-    reg = cls(hidden_size=32, max_epochs=150, lr=1e-2, random_state=0).fit(X, y)
-    assert reg.score(X, y) > 0.7  # early stopping on a 6-sample tail
-    assert reg.n_iter_ == len(reg.history_) < 150
-    assert {"train_loss", "valid_loss", "dur"} <= set(reg.history_.columns)
-    reg = cls(hidden_size=32, max_epochs=100, lr=1e-2, early_stopping=False)
-    assert reg.fit(X, y).score(X, y) > 0.95
-    assert "valid_loss" not in reg.history_
-
-
-@pytest.mark.parametrize("cls", CLASSIFIERS)
-def test_classifiers_learn_string_labels_multiclass(cls):
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(150, 8, 1))
-    y = np.array(["a", "b", "c"])[np.argmax(X[:, -3:, 0], axis=1)]
-    clf = cls(hidden_size=32, max_epochs=80, lr=1e-2, early_stopping=False)
-    clf.set_params(random_state=0).fit(X, y)
-    assert list(clf.classes_) == ["a", "b", "c"]
-    assert clf.score(X, y) > 0.9
-    proba = clf.predict_proba(X)
-    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
-    assert clf.decision_function(X).shape == (150, 3)
-
-
-@pytest.mark.parametrize("labels", [[False, True], [-1, 1], ["no", "yes"]])
-def test_binary_decision_function_sign_matches_predict(labels):
-    rng = np.random.default_rng(2)
-    X = rng.normal(size=(40, 6))
-    y = np.asarray(labels)[(X[:, -1] > 0).astype(int)]
-    clf = GRUClassifier(**FAST).fit(X, y)
-    scores = clf.decision_function(X)
-    assert scores.shape == (40,)
-    np.testing.assert_array_equal(clf.predict(X), clf.classes_[(scores > 0) * 1])
-
-
-def test_multi_output_regression_mirrors_y_shape(seq_data):
-    X, y = seq_data
-    Y = np.c_[y, -2 * y]
-    reg = LSTMRegressor(**FAST).fit(X, Y)
-    assert reg.predict(X).shape == (60, 2)
-    assert GRURegressor(**FAST).fit(X, Y[:, :1]).predict(X).shape == (60, 1)
-
-
-def test_regressor_predicts_in_target_units():
-    """Targets are standardized internally; predictions come back in y's units."""
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(80, 5, 1))
-    y = 1e4 + 1e3 * X[:, -1, 0]
-    reg = GRURegressor(hidden_size=16, max_epochs=100, lr=1e-2, random_state=0)
-    reg.fit(X, y)
-    assert abs(reg.predict(X).mean() - 1e4) < 300
-    assert reg.score(X, y) > 0.9
 
 
 # -- module parity -------------------------------------------------------------
@@ -422,22 +368,6 @@ def test_length_mismatch_and_missing_y():
         GRURegressor(**FAST).fit(X, np.full(10, np.nan))
 
 
-def test_single_class_is_rejected():
-    with pytest.raises(ValueError, match="at least 2 classes"):
-        GRUClassifier(**FAST).fit(np.zeros((10, 4)), ["a"] * 10)
-
-
-def test_continuous_target_is_rejected_by_classifiers():
-    with pytest.raises(ValueError, match="Unknown label type"):
-        LSTMClassifier(**FAST).fit(np.zeros((10, 4)), np.linspace(0, 1, 10))
-
-
-@pytest.mark.parametrize("method", ["predict", "predict_proba", "decision_function"])
-def test_predict_before_fit(method):
-    with pytest.raises(NotFittedError):
-        getattr(GRUClassifier(), method)(np.zeros((2, 3)))
-
-
 def test_different_n_features_at_predict(seq_data, fitted_regressor):
     X, y = seq_data
     reg = fitted_regressor
@@ -487,25 +417,6 @@ def test_early_stopping_needs_two_samples():
 # -- per-time-step outputs (return_sequences) -------------------------------
 
 
-def test_sequence_to_sequence_regression_learns_a_running_sum():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(200, 10, 1))
-    y = np.cumsum(X[:, :, 0], axis=1)  # (n, T): one target per step
-    reg = GRURegressor(
-        hidden_size=32,
-        max_epochs=150,
-        lr=1e-2,
-        return_sequences=True,
-        early_stopping=False,
-        random_state=0,
-    ).fit(X, y)
-    assert reg.predict(X).shape == (200, 10)
-    assert reg.score(X, y) > 0.95
-    Y3 = np.stack([y, -y], axis=2)  # (n, T, 2)
-    reg3 = LSTMRegressor(return_sequences=True, **FAST).fit(X, Y3)
-    assert reg3.predict(X).shape == (200, 10, 2)
-
-
 @pytest.mark.parametrize("cls", REGRESSORS)
 def test_return_sequences_with_ragged_input_predicts_per_sequence(cls):
     X, _ = _ragged()
@@ -530,37 +441,6 @@ def test_padding_never_enters_the_sequence_loss():
     # the last epoch's train loss is the batch-weighted mean over steps of
     # batches during training; the recomputed MSE is of the same order
     assert mse < 10 * reg.history_["train_loss"].iloc[-1]
-
-
-@pytest.mark.parametrize("cls", CLASSIFIERS)
-def test_sequence_labelling(cls):
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(120, 9, 1))
-    y = np.where(X[:, :, 0] > 0, "pos", "neg")  # a label per step
-    clf = cls(
-        hidden_size=16,
-        max_epochs=60,
-        lr=1e-2,
-        return_sequences=True,
-        early_stopping=False,
-        random_state=0,
-    ).fit(X, y)
-    assert list(clf.classes_) == ["neg", "pos"]
-    assert clf.predict(X).shape == (120, 9)
-    assert clf.predict_proba(X).shape == (120, 9, 2)
-    assert clf.decision_function(X).shape == (120, 9)
-    assert clf.score(X, y) > 0.95
-    # causal under the classifiers' defaults (instance_norm=True is ignored:
-    # a sequence's mean and scale would carry its later steps to earlier ones)
-    later_changed = X.copy()
-    later_changed[:, 5:] *= 10.0
-    np.testing.assert_allclose(
-        clf.predict_proba(later_changed)[:, :5], clf.predict_proba(X)[:, :5], atol=1e-6
-    )
-    ragged = [x[: 3 + i % 6] for i, x in enumerate(X)]
-    labels = [row[: 3 + i % 6] for i, row in enumerate(y)]
-    clf.fit(ragged, labels)
-    assert [len(p) for p in clf.predict(ragged)] == [len(r) for r in ragged]
 
 
 def test_sequence_target_shape_errors():

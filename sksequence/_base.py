@@ -102,8 +102,10 @@ default="adam"
         would have at least 100 samples (500 training samples at
         ``validation_fraction=0.2``); a smaller holdout judges the epochs
         by the noise of a few cases, and stopped classifiers of 36-200
-        sequences before they fit their training set. The choice is in
-        ``early_stopping_``. See :ref:`defaults`.
+        sequences before they fit their training set. Without the holdout,
+        ``"auto"`` also stops once the training loss is at most 3e-4 (the
+        training set is fitted; going on only sharpened the logits). The
+        choice is in ``early_stopping_``. See :ref:`defaults`.
 
     validation_fraction : float in (0, 1), default=0.2
         Share of the training samples held out when ``early_stopping=True``

@@ -12,7 +12,8 @@ class StepEarlyStopping(EarlyStopping):
 
     The patience in epochs is ``max(patience, ceil(min_steps / steps))``,
     ``steps`` being the number of optimizer steps of the last epoch; it is
-    kept in ``patience_``.
+    kept in ``patience_``. With a ``floor``, training also stops once the
+    monitored loss is at most ``floor`` (``reached_floor_`` is then True).
     """
 
     def __init__(
@@ -25,6 +26,7 @@ class StepEarlyStopping(EarlyStopping):
         sink=print,
         load_best=False,
         min_steps=0,
+        floor=None,
     ):
         super().__init__(
             monitor=monitor,
@@ -36,10 +38,12 @@ class StepEarlyStopping(EarlyStopping):
             load_best=load_best,
         )
         self.min_steps = min_steps
+        self.floor = floor
 
     def on_train_begin(self, net, **kwargs):
         super().on_train_begin(net, **kwargs)
         self.patience_ = self.patience
+        self.reached_floor_ = False
 
     def on_epoch_end(self, net, **kwargs):
         steps = net.history[-1].get("train_batch_count") or 1
@@ -49,6 +53,14 @@ class StepEarlyStopping(EarlyStopping):
             super().on_epoch_end(net, **kwargs)
         finally:
             self.patience = base
+        if self.floor is not None and net.history[-1, self.monitor] <= self.floor:
+            self.reached_floor_ = True
+            if net.verbose:
+                self._sink(
+                    f"Stopping since {self.monitor} is at most {self.floor:g}.",
+                    verbose=net.verbose,
+                )
+            raise KeyboardInterrupt  # how skorch's EarlyStopping stops
 
 
 class ProgressBar(Callback):

@@ -15,7 +15,12 @@ from skorch.callbacks import Callback, GradientNormClipping
 
 from ._callbacks import ProgressBar, StepEarlyStopping, silent
 from ._checkpoint import EpochCheckpoint
-from ._constants import AUTO_PATIENCE_EPOCHS, AUTO_PATIENCE_STEPS, PREDICT_BATCH_SIZE
+from ._constants import (
+    AUTO_FITTED_LOSS,
+    AUTO_PATIENCE_EPOCHS,
+    AUTO_PATIENCE_STEPS,
+    PREDICT_BATCH_SIZE,
+)
 from ._modules import SequenceModel
 from ._training import IndexSplit, SequenceNet, TensorBatchIterator
 
@@ -62,6 +67,13 @@ def build_callbacks(estimator, main=True, fingerprint=None):
                 load_best=estimator.early_stopping_,
                 sink=print if estimator.verbose and main else silent,
                 min_steps=min_steps,
+                # "auto" without a holdout: a fitted training set stops too
+                floor=(
+                    AUTO_FITTED_LOSS
+                    if estimator.early_stopping == "auto"
+                    and not estimator.early_stopping_
+                    else None
+                ),
             ),
         )
     )

@@ -455,11 +455,15 @@ class SequenceNet(NeuralNet):
             raise  # skorch ends training and runs on_train_end
 
     def stopped_early(self):
-        """Whether early stopping ended the run (its patience ran out); the
-        checkpoint callback records it, and an interrupted run asks it."""
+        """Whether early stopping ended the run (its patience ran out, or the
+        loss reached its floor); the checkpoint callback records it, and an
+        interrupted run asks it."""
         return any(
             isinstance(cb, EarlyStopping)
-            and cb.misses_ >= getattr(cb, "patience_", cb.patience)
+            and (
+                cb.misses_ >= getattr(cb, "patience_", cb.patience)
+                or getattr(cb, "reached_floor_", False)
+            )
             for _, cb in self.callbacks_
         )
 

@@ -7,7 +7,7 @@ from shared_settings import sequence_sum
 from skorch.callbacks import Callback
 from skorch.dataset import Dataset
 
-from sksequence import GRURegressor, LSTMClassifier
+from sksequence import GRUClassifier, GRURegressor, LSTMClassifier
 from sksequence._training import SequenceNet, TensorBatchIterator, place_on_device
 
 
@@ -195,3 +195,23 @@ def test_skorch_is_imported_on_the_skorch_floor_only():
         if "skorch" in _imported_packages(path)
     }
     assert importers == SKORCH_FLOOR
+
+
+def test_auto_early_stopping_without_holdout_stops_once_the_training_set_is_fitted():
+    """early_stopping="auto" below 100 held-out samples stops when the
+    training loss reaches AUTO_FITTED_LOSS; early_stopping=False trains on
+    while the loss still improves by tol."""
+    from sksequence._constants import AUTO_FITTED_LOSS
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 6, 1)).astype(np.float32)
+    y = np.where(X[:, 0, 0] > 0, "up", "down")  # the first step decides
+    params = dict(hidden_size=8, max_epochs=300, random_state=0, n_threads=1)
+    auto = GRUClassifier(**params).fit(X, y)
+    loss = auto.history_["train_loss"].to_numpy()
+    assert auto.early_stopping_ is False
+    assert loss[-1] <= AUTO_FITTED_LOSS < loss[:-1].min()
+    assert auto.net_.stopped_early()
+    plain = GRUClassifier(early_stopping=False, **params).fit(X, y)
+    assert plain.n_iter_ > auto.n_iter_
+    assert plain.history_["train_loss"].iloc[len(loss) - 1] <= AUTO_FITTED_LOSS

@@ -71,3 +71,20 @@ def test_redesign_speed_table_and_parameter_differences():
         "GRUClassifier.readout: (absent) -> 'last'",
         "GRUClassifier.tol: 0.0001 -> 0.001",
     ]
+
+
+def test_stopping_floor_is_judged_at_the_epoch_it_stops():
+    import numpy as np
+
+    stop_at = _benchmark("classification_stopping").stop_at
+    # epoch 3 is the first at or below 1e-3; test_acc lacks the last epoch
+    run = dict(
+        loss=np.array([0.5, 0.01, 0.0008, 0.0002, 0.0001]),
+        acc=np.array([0.5, 0.7, 0.8, 0.9]),
+        final=0.95,
+    )
+    assert stop_at(run, 1e-3) == (3, 0.8)
+    assert stop_at(run, 0.1) == (2, 0.7)
+    # never reached, or reached only at the last epoch: the run's own score
+    assert stop_at(run, 1e-5) == (5, 0.95)
+    assert stop_at(run, 1.5e-4) == (5, 0.95)

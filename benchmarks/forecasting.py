@@ -72,9 +72,10 @@ its published defaults except what this protocol fixes:
   gets max(24 (its default), window);
 * the horizon h, the seeds (``random_state`` / ``random_seed``), CPU, one
   thread (``torch.set_num_threads``);
-* the training budget is each library's default: Darts ``n_epochs=100``,
-  neuralforecast ``max_steps=1000``; no early stopping in either (their
-  defaults);
+* the training budget is each library's default, Darts ``n_epochs=100``,
+  neuralforecast ``max_steps=1000``, unless ``--darts-epochs`` or
+  ``--nf-max-steps`` states another (issue 31's run: ``--nf-max-steps
+  200``, for time); no early stopping in either (their defaults);
 * scaling: neuralforecast's ``LSTM``/``GRU`` scale each window themselves
   (``scaler_type="robust"``, their default); Darts' models scale nothing,
   so they get Darts' ``Scaler`` (min-max, its default) fitted on the first

@@ -62,6 +62,55 @@ issue's series: airline and four that ship with pmdarima (wineind,
 woolyrnq, ausbeer, taylor; ``PMDARIMA``). On taylor (4032 half-hours) only
 the naive models are run beside the nets.
 
+Peers (issue 31, added after the rows above; ``--peers``, none by default):
+the neural and statistical forecasters a user would pick instead, each with
+its published defaults except what this protocol fixes:
+
+* the window: Darts' ``input_chunk_length`` and neuralforecast's
+  ``input_size`` are the recipe's window, min(2 m, n_train // 3); Darts'
+  ``RNNModel`` also needs ``training_length >= input_chunk_length``: it
+  gets max(24 (its default), window);
+* the horizon h, the seeds (``random_state`` / ``random_seed``), CPU, one
+  thread (``torch.set_num_threads``);
+* the training budget is each library's default, Darts ``n_epochs=100``,
+  neuralforecast ``max_steps=1000``, unless ``--darts-epochs`` or
+  ``--nf-max-steps`` states another (issue 31's run: ``--nf-max-steps
+  200``, for time); no early stopping in either (their defaults);
+* scaling: neuralforecast's ``LSTM``/``GRU`` scale each window themselves
+  (``scaler_type="robust"``, their default); Darts' models scale nothing,
+  so they get Darts' ``Scaler`` (min-max, its default) fitted on the first
+  80 %, as Darts' own examples do. No peer gets the log transform or a
+  seasonal base: those are the recipe's rules, not theirs;
+* season: statsforecast's ``AutoETS``/``AutoARIMA`` get ``season_length=m``
+  (48 on taylor, where its ETS drops the seasonal models: it fits none with
+  a season over 24).
+
+Each forecasts from every cutoff with its parameters fixed, by its own
+means: Darts' ``historical_forecasts(retrain=False)`` (``RNNModel(model=
+"LSTM")`` is recursive, one step at a time; ``BlockRNNModel(model="GRU")``
+outputs the h steps at once); neuralforecast's and statsforecast's
+``cross_validation(refit=False, step_size=1)``, which fit on the first 80 %
+and run the fitted model forward on the true history of each cutoff (so
+statsforecast's AutoETS is not refitted at every cutoff, unlike sktime's
+AutoETS above). The folds are those of sktime's ``evaluate`` here (cutoffs
+n_train - 1 ... n - 1 - h), and MAE and MASE are computed the same way
+(MASE: scaled by the naive in-sample MAE of the fold's history). The series
+are given to the peers with an integer index (none of them reads the
+calendar with its defaults).
+
+The peers do not install beside pandas 3 (statsforecast 2.1 pins
+pandas < 3; the package allows pandas >= 2.0, so pip resolves the extra
+``peers`` with pandas 2.3): install them in a separate environment so that
+the package's own stays as it is::
+
+    python3 -m venv /tmp/peers && . /tmp/peers/bin/activate
+    pip install torch==2.13.0  # a CPU build, then keep it: -c
+    echo "torch==2.13.0" > /tmp/peers/constraints.txt
+    pip install -c /tmp/peers/constraints.txt -e ".[bench,peers]"
+    OMP_NUM_THREADS=1 python benchmarks/forecasting.py --series issue31 \
+        --horizons long --seeds 3 --recurrent defaults \
+        --peers darts neuralforecast statsforecast
+
 Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/forecasting.py --seeds 5
@@ -350,7 +399,7 @@ def backtest(forecaster, y, X, horizon, strategy):
     )
 
 
-def require(script, needs):
+def require(script, needs, extra="bench"):
     """Stop with the install command if a module of ``needs`` (a dict:
     module -> what needs it) is not installed, before any work is done."""
     missing = [
@@ -361,7 +410,12 @@ def require(script, needs):
     if missing:
         raise SystemExit(
             f"{script} needs {', '.join(missing)}, not installed here: "
-            'pip install -e ".[bench]" from the clone'
+            f'pip install -e ".[{extra}]" from the clone'
+            + (
+                " (in its own environment: see the script's docstring)"
+                if extra == "peers"
+                else ""
+            )
         )
 
 
@@ -374,6 +428,210 @@ def needs(series, classic_models=True):
     elif set(series) & set(UNSEEN):
         out["statsmodels"] = f"the data sets {sorted(set(series) & set(UNSEEN))}"
     return out
+
+
+# --peers: the package each peer needs -> its rows (issue 31)
+PEERS = {
+    "darts": "Darts RNNModel(LSTM), BlockRNNModel(GRU)",
+    "neuralforecast": "neuralforecast LSTM, GRU",
+    "statsforecast": "statsforecast AutoETS, AutoARIMA",
+}
+
+
+def peer_needs(peers):
+    """The optional packages ``--peers`` imports (the extra ``peers``)."""
+    unknown = sorted(set(peers) - set(PEERS))
+    if unknown:
+        raise SystemExit(f"--peers: unknown {unknown}; choose from {sorted(PEERS)}")
+    return {peer: PEERS[peer] for peer in peers}
+
+
+def window(y, season):
+    """The recipe's window, min(2 m, n_train // 3), given to every net."""
+    return min(2 * season, int(0.8 * len(y)) // 3)
+
+
+def _folds(y, horizon):
+    """The cutoffs of ``backtest``: positions n_train - 1 ... n - 1 - h."""
+    n_train = int(0.8 * len(y))
+    return np.arange(n_train - 1, len(y) - horizon)
+
+
+def _score(y, horizon, forecasts):
+    """MAE and MASE over the folds of ``backtest`` for ``forecasts``
+    (one row of h values per cutoff), as sktime's metrics compute them."""
+    values = y.to_numpy(dtype=float)
+    cutoffs = _folds(y, horizon)
+    forecasts = np.asarray(forecasts, dtype=float)
+    if forecasts.shape != (len(cutoffs), horizon):
+        raise ValueError(
+            f"expected {(len(cutoffs), horizon)} forecasts, got {forecasts.shape}"
+        )
+    truth = values[cutoffs[:, None] + np.arange(1, horizon + 1)]
+    mae = np.abs(truth - forecasts).mean(axis=1)
+    scale = np.array([np.abs(np.diff(values[: c + 1])).mean() for c in cutoffs])
+    return float(mae.mean()), float((mae / scale).mean()), len(cutoffs)
+
+
+def _long_frame(y):
+    """The series as the Nixtla libraries take it, on an integer index."""
+    return pd.DataFrame(
+        {"unique_id": "y", "ds": np.arange(len(y)), "y": y.to_numpy(dtype=float)}
+    )
+
+
+def _from_cross_validation(cv, column):
+    """(n_cutoffs, h) forecasts out of a Nixtla ``cross_validation`` frame."""
+    cv = cv.sort_values(["cutoff", "ds"])
+    return np.stack([g[column].to_numpy() for _, g in cv.groupby("cutoff")])
+
+
+def _trainer():
+    # CPU, quiet; the rest of the Lightning trainer at the libraries' defaults
+    return dict(
+        accelerator="cpu",
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        logger=False,
+    )
+
+
+# training budgets of the neural peers: their documented defaults unless
+# --darts-epochs / --nf-max-steps state another
+BUDGET = {"darts": 100, "neuralforecast": 1000}
+
+
+def darts_forecasts(model_name, y, season, horizon, seed):
+    from darts import TimeSeries
+    from darts.dataprocessing.transformers import Scaler
+    from darts.models import BlockRNNModel, RNNModel
+
+    n_train = int(0.8 * len(y))
+    w = window(y, season)
+    if model_name == "LSTM":
+        model = RNNModel(
+            model="LSTM",
+            input_chunk_length=w,
+            training_length=max(24, w),
+            n_epochs=BUDGET["darts"],
+            random_state=seed,
+            pl_trainer_kwargs=_trainer(),
+        )
+    else:
+        model = BlockRNNModel(
+            model="GRU",
+            input_chunk_length=w,
+            output_chunk_length=horizon,
+            n_epochs=BUDGET["darts"],
+            random_state=seed,
+            pl_trainer_kwargs=_trainer(),
+        )
+    series = TimeSeries.from_values(y.to_numpy(dtype=np.float32))
+    scaler = Scaler().fit(series[:n_train])
+    scaled = scaler.transform(series)
+    model.fit(scaled[:n_train], verbose=False)
+    forecasts = model.historical_forecasts(
+        scaled,
+        start=n_train,
+        start_format="position",
+        forecast_horizon=horizon,
+        stride=1,
+        retrain=False,
+        last_points_only=False,
+        verbose=False,
+    )
+    return [scaler.inverse_transform(f).values().ravel() for f in forecasts]
+
+
+def neuralforecast_forecasts(model_name, y, season, horizon, seed):
+    from neuralforecast import NeuralForecast
+    from neuralforecast.models import GRU, LSTM
+
+    cls = {"LSTM": LSTM, "GRU": GRU}[model_name]
+    model = cls(
+        h=horizon,
+        input_size=window(y, season),
+        max_steps=BUDGET["neuralforecast"],
+        random_seed=seed,
+        **_trainer(),
+    )
+    nf = NeuralForecast(models=[model], freq=1)
+    cv = nf.cross_validation(
+        _long_frame(y),
+        n_windows=len(_folds(y, horizon)),
+        step_size=1,
+        refit=False,
+        verbose=False,
+    )
+    return _from_cross_validation(cv, model_name)
+
+
+def statsforecast_forecasts(model_name, y, season, horizon, seed):
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoARIMA, AutoETS
+
+    cls = {"AutoETS": AutoETS, "AutoARIMA": AutoARIMA}[model_name]
+    sf = StatsForecast(models=[cls(season_length=season)], freq=1, n_jobs=1)
+    cv = sf.cross_validation(
+        df=_long_frame(y),
+        h=horizon,
+        n_windows=len(_folds(y, horizon)),
+        step_size=1,
+        refit=False,
+    )
+    return _from_cross_validation(cv, model_name)
+
+
+# the peers' rows: label -> (package, forecasts function, model, seeded)
+PEER_ROWS = {
+    "Darts RNNModel(LSTM)": ("darts", darts_forecasts, "LSTM", True),
+    "Darts BlockRNNModel(GRU)": ("darts", darts_forecasts, "GRU", True),
+    "neuralforecast LSTM": ("neuralforecast", neuralforecast_forecasts, "LSTM", True),
+    "neuralforecast GRU": ("neuralforecast", neuralforecast_forecasts, "GRU", True),
+    "statsforecast AutoETS": (
+        "statsforecast",
+        statsforecast_forecasts,
+        "AutoETS",
+        False,
+    ),
+    "statsforecast AutoARIMA": (
+        "statsforecast",
+        statsforecast_forecasts,
+        "AutoARIMA",
+        False,
+    ),
+}
+
+
+def run_peer(label, name, y, season, horizon, seeds):
+    """Backtest one peer over the seeds (once if it has none); print, return."""
+    _, forecasts, model_name, seeded = PEER_ROWS[label]
+    maes, mases, secs = [], [], []
+    for seed in range(seeds if seeded else 1):
+        start = time.perf_counter()
+        try:
+            out = forecasts(model_name, y, season, horizon, seed)
+            mae, mase, folds = _score(y, horizon, out)
+        except Exception as exc:  # noqa: BLE001 - report and go on
+            print(f"{name} h={horizon} {label} seed {seed}: failed: {exc!r}")
+            sys.stdout.flush()
+            return None
+        secs.append(time.perf_counter() - start)
+        maes.append(mae), mases.append(mase)
+    spread = (
+        f" ± {np.std(maes):.4f} MASE {np.mean(mases):6.3f} ± {np.std(mases):.3f}"
+        if seeded
+        else f" MASE {np.mean(mases):6.3f}"
+    )
+    print(
+        f"{name:18s} h={horizon:<3d} {label:28s} MAE {np.mean(maes):9.4f}{spread} "
+        f"({folds} cutoffs, fit+backtest {np.median(secs):.1f} s median, "
+        f"max {np.max(secs):.1f} s)"
+    )
+    sys.stdout.flush()
+    return dict(
+        series=name, h=horizon, model=label, mae=maes, mase=mases, folds=folds, s=secs
+    )
 
 
 def main():
@@ -391,9 +649,27 @@ def main():
         "defaults-nosp: the defaults with transform=None, sp=None",
     )
     parser.add_argument("--no-classic", action="store_true")
+    parser.add_argument(
+        "--peers",
+        nargs="*",
+        default=[],
+        help=f"run these libraries' forecasters too ({', '.join(PEERS)}; "
+        "the extra 'peers', see the docstring)",
+    )
+    parser.add_argument(
+        "--darts-epochs", type=int, default=BUDGET["darts"], help="Darts' n_epochs"
+    )
+    parser.add_argument(
+        "--nf-max-steps",
+        type=int,
+        default=BUDGET["neuralforecast"],
+        help="neuralforecast's max_steps",
+    )
     parser.add_argument("--json", default=None, help="write the rows to this file")
     args = parser.parse_args()
     require("benchmarks/forecasting.py", needs(args.series, not args.no_classic))
+    require("benchmarks/forecasting.py", peer_needs(args.peers), extra="peers")
+    BUDGET.update(darts=args.darts_epochs, neuralforecast=args.nf_max_steps)
     warnings.filterwarnings("ignore")
     import torch
 
@@ -442,6 +718,13 @@ def main():
                         kind, name, y, X, season, horizon, strategy, args
                     )
                     rows.append(row)
+            if X is not None:
+                continue  # the peers: the univariate series only
+            for peer in args.peers:  # in the order given
+                for label in [k for k, v in PEER_ROWS.items() if v[0] == peer]:
+                    row = run_peer(label, name, y, season, horizon, args.seeds)
+                    if row is not None:
+                        rows.append(row)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
 

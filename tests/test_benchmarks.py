@@ -4,6 +4,7 @@ import importlib.util
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,10 +20,10 @@ def _benchmark(name):
     return module
 
 
-def _bench_extra():
+def _bench_extra(extra="bench"):
     # the list in pyproject.toml (tomllib is Python 3.11+, the floor is 3.10)
     text = (ROOT / "pyproject.toml").read_text("utf-8")
-    block = re.search(r"^bench = \[(.*?)\]", text, flags=re.M | re.S).group(1)
+    block = re.search(rf"^{extra} = \[(.*?)^\]", text, flags=re.M | re.S).group(1)
     return {
         re.match(r"[\w-]+", r).group().lower() for r in re.findall(r'"(.+?)"', block)
     }
@@ -88,3 +89,43 @@ def test_stopping_floor_is_judged_at_the_epoch_it_stops():
     # never reached, or reached only at the last epoch: the run's own score
     assert stop_at(run, 1e-5) == (5, 0.95)
     assert stop_at(run, 1.5e-4) == (5, 0.95)
+
+
+def test_forecasting_peers_extra_brings_what_the_peers_import():
+    forecasting = _benchmark("forecasting")
+    imported = set(forecasting.peer_needs(forecasting.PEERS))
+    assert imported == {"darts", "neuralforecast", "statsforecast"}
+    assert imported <= _bench_extra("peers"), imported - _bench_extra("peers")
+    # a run without --peers needs none of them
+    assert not imported & set(forecasting.needs(forecasting.ISSUE31))
+
+
+def test_forecasting_missing_peer_stops_naming_it_and_the_extra():
+    forecasting = _benchmark("forecasting")
+    with pytest.raises(SystemExit, match=r"no_such_peer \(its rows\)") as info:
+        forecasting.require("f.py", {"no_such_peer": "its rows"}, extra="peers")
+    assert 'pip install -e ".[peers]"' in str(info.value)
+    with pytest.raises(SystemExit, match=r"--peers: unknown \['prophet'\]"):
+        forecasting.peer_needs(["darts", "prophet"])
+
+
+def test_forecasting_peer_scores_are_those_of_the_sktime_backtest():
+    # the peers are scored outside sktime's evaluate: the same folds, MAE and
+    # MASE, checked on the seasonal naive forecast written out by hand
+    pytest.importorskip("sktime")
+    from sktime.forecasting.naive import NaiveForecaster
+
+    forecasting = _benchmark("forecasting")
+    y, _, season, horizon = forecasting.load("airline")
+    values = y.to_numpy(dtype=float)
+    steps = np.arange(1, horizon + 1)
+    lag = season * np.ceil(steps / season).astype(int)
+    cutoffs = forecasting._folds(y, horizon)
+    by_hand = values[cutoffs[:, None] + steps - lag]
+    mae, mase, folds = forecasting._score(y, horizon, by_hand)
+    expected = forecasting.backtest(
+        NaiveForecaster("last", sp=season), y, None, horizon, "no-update_params"
+    )
+    np.testing.assert_allclose([mae, mase, folds], expected[:3], rtol=1e-10)
+    with pytest.raises(ValueError, match=r"expected \(18, 12\) forecasts"):
+        forecasting._score(y, horizon, by_hand[1:])

@@ -21,9 +21,10 @@ steps and 3 features, standard normal, seed 0):
   (the first call after the fit, as a user makes it).
 
 Only parameters that exist in both refs are passed. Where a ref's
-classifier has the ``embedding`` and ``readout`` parameters (added by the
-redesign, with new defaults), they are pinned to what the classifier
-computed before them (``embedding="patch"``, ``readout="last"``), so that
+classifier has the ``embedding``, ``readout`` and ``instance_norm``
+parameters (added since, with new defaults), they are pinned to what the
+classifier computed before them (``embedding="patch"``, ``readout="last"``,
+``instance_norm=False``), so that
 both refs fit the same network; the script prints every parameter whose
 value still differs between the refs. Printed: the median and min-max
 seconds per ref, and the ratio of the medians (after / before; below 1
@@ -48,7 +49,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # the classifier's computation before embedding/readout were parameters
-PINNED = {"GRUClassifier": {"embedding": "patch", "readout": "last"}}
+PINNED = {
+    "GRUClassifier": {"embedding": "patch", "readout": "last", "instance_norm": False}
+}
 TASKS = (
     "fit GRURegressor",
     "fit GRUClassifier",

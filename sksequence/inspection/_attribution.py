@@ -6,11 +6,16 @@ import numpy as np
 import torch
 
 from .._base import network_output
-from .._constants import IG_TOLERANCE, INSPECTION_BATCH_SIZE
-from .._modules import batches, frozen_copy
+from .._constants import IG_TOLERANCE
 from .._readout import Readout, ReadoutModel
 from .._validation import check_sequences
-from ._common import check_supported, gradient_context, validated_input
+from ._common import (
+    analysis_batches,
+    analysis_copy,
+    check_supported,
+    gradient_context,
+    validated_input,
+)
 
 __all__ = ["attribute", "ATTRIBUTION_METHODS"]
 
@@ -140,8 +145,7 @@ def attribute(
     classifier = state.is_classifier
     # what is attributed: the prediction in y's units, or a class's logit
     forward = ReadoutModel(
-        frozen_copy(estimator.net_.module_, device=device, dtype=torch.float64),
-        Readout(state, "decision", squeeze=False).to(device),
+        analysis_copy(estimator), Readout(state, "decision", squeeze=False).to(device)
     )
     targets = _target_indices(estimator, X3, lengths, target, classifier)
     base = _baseline_array(baseline, X3) if takes_baseline else None
@@ -169,13 +173,7 @@ def attribute(
     parts, misses, changes = [], [], []
     with gradient_context(device), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Input Tensor .* did not already")
-        for rows, xb, lb in batches(
-            X3,
-            lengths,
-            batch_size=INSPECTION_BATCH_SIZE,
-            dtype=torch.float64,
-            device=device,
-        ):
+        for rows, xb, lb in analysis_batches(X3, lengths, device):
             call = dict(kwargs, target=targets[rows].to(device))
             if lb is not None:
                 call["additional_forward_args"] = (lb,)

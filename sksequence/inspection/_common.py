@@ -1,5 +1,6 @@
 """Helpers shared by the inspection tools: the estimator and input they take,
-and backward through a recurrent network in eval mode."""
+the copy of the network they run and its batches, and backward through a
+recurrent network in eval mode."""
 
 import contextlib
 
@@ -7,9 +8,17 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import is_sequence_estimator
+from .._constants import INSPECTION_BATCH_SIZE
+from .._modules import batches, frozen_copy
 from .._validation import validate_sequences
 
-__all__ = ["check_supported", "gradient_context", "validated_input"]
+__all__ = [
+    "analysis_batches",
+    "analysis_copy",
+    "check_supported",
+    "gradient_context",
+    "validated_input",
+]
 
 
 def check_supported(estimator, caller):
@@ -27,6 +36,27 @@ def validated_input(estimator, X):
     """``(X3, lengths)`` exactly as ``predict`` would see them (never modifies X)."""
     X3, lengths, _ = validate_sequences(estimator, X, reset=False)
     return X3, lengths
+
+
+def analysis_copy(estimator):
+    """The fitted network as the inspection tools run it: a float64
+    :func:`~sksequence._modules.frozen_copy` on the estimator's device, so
+    that the estimator's own module is never touched."""
+    net = estimator.net_
+    return frozen_copy(net.module_, device=net.device, dtype=torch.float64)
+
+
+def analysis_batches(X3, lengths, device):
+    """``(rows, X_batch, lengths_batch)`` in float64 on ``device``, in
+    batches of ``INSPECTION_BATCH_SIZE`` (they keep every step's activations
+    for the backward pass)."""
+    return batches(
+        X3,
+        lengths,
+        batch_size=INSPECTION_BATCH_SIZE,
+        dtype=torch.float64,
+        device=device,
+    )
 
 
 def gradient_context(device):

@@ -18,9 +18,10 @@ import pandas as pd
 import torch
 
 from .._base import network_target
-from .._constants import INSPECTION_BATCH_SIZE
-from .._modules import batches, frozen_copy, patched_lengths, per_sample_loss
+from .._modules import patched_lengths, per_sample_loss
 from ._common import (
+    analysis_batches,
+    analysis_copy,
     check_supported,
     validated_input,
 )
@@ -176,7 +177,7 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
     X3, lengths = validated_input(estimator, X)
     target = network_target(estimator, y, X3, lengths)
     device = estimator.net_.device
-    module = frozen_copy(estimator.net_.module_, device=device, dtype=torch.float64)
+    module = analysis_copy(estimator)
     num_layers = module.rnn.num_layers
     if wrt == "hidden":
         if not isinstance(layer, (int, np.integer)) or not (
@@ -198,13 +199,7 @@ def gradient_flow(estimator, X, y, *, wrt="hidden", layer=-1):
     direction_sums = np.zeros((directions, steps))
     counts = np.zeros(steps, dtype=np.int64)
     with torch.enable_grad():
-        for rows, xb, lb in batches(
-            X3,
-            lengths,
-            batch_size=INSPECTION_BATCH_SIZE,
-            dtype=torch.float64,
-            device=device,
-        ):
+        for rows, xb, lb in analysis_batches(X3, lengths, device):
             tb = torch.as_tensor(target[rows], device=device)
             if tb.is_floating_point():
                 tb = tb.to(torch.float64)

@@ -13,8 +13,8 @@ which distribution it is asks the head:
   values, the mean, or the median); :meth:`Head.quantile_link` and
   :attr:`Head.std_block` -- what ``predict_quantiles``, ``predict_interval``
   and ``return_std`` read (through :class:`sksequence._readout.Readout`);
-* :meth:`Head.calibration_factors`, :meth:`Head.calibration_link` (and
-  :meth:`Head.calibrated`, its values) and :meth:`Head.calibration_shape` --
+* :meth:`Head.calibration_factors`, :meth:`Head.calibration_link` and
+  :meth:`Head.calibration_shape` --
   the calibration of the spread on held-out samples (see
   :mod:`sksequence._calibration`) and how files store it.
 
@@ -140,12 +140,6 @@ class Head:
         :meth:`calibration_shape`; None: the identity). The location never
         moves."""
         return nn.Identity()
-
-    def calibrated(self, blocks, calibration):
-        """``blocks`` (..., width, n_outputs) with the spread multiplied by
-        ``calibration``, as a new float64 tensor (:meth:`calibration_link`)."""
-        blocks = torch.as_tensor(blocks, dtype=torch.float64)
-        return self.calibration_link(calibration).double()(blocks)
 
 
 class PointHead(Head):

@@ -203,6 +203,98 @@ def test_torchscript_matches_predict(exported, name):
         assert_allclose(served, expected, rtol=1e-5, atol=1e-5)
 
 
+# the spread, served as the regressors' methods return it:
+# (case, output, quantiles)
+SPREAD = [
+    ("gru-gaussian-2outputs", "std", None),
+    ("gru-gaussian-2outputs", "quantiles", (0.05, 0.5, 0.99)),
+    ("lstm-quantile-seq", "quantiles", (0.8, 0.2)),  # learned, in any order
+]
+
+
+def _served(fmt, est, path, **kwargs):
+    """Export ``est`` as ``fmt``; returns ``(serve(X) -> ndarray, metadata)``."""
+    if fmt == "onnx":
+        ort = _onnxruntime()
+        export_onnx(est, path, **kwargs)
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        meta = session.get_modelmeta().custom_metadata_map["sksequence"]
+        return (lambda X: session.run(None, {"X": X})[0]), json.loads(meta)
+    files = {"sksequence.json": ""}
+    model = torch.jit.load(
+        str(export_torchscript(est, path, **kwargs)), _extra_files=files
+    )
+    return (lambda X: model(torch.from_numpy(X)).detach().numpy()), json.loads(
+        files["sksequence.json"]
+    )
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "torchscript"])
+@pytest.mark.parametrize("name, output, quantiles", SPREAD)
+def test_exported_spread_matches_predict(
+    exported, tmp_path, fmt, name, output, quantiles
+):
+    """output="std" serves predict(X, return_std=True)[1], output="quantiles"
+    serves predict_quantiles(X, quantiles), at any batch size and length."""
+    est, X_train, _, _ = exported[name]
+    serve, meta = _served(
+        fmt, est, tmp_path / "spread", output=output, quantiles=quantiles
+    )
+    assert meta["output"] == output
+    assert meta.get("quantiles") == (None if quantiles is None else list(quantiles))
+    for X in _inputs(X_train):
+        if output == "std":
+            expected = est.predict(X, return_std=True)[1]
+        else:
+            expected = est.predict_quantiles(X, quantiles=quantiles)
+        served = serve(X)
+        assert served.shape == expected.shape
+        assert_allclose(served, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("export", [export_onnx, export_torchscript])
+def test_outputs_an_estimator_cannot_serve_are_refused_clearly(
+    export, exported, tmp_path
+):
+    point, gaussian, quantile, clf = (
+        exported[name][0]
+        for name in (
+            "gru-reg",
+            "gru-gaussian-2outputs",
+            "lstm-quantile-seq",
+            "gru-clf-bool",
+        )
+    )
+    refused = [
+        (
+            point,
+            "std",
+            None,
+            "output='std' needs a model fitted with loss='gaussian'; "
+            "this one was fitted with loss='squared_error'",
+        ),
+        (quantile, "std", None, "needs a model fitted with loss='gaussian';"),
+        (point, "quantiles", (0.1,), "loss='gaussian' or loss='quantile'"),
+        (gaussian, "quantiles", None, r"needs the levels.*quantiles=\(0.1, 0.5, 0.9\)"),
+        (gaussian, "quantiles", (0.0, 0.5), "strictly between 0 and 1"),
+        (gaussian, "quantiles", (1.5,), "strictly between 0 and 1"),
+        (
+            quantile,
+            "quantiles",
+            (0.1,),
+            r"learned the quantiles at levels \[0.2, 0.5, 0.8\]",
+        ),
+        (gaussian, None, (0.1,), "read only with output='quantiles'"),
+        (gaussian, "mean", None, "'mean' is not an output an exported model serves"),
+        (clf, "predict", None, "an exported classifier serves predict_proba"),
+        (point, "predict_proba", None, "a regressor has no class probabilities"),
+    ]
+    for est, output, quantiles, match in refused:
+        with pytest.raises(ValueError, match=match):
+            export(est, tmp_path / "m", output=output, quantiles=quantiles)
+    assert not (tmp_path / "m").exists()
+
+
 def test_onnx_signature_and_metadata(exported):
     ort = _onnxruntime()
     for est, _, path, _ in exported.values():

@@ -11,22 +11,18 @@ import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_allclose
-from shared_settings import TINY_EXPORT, cycled_labels
+from shared_settings import CLASSIFIERS, REGRESSORS, TINY_EXPORT, cycled_labels
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from sksequence import (
-    GRUClassifier,
-    GRURegressor,
-    LSTMClassifier,
-    LSTMRegressor,
-    RNNClassifier,
-    RNNRegressor,
-    SequenceScaler,
-)
+from sksequence import SequenceScaler
 from sksequence._export import export_onnx, export_torchscript
+
+# the six public estimators, listed once in shared_settings
+RNNRegressor, LSTMRegressor, GRURegressor = REGRESSORS
+RNNClassifier, LSTMClassifier, GRUClassifier = CLASSIFIERS
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:`torch.jit.load` is deprecated:DeprecationWarning"
@@ -205,11 +201,12 @@ def test_torchscript_matches_predict(exported, name):
 
 # the spread, served as the regressors' methods return it:
 # (case, output, quantiles)
-SPREAD = [
-    ("gru-gaussian-2outputs", "std", None),
-    ("gru-gaussian-2outputs", "quantiles", (0.05, 0.5, 0.99)),
-    ("lstm-quantile-seq", "quantiles", (0.8, 0.2)),  # learned, in any order
-]
+SPREAD = {
+    "gaussian-std": ("gru-gaussian-2outputs", "std", None),
+    "gaussian-quantiles": ("gru-gaussian-2outputs", "quantiles", (0.05, 0.5, 0.99)),
+    # levels the network learned, in any order
+    "quantile-seq-quantiles": ("lstm-quantile-seq", "quantiles", (0.8, 0.2)),
+}
 
 
 def _served(fmt, est, path, **kwargs):
@@ -230,7 +227,7 @@ def _served(fmt, est, path, **kwargs):
 
 
 @pytest.mark.parametrize("fmt", ["onnx", "torchscript"])
-@pytest.mark.parametrize("name, output, quantiles", SPREAD)
+@pytest.mark.parametrize("name, output, quantiles", SPREAD.values(), ids=SPREAD)
 def test_exported_spread_matches_predict(
     exported, tmp_path, fmt, name, output, quantiles
 ):

@@ -204,7 +204,7 @@ def test_skorch_is_imported_on_the_skorch_floor_only():
     assert importers == SKORCH_FLOOR
 
 
-def test_the_sklearn_template_leaves_the_training_session_to_the_session():
+def test_the_sklearn_template_imports_neither_skorch_nor_distributed():
     """``_base`` (the fit/predict template) hands the session a plain spec:
     which process trains, writes checkpoints or prints is the session's
     (``_session`` and the strategies in ``distributed``), not the base's."""

@@ -14,7 +14,6 @@ from sklearn.base import BaseEstimator, is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from . import distributed
 from ._compat import HasMethods, Interval, StrOptions, fit_context
 from ._constants import AUTO_MIN_HOLDOUT, AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
 from ._fitted import FittedState
@@ -25,7 +24,6 @@ from ._session import TrainingData, TrainingSpec, train
 from ._split import VALIDATION_SPLITS, holdout_split
 from ._threads import auto_threads, intra_op_threads, step_work
 from ._validation import (
-    check_checkpoint_directory,
     check_no_bool_ints,
     check_score_target,
     validate_sample_weight,
@@ -580,8 +578,6 @@ class SequenceEstimator(BaseEstimator):
             typical = X3.shape[1] if lengths is None else int(np.median(lengths))
             self.patch_size_ = self._resolve_patch_size(typical)
         if self.checkpoint is not None:
-            if distributed.strategy().is_main:  # the one process that writes
-                check_checkpoint_directory(self.checkpoint)
             # a checkpoint belongs to one data set too (e.g. one CV fold)
             self._data_key = _digest(X3, lengths, y_net, weights)
         spec = TrainingSpec(

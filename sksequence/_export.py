@@ -21,7 +21,11 @@ returns:
   ``predict`` shapes it (``(batch,)`` for a 1-D ``y``, ``(batch, n_outputs)``
   otherwise; with ``return_sequences=True`` one value per time step). With
   ``loss="gaussian"`` that is the mean, with ``loss="quantile"`` the
-  median: the standard deviation and the other quantiles are not exported;
+  median. ``output="std"`` serves ``predict(X, return_std=True)[1]``
+  (``loss="gaussian"``) and ``output="quantiles"`` with ``quantiles=levels``
+  serves ``predict_quantiles(X, levels)`` (both distributional losses), the
+  calibration included; the metadata's ``"output"`` (and ``"quantiles"``)
+  say which;
 * classifiers: ``predict_proba(X)``, the softmax probabilities in the order
   of ``classes_``. The labels are stored with the model (ONNX
   ``metadata_props["classes"]``, TorchScript extra file ``sksequence.json``,
@@ -87,13 +91,19 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._constants import ONNX_OPSET
+from ._heads import HEADS
 from ._modules import frozen_copy
 from ._readout import Readout, ReadoutModel
+from ._validation import check_quantiles
 
 __all__ = ["export_onnx", "export_torchscript"]
 
 INPUT_NAME = "X"
 OUTPUT_NAME = "y"
+#: what an exported model can serve (``output=``), named as the estimators'
+#: methods name it: ``predict``, ``predict_proba``, ``return_std``'s std and
+#: ``predict_quantiles``' quantiles
+SERVED_OUTPUTS = ("predict", "predict_proba", "std", "quantiles")
 # name of the JSON metadata file inside a TorchScript archive
 TORCHSCRIPT_METADATA = "sksequence.json"
 
@@ -230,27 +240,90 @@ def _split_pipeline(estimator):
     return scalers, estimator
 
 
-def _serving_model(estimator, output="predict", levels=None):
-    """The float32 :class:`_ServingModel` of a fitted estimator or Pipeline,
-    serving ``output`` of the readout (:class:`~sksequence._readout.Readout`:
-    what ``predict``/``predict_proba`` returns, or with a distribution head
-    ``"std"`` and ``"quantiles"`` at ``levels``).
+def _losses(has):
+    """The regressors' losses whose heads ``has(head)``, for messages."""
+    return " or ".join(f"loss={h.loss!r}" for h in HEADS.values() if has(h))
 
-    Returns ``(model, final_estimator)``.
+
+def _check_output(state, output, quantiles):
+    """``(output, levels)`` an estimator fitted as ``state`` can serve: the
+    one place the export's ``output=`` and ``quantiles=`` are checked.
+
+    ``output=None`` is what the estimator returns (``predict_proba`` for
+    classifiers, ``predict`` for regressors); the levels are validated as
+    ``predict_quantiles`` validates them (those a quantile head learned).
+    """
+    if output is None:
+        output = "predict_proba" if state.is_classifier else "predict"
+    if output not in SERVED_OUTPUTS:
+        raise ValueError(
+            f"output={output!r} is not an output an exported model serves; "
+            f"pass one of {SERVED_OUTPUTS}, or None for what the estimator "
+            "returns (predict_proba for a classifier, predict for a regressor)."
+        )
+    if state.is_classifier and output != "predict_proba":
+        raise ValueError(
+            f"output={output!r}: an exported classifier serves predict_proba "
+            "(its label is classes[argmax(proba)], the classes are in the "
+            "metadata); pass output='predict_proba' or None."
+        )
+    if not state.is_classifier and output == "predict_proba":
+        raise ValueError(
+            "output='predict_proba': a regressor has no class probabilities; "
+            "pass output='predict', 'std' or 'quantiles'."
+        )
+    head = state.head
+    needs = {
+        "std": lambda h: h.std_block is not None,
+        "quantiles": lambda h: h.distributional,
+    }.get(output)
+    if needs is not None and not needs(head):
+        raise ValueError(
+            f"output={output!r} needs a model fitted with {_losses(needs)}; "
+            f"this one was fitted with loss={head.loss!r}, which predicts "
+            f"{head.predicts}. Export output='predict', or refit with that loss."
+        )
+    if output != "quantiles":
+        if quantiles is not None:
+            raise ValueError(
+                f"quantiles={quantiles!r} is read only with output='quantiles' "
+                f"(got output={output!r}); leave quantiles=None."
+            )
+        return output, None
+    if quantiles is None:
+        raise ValueError(
+            "output='quantiles' needs the levels the exported model serves: "
+            f"pass quantiles=..., e.g. quantiles={head.levels} (the levels of "
+            "fit); each in (0, 1)."
+        )
+    levels = check_quantiles(quantiles, add_median=False, sort=False)
+    return output, head.available_levels(levels)
+
+
+def _serving_model(estimator, output=None, quantiles=None):
+    """The float32 :class:`_ServingModel` of a fitted estimator or Pipeline,
+    serving ``output`` (see :func:`_check_output`) through the readout
+    (:class:`~sksequence._readout.Readout`).
+
+    Returns ``(model, final_estimator, metadata)``: the metadata as
+    :func:`_metadata` writes it.
     """
     scalers, est = _split_pipeline(estimator)
+    output, levels = _check_output(est.fitted_state_, output, quantiles)
+    readout = "predict" if output == "predict_proba" else output
     model = ReadoutModel(
         frozen_copy(est.net_.module_, device="cpu", dtype=torch.float32),
-        Readout(est.fitted_state_, output, levels=levels).float(),
+        Readout(est.fitted_state_, readout, levels=levels).float(),
     )
     affines = [
         _Affine(s.mean_ if s.with_mean else None, s.scale_ if s.with_std else None)
         for s in scalers
     ]
-    return _ServingModel(affines, model).eval(), est
+    meta = _metadata(estimator, est, output, levels)
+    return _ServingModel(affines, model).eval(), est, meta
 
 
-def _metadata(estimator, est):
+def _metadata(estimator, est, output, levels):
     """JSON-able description stored beside the exported model."""
     state = est.fitted_state_
     meta = {
@@ -258,9 +331,11 @@ def _metadata(estimator, est):
         "pipeline": estimator is not est,
         "n_features": int(state.n_channels),
         "return_sequences": bool(state.per_step),
-        "output": "predict_proba" if state.is_classifier else "predict",
+        "output": output,
         "input": INPUT_NAME,
     }
+    if levels is not None:
+        meta["quantiles"] = [float(q) for q in levels]
     if state.is_classifier:
         meta["classes"] = np.asarray(state.classes).tolist()
     return meta
@@ -283,19 +358,40 @@ def _example_input(example_X, n_features):
 
 # -- public functions ------------------------------------------------------------
 
+# the parameters both exporters take, written once (substituted below)
+_OUTPUT_PARAMETERS = """\
+output : {"predict", "predict_proba", "std", "quantiles"} or None, \
+default=None
+        What the exported model serves, named as the estimator's methods
+        name it: ``"predict"`` (regressors), ``"predict_proba"``
+        (classifiers), ``"std"``: ``predict(X, return_std=True)[1]``
+        (``loss="gaussian"``), ``"quantiles"``: ``predict_quantiles(X,
+        quantiles)``, shape ``predict``'s with one more axis last
+        (``loss="gaussian"`` or ``"quantile"``). None: ``"predict_proba"``
+        for a classifier, ``"predict"`` for a regressor.
+    quantiles : sequence of float in (0, 1), default=None
+        With ``output="quantiles"`` (and only then; required): the levels,
+        in the order served. With ``loss="quantile"`` levels the network
+        learned, as in ``predict_quantiles``."""
 
-def export_onnx(estimator, path, *, example_X=None, opset=None):
+
+def export_onnx(
+    estimator, path, *, output=None, quantiles=None, example_X=None, opset=None
+):
     """Write a fitted estimator as an ONNX model.
 
     The graph has one float32 input ``"X"`` of shape ``(batch, time,
     n_features)``, where ``batch`` and ``time`` are dynamic, and one output
-    ``"y"``: what ``predict`` returns for a regressor (in the units of the
-    training targets) or ``predict_proba`` for a classifier. See the module
-    documentation, "Serving a model", for what is and is not exported.
+    ``"y"``: by default what ``predict`` returns for a regressor (in the
+    units of the training targets) or ``predict_proba`` for a classifier;
+    ``output`` chooses a regressor's standard deviation or quantiles
+    instead. See the module documentation, "Serving a model", for what is
+    and is not exported.
 
     The model's ``metadata_props`` hold ``"classes"`` (classifiers: the
     JSON-encoded ``classes_``) and ``"sksequence"`` (JSON: estimator class,
-    ``n_features``, ``return_sequences``, output kind).
+    ``n_features``, ``return_sequences``, ``output``, and with
+    ``output="quantiles"`` the ``quantiles``).
 
     Parameters
     ----------
@@ -304,6 +400,7 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
         :class:`~sksequence.SequenceScaler` steps ending with one.
     path : str or path-like
         Where to write the ``.onnx`` file.
+    {output_parameters}
     example_X : array-like of shape (batch, time, n_features), default=None
         Input used to trace the network; zeros of shape ``(2, 3,
         n_features)`` by default. It fixes neither the batch size nor the
@@ -324,7 +421,9 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
         If ``estimator`` is not a sksequence estimator or a Pipeline of
         ``SequenceScaler`` steps ending with one.
     ValueError
-        If ``example_X`` does not have ``n_features`` features.
+        If ``example_X`` does not have ``n_features`` features, or if the
+        estimator has no such ``output`` (see ``output``), or ``quantiles``
+        are not levels in (0, 1) it can serve.
     ImportError
         If the ``onnx`` package is not installed.
 
@@ -349,7 +448,7 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
     >>> json.loads(meta["classes"])  # doctest: +SKIP
     [False, True]
     """
-    model, est = _serving_model(estimator)
+    model, est, meta = _serving_model(estimator, output, quantiles)
     n_features = est.fitted_state_.n_channels
     X = _example_input(example_X, n_features)
     try:
@@ -379,7 +478,6 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
             opset_version=ONNX_OPSET if opset is None else int(opset),
         )
     proto = onnx.load(os.fspath(path))
-    meta = _metadata(estimator, est)
     props = {"sksequence": json.dumps(meta)}
     if "classes" in meta:
         props["classes"] = json.dumps(meta["classes"])
@@ -389,18 +487,21 @@ def export_onnx(estimator, path, *, example_X=None, opset=None):
     return path
 
 
-def export_torchscript(estimator, path):
+def export_torchscript(estimator, path, *, output=None, quantiles=None):
     """Write a fitted estimator as a TorchScript archive.
 
     The scripted module maps a float32 tensor ``X`` of shape ``(batch, time,
     n_features)``, any batch size and number of time steps, to what
     ``predict`` returns for a regressor (in the units of the training
-    targets) or ``predict_proba`` for a classifier, as a float32 tensor. It
-    loads with ``torch.jit.load`` where neither sksequence nor scikit-learn
-    is installed. The archive also holds an extra file ``"sksequence.json"``
-    (the classifier's ``classes``, the estimator class, ``n_features``,
-    ``return_sequences``); read it with ``torch.jit.load(path,
-    _extra_files=files)`` where ``files = {"sksequence.json": ""}``.
+    targets) or ``predict_proba`` for a classifier, as a float32 tensor
+    (``output`` chooses a regressor's standard deviation or quantiles
+    instead). It loads with ``torch.jit.load`` where neither sksequence nor
+    scikit-learn is installed. The archive also holds an extra file
+    ``"sksequence.json"`` (the classifier's ``classes``, the estimator
+    class, ``n_features``, ``return_sequences``, ``output``, and with
+    ``output="quantiles"`` the ``quantiles``); read it with
+    ``torch.jit.load(path, _extra_files=files)`` where ``files =
+    {"sksequence.json": ""}``.
 
     Parameters
     ----------
@@ -409,6 +510,7 @@ def export_torchscript(estimator, path):
         :class:`~sksequence.SequenceScaler` steps ending with one.
     path : str or path-like
         Where to write the archive (conventionally ``.pt``).
+    {output_parameters}
 
     Returns
     -------
@@ -422,6 +524,9 @@ def export_torchscript(estimator, path):
     TypeError
         If ``estimator`` is not a sksequence estimator or a Pipeline of
         ``SequenceScaler`` steps ending with one.
+    ValueError
+        If the estimator has no such ``output`` (see ``output``), or
+        ``quantiles`` are not levels in (0, 1) it can serve.
 
     See Also
     --------
@@ -448,9 +553,26 @@ def export_torchscript(estimator, path):
     True
     >>> json.loads(files["sksequence.json"])["estimator"]
     'GRURegressor'
+
+    A regressor fitted with ``loss="gaussian"`` serves its standard
+    deviation, or its quantiles at chosen levels, as its methods return them:
+
+    >>> gauss = GRURegressor(loss="gaussian", hidden_size=4, max_epochs=1,
+    ...                      random_state=0).fit(X, y)
+    >>> _ = export_torchscript(gauss, path, output="quantiles",
+    ...                        quantiles=(0.05, 0.95))
+    >>> bands = torch.jit.load(path)(torch.from_numpy(X_new)).numpy()
+    >>> bands.shape
+    (3, 2)
+    >>> expected = gauss.predict_quantiles(X_new, quantiles=(0.05, 0.95))
+    >>> bool(np.allclose(bands, expected, atol=1e-5))
+    True
+    >>> _ = export_torchscript(gauss, path, output="std")
+    >>> std = torch.jit.load(path)(torch.from_numpy(X_new)).numpy()
+    >>> bool(np.allclose(std, gauss.predict(X_new, return_std=True)[1], atol=1e-5))
+    True
     """
-    model, est = _serving_model(estimator)
-    meta = _metadata(estimator, est)
+    model, est, meta = _serving_model(estimator, output, quantiles)
     with _quiet_export():
         torch.jit.save(
             torch.jit.script(model),
@@ -460,13 +582,24 @@ def export_torchscript(estimator, path):
     return path
 
 
+_OUTPUT_DOCS = {
+    "predict_proba": "class probabilities in the order of metadata 'classes'",
+    "predict": "predictions in the units of the training targets",
+    "std": "standard deviations in the units of the training targets",
+    "quantiles": "quantiles at the levels of metadata 'quantiles' (last axis)",
+}
+
+
 def _doc_string(meta):
-    output = (
-        "class probabilities in the order of metadata 'classes'"
-        if meta["output"] == "predict_proba"
-        else "predictions in the units of the training targets"
-    )
+    output = _OUTPUT_DOCS[meta["output"]]
     return (
         f"sksequence {meta['estimator']}: input X float32 (batch, time, "
         f"{meta['n_features']}); output y: {output}."
     )
+
+
+for _exporter in (export_onnx, export_torchscript):
+    if _exporter.__doc__:  # None under python -OO
+        _exporter.__doc__ = _exporter.__doc__.replace(
+            "{output_parameters}", _OUTPUT_PARAMETERS
+        )

@@ -354,7 +354,9 @@ class _PickedQuantiles(nn.Module):
         self.register_buffer("indices", torch.as_tensor(indices, dtype=torch.int64))
 
     def forward(self, blocks: Tensor) -> Tensor:
-        return blocks.index_select(-2, self.indices).movedim(-2, -1)
+        # transpose, not movedim: the ONNX exporter writes movedim's
+        # negative axes into a Transpose as they are, which ONNX refuses
+        return blocks.index_select(-2, self.indices).transpose(-2, -1)
 
 
 # every head, by the name the network's module and FittedState.distribution

@@ -1,8 +1,9 @@
 """The skorch floor: one training session, from a plain spec and the data.
 
-:func:`train` is what ``fit`` hands its validated data to: it seeds torch
-inside a block that restores the caller's generators, builds (or continues)
-the net, resumes a checkpoint of the same run, places the data on the
+:func:`train` is what ``fit`` hands its validated data to: it checks that
+the checkpoint directory can be written (in the one process that writes),
+seeds torch inside a block that restores the caller's generators, builds (or
+continues) the net, resumes a checkpoint of the same run, places the data on the
 device and trains, on one process or over the processes of a
 :func:`~sksequence.distributed.data_parallel` block. It returns what fit
 records: the net, its history and the early-stopping holdout. The
@@ -23,6 +24,7 @@ from ._checkpoint import load_checkpoint, restore_checkpoint, warn_if_longer_run
 from ._generator import global_generator_user
 from ._threads import intra_op_threads
 from ._training import history_frame, net_input, place_on_device
+from ._validation import check_checkpoint_directory
 
 __all__ = ["TrainingData", "TrainingResult", "TrainingSpec", "train"]
 
@@ -76,7 +78,8 @@ class TrainingSpec:
         A fitted net to continue (``warm_start``, ``partial_fit``); None
         builds a new one.
     checkpoint : str, path or None, default=None
-        The checkpoint directory; ``fingerprint`` names the run's file.
+        The checkpoint directory (checked writable when the session starts);
+        ``fingerprint`` names the run's file.
     fingerprint : str or None, default=None
     """
 
@@ -140,6 +143,8 @@ def train(spec, data):
     result : TrainingResult
     """
     processes = distributed.strategy()
+    if spec.checkpoint is not None and processes.is_main:  # the one that writes
+        check_checkpoint_directory(spec.checkpoint)
     device = processes.device(spec.device)
     seed = processes.seed(spec.seed)  # e.g. random_state=None: one for all
     cuda_devices = [device.index or 0] if device.type == "cuda" else []

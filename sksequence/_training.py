@@ -35,7 +35,10 @@ __all__ = [
 ]
 
 
-# the key of the sample weights in the dict of inputs handed to the net
+# the key of the sample weights in the dict of inputs handed to the net:
+# skorch's documented idiom (its FAQ, "I want to use sample_weight"), as dicts
+# in X are split and batched with their samples; written by net_input only,
+# read through _weights only (docs/design.rst, "Sample weights")
 WEIGHT_KEY = "sample_weight"
 
 

@@ -25,6 +25,8 @@ from sksequence import (
 )
 
 # -- the six public estimators ---------------------------------------------------
+# listed once: test files take the classes by name from these tuples
+# (``RNNRegressor, LSTMRegressor, GRURegressor = REGRESSORS``)
 
 REGRESSORS = (RNNRegressor, LSTMRegressor, GRURegressor)
 CLASSIFIERS = (RNNClassifier, LSTMClassifier, GRUClassifier)

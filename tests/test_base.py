@@ -22,15 +22,11 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from torch import nn
 
-from sksequence import (
-    GRUClassifier,
-    GRURegressor,
-    LSTMClassifier,
-    LSTMRegressor,
-    RNNClassifier,
-    RNNRegressor,
-)
 from sksequence._modules import RECURRENT_LAYERS
+
+# the six public estimators, listed once in shared_settings
+RNNRegressor, LSTMRegressor, GRURegressor = REGRESSORS
+RNNClassifier, LSTMClassifier, GRUClassifier = CLASSIFIERS
 
 
 def _ragged(n=24, seed=0):

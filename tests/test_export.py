@@ -11,22 +11,18 @@ import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_allclose
-from shared_settings import TINY_EXPORT, cycled_labels
+from shared_settings import CLASSIFIERS, REGRESSORS, TINY_EXPORT, cycled_labels
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from sksequence import (
-    GRUClassifier,
-    GRURegressor,
-    LSTMClassifier,
-    LSTMRegressor,
-    RNNClassifier,
-    RNNRegressor,
-    SequenceScaler,
-)
+from sksequence import SequenceScaler
 from sksequence._export import export_onnx, export_torchscript
+
+# the six public estimators, listed once in shared_settings
+RNNRegressor, LSTMRegressor, GRURegressor = REGRESSORS
+RNNClassifier, LSTMClassifier, GRUClassifier = CLASSIFIERS
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:`torch.jit.load` is deprecated:DeprecationWarning"
@@ -201,6 +197,99 @@ def test_torchscript_matches_predict(exported, name):
         expected = _reference(est, X)
         assert served.shape == expected.shape
         assert_allclose(served, expected, rtol=1e-5, atol=1e-5)
+
+
+# the spread, served as the regressors' methods return it:
+# (case, output, quantiles)
+SPREAD = {
+    "gaussian-std": ("gru-gaussian-2outputs", "std", None),
+    "gaussian-quantiles": ("gru-gaussian-2outputs", "quantiles", (0.05, 0.5, 0.99)),
+    # levels the network learned, in any order
+    "quantile-seq-quantiles": ("lstm-quantile-seq", "quantiles", (0.8, 0.2)),
+}
+
+
+def _served(fmt, est, path, **kwargs):
+    """Export ``est`` as ``fmt``; returns ``(serve(X) -> ndarray, metadata)``."""
+    if fmt == "onnx":
+        ort = _onnxruntime()
+        export_onnx(est, path, **kwargs)
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        meta = session.get_modelmeta().custom_metadata_map["sksequence"]
+        return (lambda X: session.run(None, {"X": X})[0]), json.loads(meta)
+    files = {"sksequence.json": ""}
+    model = torch.jit.load(
+        str(export_torchscript(est, path, **kwargs)), _extra_files=files
+    )
+    return (lambda X: model(torch.from_numpy(X)).detach().numpy()), json.loads(
+        files["sksequence.json"]
+    )
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "torchscript"])
+@pytest.mark.parametrize("name, output, quantiles", SPREAD.values(), ids=SPREAD)
+def test_exported_spread_matches_predict(
+    exported, tmp_path, fmt, name, output, quantiles
+):
+    """output="std" serves predict(X, return_std=True)[1], output="quantiles"
+    serves predict_quantiles(X, quantiles), at any batch size and length."""
+    est, X_train, _, _ = exported[name]
+    serve, meta = _served(
+        fmt, est, tmp_path / "spread", output=output, quantiles=quantiles
+    )
+    assert meta["output"] == output
+    assert meta.get("quantiles") == (None if quantiles is None else list(quantiles))
+    for X in _inputs(X_train):
+        if output == "std":
+            expected = est.predict(X, return_std=True)[1]
+        else:
+            expected = est.predict_quantiles(X, quantiles=quantiles)
+        served = serve(X)
+        assert served.shape == expected.shape
+        assert_allclose(served, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("export", [export_onnx, export_torchscript])
+def test_outputs_an_estimator_cannot_serve_are_refused_clearly(
+    export, exported, tmp_path
+):
+    point, gaussian, quantile, clf = (
+        exported[name][0]
+        for name in (
+            "gru-reg",
+            "gru-gaussian-2outputs",
+            "lstm-quantile-seq",
+            "gru-clf-bool",
+        )
+    )
+    refused = [
+        (
+            point,
+            "std",
+            None,
+            "output='std' needs a model fitted with loss='gaussian'; "
+            "this one was fitted with loss='squared_error'",
+        ),
+        (quantile, "std", None, "needs a model fitted with loss='gaussian';"),
+        (point, "quantiles", (0.1,), "loss='gaussian' or loss='quantile'"),
+        (gaussian, "quantiles", None, r"needs the levels.*quantiles=\(0.1, 0.5, 0.9\)"),
+        (gaussian, "quantiles", (0.0, 0.5), "strictly between 0 and 1"),
+        (gaussian, "quantiles", (1.5,), "strictly between 0 and 1"),
+        (
+            quantile,
+            "quantiles",
+            (0.1,),
+            r"learned the quantiles at levels \[0.2, 0.5, 0.8\]",
+        ),
+        (gaussian, None, (0.1,), "read only with output='quantiles'"),
+        (gaussian, "mean", None, "'mean' is not an output an exported model serves"),
+        (clf, "predict", None, "an exported classifier serves predict_proba"),
+        (point, "predict_proba", None, "a regressor has no class probabilities"),
+    ]
+    for est, output, quantiles, match in refused:
+        with pytest.raises(ValueError, match=match):
+            export(est, tmp_path / "m", output=output, quantiles=quantiles)
+    assert not (tmp_path / "m").exists()
 
 
 def test_onnx_signature_and_metadata(exported):

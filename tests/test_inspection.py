@@ -7,15 +7,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from shared_settings import CLASSIFIERS, REGRESSORS
 
-from sksequence import (
-    GRUClassifier,
-    GRURegressor,
-    LSTMClassifier,
-    LSTMRegressor,
-    RNNClassifier,
-    RNNRegressor,
-)
 from sksequence._validation import validate_sequences
 from sksequence.inspection import (
     GradientFlowResult,
@@ -25,6 +18,10 @@ from sksequence.inspection import (
     plot_gradient_flow,
 )
 from sksequence.inspection._gradient_flow import unrolled_forward
+
+# the six public estimators, listed once in shared_settings
+RNNRegressor, LSTMRegressor, GRURegressor = REGRESSORS
+RNNClassifier, LSTMClassifier, GRUClassifier = CLASSIFIERS
 
 pytest.importorskip("captum")
 

@@ -169,8 +169,10 @@ def test_silent_estimator_builds_no_epoch_table(data):
 SKORCH_FLOOR = {"_net", "_training", "_callbacks", "_checkpoint"}
 
 
-def _imported_packages(path):
-    """Top-level names of the absolute imports of the module at ``path``."""
+def _imported_packages(path, *, relative=False):
+    """Top-level names of the absolute imports of the module at ``path``;
+    with ``relative``, also the package modules it imports (``from . import
+    distributed`` and ``from ._net import ...`` both count)."""
     import ast
 
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -180,6 +182,11 @@ def _imported_packages(path):
             found.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and relative:
+            if node.module is None:
+                found.update(alias.name for alias in node.names)
+            else:
+                found.add(node.module.split(".")[0])
     return found
 
 
@@ -195,6 +202,20 @@ def test_skorch_is_imported_on_the_skorch_floor_only():
         if "skorch" in _imported_packages(path)
     }
     assert importers == SKORCH_FLOOR
+
+
+def test_the_sklearn_template_imports_neither_skorch_nor_distributed():
+    """``_base`` (the fit/predict template) hands the session a plain spec:
+    which process trains, writes checkpoints or prints is the session's
+    (``_session`` and the strategies in ``distributed``), not the base's."""
+    from pathlib import Path
+
+    import sksequence
+
+    base = Path(sksequence.__file__).parent / "_base.py"
+    imported = _imported_packages(base, relative=True)
+    assert "_session" in imported  # the template does hand over to it
+    assert not imported & {"skorch", "distributed"}
 
 
 def test_auto_early_stopping_without_holdout_stops_once_the_training_set_is_fitted():

@@ -20,20 +20,15 @@ import pytest
 import torch
 from numpy.testing import assert_array_equal
 from pandas.testing import assert_frame_equal
-from shared_settings import TINY_SAVE, cycled_labels
+from shared_settings import CLASSIFIERS, REGRESSORS, TINY_SAVE, cycled_labels
 from sklearn.exceptions import NotFittedError
 
 import sksequence
-from sksequence import (
-    GRUClassifier,
-    GRURegressor,
-    LSTMClassifier,
-    LSTMRegressor,
-    RNNClassifier,
-    RNNRegressor,
-    load,
-    save,
-)
+from sksequence import load, save
+
+# the six public estimators, listed once in shared_settings
+RNNRegressor, LSTMRegressor, GRURegressor = REGRESSORS
+RNNClassifier, LSTMClassifier, GRUClassifier = CLASSIFIERS
 
 rng = np.random.default_rng(0)
 X3 = rng.normal(size=(24, 5, 2))

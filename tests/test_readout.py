@@ -139,8 +139,8 @@ def fitted(request):
     ).fit(X, Y2)
 
 
-def _served(est, output="predict", levels=None):
-    model, _ = _serving_model(est, output, levels)
+def _served(est, output=None, levels=None):
+    model, *_ = _serving_model(est, output, levels)
     scripted = torch.jit.script(model)
     with torch.no_grad():
         return scripted(torch.as_tensor(X, dtype=torch.float32)).numpy()

@@ -20,8 +20,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from shared_settings import (
+    CLASSIFIERS,
     DTYPES,
     FLOAT_DTYPES,
+    REGRESSORS,
     TINY_BAD_INPUT,
     assert_names,
     assert_unchanged,
@@ -31,16 +33,12 @@ from shared_settings import (
 )
 from sklearn.exceptions import NotFittedError
 
-from sksequence import (
-    GRUClassifier,
-    GRURegressor,
-    LSTMClassifier,
-    LSTMRegressor,
-    RNNClassifier,
-    RNNRegressor,
-    SequenceScaler,
-)
+from sksequence import SequenceScaler
 from sksequence._validation import InputSpec, check_sequences, validate_sequences
+
+# the six public estimators, listed once in shared_settings
+RNNRegressor, LSTMRegressor, GRURegressor = REGRESSORS
+RNNClassifier, LSTMClassifier, GRUClassifier = CLASSIFIERS
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:invalid value encountered:RuntimeWarning"

@@ -11,6 +11,16 @@ the epochs each fit ran. From the repository's root::
 
     python benchmarks/classification_fit_times.py GunPoint,ArrowHead 2
     python benchmarks/classification_fit_times.py ArrowHead 3 defaults,no-inorm
+    python benchmarks/classification_fit_times.py ArrowHead 3 defaults --cold
+
+Before the timed fit, each process fits a one-epoch classifier on a tiny
+set, untimed, as ``benchmarks/classification.py`` does before its timings
+(its ``warm_up``), and prints its seconds (``warm-up``): torch imports its
+compiler (``torch._dynamo``) when the first optimizer is built, 1.5-2.5 s
+on the benchmark's machine, once per process and not once per fit.
+``--cold`` times the first fit of the process instead, that import
+included, as the runs of ``docs/benchmarks/classification_fit_times.txt``
+and ``classification_fit_times2.txt`` did.
 """
 
 import os
@@ -30,8 +40,15 @@ from sklearn.pipeline import make_pipeline
 import sksequence
 from sksequence._constants import AUTO_PATCH_STEPS
 
-name, variant = sys.argv[1], sys.argv[2]
+name, variant, cold = sys.argv[1], sys.argv[2], sys.argv[3] == "cold"
 X_train, y_train, _, _ = npz(name)
+warm_up = 0.0
+if not cold:  # untimed, as benchmarks/classification.py's warm_up
+    import numpy as np
+    start = time.perf_counter()
+    tiny = np.random.default_rng(0).normal(size=(8, 30, 1)).astype(np.float32)
+    sksequence.GRUClassifier(max_epochs=1, n_threads=1).fit(tiny, ["a", "b"] * 4)
+    warm_up = time.perf_counter() - start
 params = {}
 if variant == "0.x":
     longest = max(len(x) for x in X_train)
@@ -45,26 +62,28 @@ clf = sksequence.GRUClassifier(random_state=0, n_threads=1, **params)
 estimator = make_pipeline(sksequence.SequenceScaler(), clf)
 start = time.perf_counter()
 estimator.fit(X_train, y_train)
-print(time.perf_counter() - start, clf.n_iter_)
+print(time.perf_counter() - start, clf.n_iter_, warm_up)
 """
 VARIANTS = ("defaults", "no-inorm", "0.x")
 
 
-def fit_seconds(name, variant):
+def fit_seconds(name, variant, cold=False):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     out = subprocess.run(
-        [sys.executable, "-c", FIT, name, variant],
+        [sys.executable, "-c", FIT, name, variant, "cold" if cold else "warm"],
         capture_output=True,
         text=True,
         env=env,
         check=True,
     )
-    seconds, epochs = out.stdout.split()
-    return float(seconds), int(epochs)
+    seconds, epochs, warm_up = out.stdout.split()
+    return float(seconds), int(epochs), float(warm_up)
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    cold = "--cold" in argv
+    argv = [arg for arg in argv if arg != "--cold"]
     sets, repeats = argv[0].split(","), int(argv[1])
     variants = argv[2].split(",") if len(argv) > 2 else VARIANTS
     unknown = set(variants) - set(VARIANTS)
@@ -74,13 +93,16 @@ def main(argv=None):
         runs = {variant: [] for variant in variants}
         for _ in range(repeats):
             for variant in variants:  # alternated: A B A B
-                runs[variant].append(fit_seconds(name, variant))
+                runs[variant].append(fit_seconds(name, variant, cold))
         for variant, results in runs.items():
-            seconds = [s for s, _ in results]
+            seconds = [s for s, _, _ in results]
+            warm_ups = [w for _, _, w in results]
+            warm_up = "" if cold else f" warm-up s {statistics.median(warm_ups):.2f}"
             print(
                 f"{name:18s} {variant:8s} fit s median "
                 f"{statistics.median(seconds):6.2f} (min {min(seconds):.2f}, "
-                f"max {max(seconds):.2f}) epochs {[e for _, e in results]}",
+                f"max {max(seconds):.2f}) epochs {[e for _, e, _ in results]}"
+                + warm_up,
                 flush=True,
             )
 

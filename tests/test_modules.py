@@ -5,7 +5,12 @@ import pytest
 import torch
 from torch import nn
 
-from sksequence._modules import RECURRENT_LAYERS, SequenceModel, predict_in_batches
+from sksequence._modules import (
+    RECURRENT_LAYERS,
+    ConvEmbedding,
+    SequenceModel,
+    predict_in_batches,
+)
 
 
 def _reference(model, cell, input_size, hidden_size, num_layers, bidirectional, **kw):
@@ -369,6 +374,35 @@ def test_conv_embedding_and_pooled_readout_follow_their_equations(cell):
             h = layer(steps[None])[0][0]  # (patches, 5)
             states = torch.cat((h[-1], h.mean(0), h.amax(0)))
             torch.testing.assert_close(out[i], model.head(states), atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("patch_size", [1, 4])
+def test_conv_embedding_gradients_are_those_of_its_plain_rendering(patch_size):
+    """The embedding trains as conv -> relu -> mask -> max over each patch,
+    written plainly: the same values and gradients (weights and input),
+    ties inside a patch sharing the gradient as ``amax`` shares it (a flat
+    stretch of the input makes equal positive features)."""
+    torch.manual_seed(0)
+    embed = ConvEmbedding(2, 5, patch_size)
+    X = torch.randn(3, 23, 2)
+    X[:, 3:15] = 0.7  # equal windows: tied maxima inside patches
+    lengths = torch.tensor([23, 13, 6])
+
+    def plain(x):
+        z = torch.relu(embed.conv(nn.functional.pad(x.transpose(1, 2), (6, 0))))
+        z = z * (torch.arange(23) < lengths[:, None])[:, None]  # (B, 5, T)
+        z = nn.functional.pad(z, (0, -23 % patch_size))
+        return z.unflatten(2, (-1, patch_size)).amax(3).transpose(1, 2)
+
+    results = []
+    for run in (lambda x: embed(x, lengths)[0], plain):
+        embed.zero_grad()
+        x = X.clone().requires_grad_()
+        out = run(x)
+        (out * torch.linspace(-1, 1, out.numel()).view(out.shape)).sum().backward()
+        results.append((out, x.grad, embed.conv.weight.grad, embed.conv.bias.grad))
+    for got, expected in zip(*results):
+        torch.testing.assert_close(got, expected, atol=1e-6, rtol=1e-6)
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])

@@ -62,6 +62,23 @@ issue's series: airline and four that ship with pmdarima (wineind,
 woolyrnq, ausbeer, taylor; ``PMDARIMA``). On taylor (4032 half-hours) only
 the naive models are run beside the nets.
 
+Issue 31, third round (added after the rows above and the peers below):
+the net forecasts a correction of its seasonal naive base, and on wineind
+and woolyrnq that correction, learned in 1-8 epochs, missed the base alone
+by 1-5 %. ``RecurrentForecaster(correction_weight="auto")`` weighs it on
+the early-stopping holdout; ``defaults-w1`` (``correction_weight=1.0``) is
+the behaviour before, and the recipe keeps it. ``--naive-only`` runs only
+the naive and seasonal naive baselines. The rule was chosen on the tuning
+sets (airline, lynx) and, since that is where the miss is seen, looking at
+wineind and woolyrnq (and ausbeer's mechanism print, see the page); the
+report-only sets (shampoo, solar, uschange) and taylor were run after::
+
+    OMP_NUM_THREADS=1 python benchmarks/forecasting.py --series airline lynx \
+        wineind woolyrnq ausbeer shampoo solar uschange --horizons long \
+        --seeds 3 --naive-only --recurrent defaults defaults-w1
+    OMP_NUM_THREADS=1 python benchmarks/forecasting.py --series taylor \
+        --horizons long --seeds 1 --naive-only --recurrent defaults defaults-w1
+
 Peers (issue 31, added after the rows above; ``--peers``, none by default):
 the neural and statistical forecasters a user would pick instead, each with
 its published defaults except what this protocol fixes:
@@ -306,6 +323,9 @@ def recurrent(name, y, season, seed, strategy="direct", sp=None):
         strategy=strategy,
         sp=sp,
         transform=None,  # the log, where it applies, is sktime's, in front
+        # the whole correction, as the recipe was measured (before the
+        # forecaster's correction_weight; "defaults-w1" is the same)
+        correction_weight=1.0,
         past_covariates=(
             ["Income", "Production", "Savings", "Unemployment"]
             if name == "uschange+X-past"

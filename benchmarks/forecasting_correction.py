@@ -83,7 +83,9 @@ def main():
             a = least_absolute_weight(c, r)
             gains = (np.abs(r) - np.abs(r - a * c)).reshape(len(r), -1).mean(axis=1)
             sd = gains.std(ddof=1)
-            t = gains.mean() / (sd / np.sqrt(len(gains))) if sd > 0 else np.inf
+            t = 0.0  # no gain (a = 0): nothing to stand out
+            if gains.mean() > 0:
+                t = gains.mean() / (sd / np.sqrt(len(gains))) if sd > 0 else np.inf
             print(
                 f"{name} seed {seed}: sp_={f.sp_}, window_length_="
                 f"{f.window_length_}, window_norm_={f.window_norm_}; "

@@ -198,12 +198,12 @@ class RecurrentForecaster(BaseForecaster):
         which the net did not train on): the weight with the least absolute
         error there, shrunk toward 0 by how far its gain over the base stands
         out of the holdout's noise, ``max(0, 1 - 1/t²)`` for a gain of ``t``
-        standard errors (:func:`sksequence._forecast_auto.correction_weight`
-        has the rule). Where the net learns little (wineind, woolyrnq: a
-        gain within one or two standard errors, after 1-8 epochs) the
-        forecast stays near the seasonal naive one, which the full
-        correction had missed by 1-5 %; where it learns much (airline,
-        lynx: ``t`` of 9-16) the weight stays near its fitted value
+        standard errors (the rule is ``correction_weight`` in
+        ``sksequence/_forecast_auto.py``). Where the net learns little
+        (wineind, woolyrnq: a gain within one or two standard errors, after
+        1-8 epochs) the forecast stays near the seasonal naive one, which
+        the whole correction had been 1-5 % worse than; where it learns much
+        (airline, lynx: ``t`` of 9-16) the weight stays near its fitted value
         (measurements in ``docs/benchmarks/forecasting.rst``). 1 without a
         holdout to fit it on (``early_stopping=False``, a shuffled
         holdout, fewer than 5 held-out windows) and with a distributional

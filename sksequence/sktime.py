@@ -206,7 +206,11 @@ class RecurrentForecaster(BaseForecaster):
         (airline, lynx: ``t`` of 9-16) the weight stays near its fitted value
         (measurements in ``docs/benchmarks/forecasting.rst``). 1 without a
         holdout to fit it on (``early_stopping=False``, a shuffled
-        holdout, fewer than 5 held-out windows) and with a distributional
+        holdout, fewer than 5 held-out windows), where the base is the
+        training mean (``window_norm_="standard"`` without ``sp_``: no
+        forecast to fall back on; on lynx, one year ahead, a weight of
+        0.66-0.70 fitted there gave MAE 735 against 452 with the whole
+        correction), and with a distributional
         ``loss`` (``"gaussian"``, ``"quantile"``), whose forecasts are
         distributions a weight would not carry (only ``"auto"`` and 1 are
         accepted with one). Measured on the net trained without the
@@ -631,8 +635,12 @@ class RecurrentForecaster(BaseForecaster):
         estimator = self.estimator_
         head = estimator.fitted_state_.head
         split = estimator.validation_split
+        # the base is a forecast to fall back on (seasonal naive, or the last
+        # value), not the training mean that a standardized series' base is
+        base_forecasts = self.sp_ is not None or self.window_norm_ == "last"
         if (
-            not estimator.early_stopping_
+            not base_forecasts
+            or not estimator.early_stopping_
             or isinstance(head, (GaussianHead, QuantileHead))
             or (isinstance(split, str) and split == "shuffle")
         ):

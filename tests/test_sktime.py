@@ -163,6 +163,16 @@ def test_auto_correction_weight_is_one_without_a_holdout_to_fit_it_on(params):
     assert f.fit(y, fh=[1, 2]).correction_weight_ == 1.0
 
 
+def test_auto_correction_weight_is_one_where_the_base_is_the_mean():
+    # a standardized series without a season: the base is the training mean,
+    # no forecast to fall back on, and the net's whole correction is kept
+    y = pd.Series(np.sin(np.arange(120.0) / 3))
+    kw = dict(window_length=8, window_norm="standard", sp=None, transform=None)
+    params = dict(hidden_size=4, max_epochs=5, random_state=0)
+    f = RecurrentForecaster(GRURegressor(**params), **kw)
+    assert f.fit(y, fh=[1, 2]).correction_weight_ == 1.0
+
+
 def test_correction_weight_is_pickled_and_old_pickles_keep_the_whole_correction():
     import pickle
 

@@ -81,7 +81,13 @@ def make_forecaster(args, seed, series_features=None):
         window_length=args.window_length,
         window_norm=args.window_norm,
         series_features=series_features,
+        correction_weight=_weight(args.correction_weight),
     )
+
+
+def _weight(value):
+    """``--correction-weight``: "auto", or a number."""
+    return value if value == "auto" else float(value)
 
 
 def inspect(forecaster, train, test):
@@ -89,7 +95,8 @@ def inspect(forecaster, train, test):
     net = forecaster.estimator_
     print(
         f"  window_norm_={forecaster.window_norm_!r}, windows: "
-        f"{net.n_features_in_} feature(s), epochs run {net.n_iter_}"
+        f"{net.n_features_in_} feature(s), epochs run {net.n_iter_}, "
+        f"correction_weight_ {forecaster.correction_weight_:.2f}"
     )
     changes = train["value"].groupby(level=0).diff()
     scales = changes.groupby(level=0).std().to_numpy()
@@ -133,6 +140,12 @@ def main():
         metavar="SEEDS",
         help="also one net per series, over this many seeds (0: not run)",
     )
+    parser.add_argument(
+        "--correction-weight",
+        default="auto",
+        help="RecurrentForecaster's correction_weight ('auto', or 1 for the "
+        "whole correction, as before it existed)",
+    )
     parser.add_argument("--inspect", action="store_true")
     args = parser.parse_args()
 
@@ -144,7 +157,8 @@ def main():
     print(
         f"yearly panel: {n_series} series, {len(train)} training values, "
         f"horizon {HORIZON}; window_length={args.window_length}, {norm}"
-        f"GRU({args.hidden_size}); seeds {args.seeds}"
+        f"GRU({args.hidden_size}); correction_weight={args.correction_weight}; "
+        f"seeds {args.seeds}"
     )
     rows = {}
     for name, strategy in (("naive", "last"), ("drift", "drift")):

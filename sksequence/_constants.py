@@ -80,6 +80,13 @@ IGNORE_INDEX = -100
 # (benchmarks/threads.py; docs/user_guide/performance.rst).
 THREAD_MIN_STEP_WORK = 1_500_000
 
+# RecurrentForecaster(correction_weight="auto"): the weight of the net's
+# correction of its base forecast is fitted on the early-stopping holdout only
+# when the holdout holds at least this many windows; on fewer, the gain's
+# standard error (the spread of the per-window gains) means nothing and the
+# weight stays 1 (not tuned: the issue-31 series held out 12-31 windows)
+MIN_COMBINATION_WINDOWS = 5
+
 # -- prediction and inspection -------------------------------------------
 
 # prediction and the validation loss run in batches of at least this many

@@ -10,7 +10,9 @@ recipe, measured there (``docs/benchmarks/forecasting.rst``):
 * :func:`auto_window_length`: ``min(2 m, n // 3)`` for season ``m``;
 * :func:`auto_transform`: log for a strictly positive series;
 * :func:`lognormal_moments`: mean and variance of ``exp`` of a Gaussian, the
-  moments of a forecast made on the log scale.
+  moments of a forecast made on the log scale;
+* :func:`correction_weight`: how much of the net's correction of its base
+  forecast to keep, fitted on held-out windows (``correction_weight="auto"``).
 
 A target transformation is a class (:class:`NoTransform`, :class:`LogTransform`,
 found by name in ``TRANSFORMS``): adding one (Box-Cox) means adding a class.
@@ -18,6 +20,8 @@ found by name in ``TRANSFORMS``): adding one (Box-Cox) means adding a class.
 
 import numpy as np
 import pandas as pd
+
+from ._constants import MIN_COMBINATION_WINDOWS
 
 # steps a year (or a week) for the calendar frequencies: the season is one
 # year of monthly, quarterly and weekly data, one week of daily data
@@ -153,6 +157,79 @@ def lognormal_moments(mu, sigma):
     mu, var = np.asarray(mu, dtype=np.float64), np.square(sigma, dtype=np.float64)
     mean = np.exp(mu + var / 2)
     return mean, np.expm1(var) * mean**2
+
+
+def least_absolute_weight(correction, target):
+    """The weight ``a`` in [0, 1] that minimizes ``sum |target - a correction|``.
+
+    A convex, piecewise linear function of ``a``: its unconstrained minimum
+    is the median of ``target / correction`` weighted by ``|correction|``,
+    clipped to [0, 1]. 0 when the correction is zero everywhere.
+    """
+    c = np.asarray(correction, dtype=np.float64).ravel()
+    r = np.asarray(target, dtype=np.float64).ravel()
+    moving = c != 0
+    if not moving.any():
+        return 0.0
+    ratio, weight = r[moving] / c[moving], np.abs(c[moving])
+    order = np.argsort(ratio, kind="stable")
+    ratio, weight = ratio[order], weight[order]
+    median = ratio[np.searchsorted(np.cumsum(weight), weight.sum() / 2)]
+    return float(np.clip(median, 0.0, 1.0))
+
+
+def correction_weight(correction, target):
+    """How much of a learned correction of a base forecast to keep.
+
+    The forecaster's net learns what to add to its base forecast (the
+    seasonal naive one, the last value or the mean); on held-out windows
+    (the early-stopping holdout, the latest windows, in time order) this
+    measures whether the correction beats the base alone, and by how much:
+
+    1. ``a``: the weight in [0, 1] of the correction with the least absolute
+       error on the holdout (:func:`least_absolute_weight`); the forecast
+       is ``base + a * correction``, a forecast combination of the net's
+       and the base's;
+    2. ``t``: the gain of that combination over the base, per window (the
+       mean absolute error of the base minus that of the combination),
+       divided by its standard error (``sd / sqrt(n_windows)``);
+    3. the weight is ``a * max(0, 1 - 1 / t**2)``, 0 when ``t <= 0``: the
+       empirical-Bayes (positive-part James-Stein) shrinkage of a measured
+       gain toward none, by its signal-to-noise ratio. A gain of many
+       standard errors keeps ``a``; one within the noise of the holdout
+       (``t`` about 1 or less) leaves the base nearly alone.
+
+    The per-window gains are treated as independent, which overlapping
+    windows are not: ``t`` is optimistic, the shrinkage mild.
+
+    Parameters
+    ----------
+    correction : ndarray of shape (n_windows, ...)
+        The net's correction on each held-out window (its steps and targets
+        on the remaining axes), on the net's scale.
+    target : ndarray of the same shape
+        What the correction should have been: the truth minus the base.
+
+    Returns
+    -------
+    weight : float in [0, 1]
+        1.0 when fewer than ``MIN_COMBINATION_WINDOWS`` windows are given
+        (nothing to judge by).
+    """
+    c = np.asarray(correction, dtype=np.float64)
+    r = np.asarray(target, dtype=np.float64)
+    n = len(c)
+    if n < MIN_COMBINATION_WINDOWS:
+        return 1.0
+    a = least_absolute_weight(c, r)
+    gains = (np.abs(r) - np.abs(r - a * c)).reshape(n, -1).mean(axis=1)
+    mean, sd = gains.mean(), gains.std(ddof=1)
+    if mean <= 0:
+        return 0.0
+    if sd == 0:  # the same gain on every window: no noise to shrink for
+        return a
+    t = mean / (sd / np.sqrt(n))
+    return float(a * max(0.0, 1.0 - 1.0 / t**2))
 
 
 class NoTransform:

@@ -5,12 +5,15 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from sksequence._constants import MIN_COMBINATION_WINDOWS
 from sksequence._forecast_auto import (
     TRANSFORMS,
     WINDOW_WITHOUT_SEASON,
     auto_transform,
     auto_window_length,
     calendar_season,
+    correction_weight,
+    least_absolute_weight,
     lognormal_moments,
     seasonal_naive_wins,
 )
@@ -113,3 +116,45 @@ def test_transforms_invert_and_say_where_they_apply():
     centre, std = np.array([1.0]), np.array([0.5])
     assert_allclose(none.moments(centre, std), ([1.0], [0.25]))
     assert_allclose(log.moments(centre, std), lognormal_moments(centre, std))
+
+
+def test_least_absolute_weight_recovers_the_share_of_the_correction():
+    rng = np.random.default_rng(0)
+    correction = rng.standard_normal((30, 4))
+    # the target is 0.3 of the correction: the least absolute error is 0 there
+    assert least_absolute_weight(correction, 0.3 * correction) == pytest.approx(0.3)
+    # clipped to [0, 1]: a correction of the wrong sign, or too timid
+    assert least_absolute_weight(correction, -correction) == 0.0
+    assert least_absolute_weight(correction, 2 * correction) == 1.0
+    assert least_absolute_weight(np.zeros((5, 2)), correction[:5, :2]) == 0.0
+
+
+def test_correction_weight_drops_noise_and_keeps_a_learned_correction():
+    rng = np.random.default_rng(0)
+    target = rng.standard_normal((20, 12))
+    # a correction unrelated to the target: the base alone
+    assert correction_weight(rng.standard_normal((20, 12)), target) == 0.0
+    # a correction that carries most of the target: kept nearly whole
+    learned = target + 0.2 * rng.standard_normal((20, 12))
+    assert correction_weight(learned, target) > 0.9
+
+
+def test_correction_weight_shrinks_a_gain_within_the_noise():
+    # a weak correction: its fitted share, shrunk by 1 - 1/t^2 of its gain
+    rng = np.random.default_rng(1)
+    signal = rng.standard_normal((20, 4))
+    target = 0.3 * signal + rng.standard_normal((20, 4))
+    a = least_absolute_weight(signal, target)
+    gains = (np.abs(target) - np.abs(target - a * signal)).mean(axis=1)
+    t = gains.mean() / (gains.std(ddof=1) / np.sqrt(len(gains)))
+    assert t > 1  # a gain, though a noisy one
+    weight = correction_weight(signal, target)
+    assert weight == pytest.approx(a * (1 - 1 / t**2))
+    assert 0 < weight < a
+
+
+def test_correction_weight_is_one_on_too_few_windows():
+    rng = np.random.default_rng(0)
+    few = MIN_COMBINATION_WINDOWS - 1
+    noise, target = rng.standard_normal((2, few, 3))
+    assert correction_weight(noise, target) == 1.0

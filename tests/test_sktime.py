@@ -98,6 +98,97 @@ def test_sp_forecasts_the_deviation_from_last_season(strategy):
     assert_allclose(pred, y[54:], atol=0.1)
 
 
+def _seasonal_random_walk(n=160, seed=0):
+    """Each season is the last one plus noise: what departs from the seasonal
+    naive forecast (the value a season before) is pure noise."""
+    rng = np.random.default_rng(seed)
+    values = np.tile([0.0, 3.0, 1.0, -2.0], n // 4)
+    for t in range(4, n):
+        values[t] = values[t - 4] + rng.standard_normal()
+    return pd.Series(values)
+
+
+def test_auto_correction_weight_drops_a_correction_that_is_noise():
+    from sktime.forecasting.naive import NaiveForecaster
+
+    # 400 steps: about 80 held-out windows (on 160 steps, about 30, a noise
+    # correction kept weights up to 0.9 on some draws: see correction_weight)
+    y, fh = _seasonal_random_walk(n=400), [1, 2, 3, 4]
+    params = dict(hidden_size=8, max_epochs=40, random_state=0)
+    kw = dict(window_length=8, sp=4, transform=None)
+    f = RecurrentForecaster(GRURegressor(**params), **kw).fit(y, fh=fh)
+    # nothing the net learned beat the base on the holdout: the forecast is
+    # the seasonal naive one
+    assert f.correction_weight_ == 0.0
+    naive = NaiveForecaster("last", sp=4).fit(y).predict(fh)
+    assert_allclose(f.predict(), naive, atol=1e-9)
+
+
+def test_auto_correction_weight_keeps_a_learned_correction():
+    # a season on a trend: the departure from last season is the year's
+    # growth, which the net learns
+    t = np.arange(160.0)
+    y = pd.Series(np.tile([0.0, 3.0, 1.0, -2.0], 40) + 0.1 * t)
+    params = dict(hidden_size=8, max_epochs=40, random_state=0)
+    f = RecurrentForecaster(GRURegressor(**params), window_length=8, sp=4)
+    assert f.fit(y, fh=[1, 2, 3, 4]).correction_weight_ > 0.95
+
+
+def test_correction_weight_blends_the_net_and_its_base():
+    # base + w * correction, from the same net whatever the weight
+    y = _series(n=80)
+    kw = dict(window_length=5, window_norm="last", sp=None, transform=None)
+    pred = {
+        w: RecurrentForecaster(GRURegressor(**SMALL), correction_weight=w, **kw)
+        .fit(y, fh=[1, 2])
+        .predict()
+        for w in (0.0, 0.5, 1.0)
+    }
+    assert_allclose(pred[0.0], np.repeat(y.to_numpy()[-1], 2)[:, None])  # last value
+    assert_allclose(pred[0.5], (pred[0.0] + pred[1.0]) / 2)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"early_stopping": False},  # no holdout
+        {"validation_split": "shuffle"},  # a holdout out of time order
+        {"loss": "gaussian"},  # a distribution, not a point to weigh
+    ],
+)
+def test_auto_correction_weight_is_one_without_a_holdout_to_fit_it_on(params):
+    y = _seasonal_random_walk()
+    estimator = GRURegressor(hidden_size=4, max_epochs=5, random_state=0, **params)
+    f = RecurrentForecaster(estimator, window_length=8, sp=4, transform=None)
+    assert f.fit(y, fh=[1, 2]).correction_weight_ == 1.0
+
+
+def test_auto_correction_weight_is_one_where_the_base_is_the_mean():
+    # a standardized series without a season: the base is the training mean,
+    # no forecast to fall back on, and the net's whole correction is kept
+    y = pd.Series(np.sin(np.arange(120.0) / 3))
+    kw = dict(window_length=8, window_norm="standard", sp=None, transform=None)
+    params = dict(hidden_size=4, max_epochs=5, random_state=0)
+    f = RecurrentForecaster(GRURegressor(**params), **kw)
+    assert f.fit(y, fh=[1, 2]).correction_weight_ == 1.0
+
+
+def test_correction_weight_is_pickled_and_old_pickles_keep_the_whole_correction():
+    import pickle
+
+    y = _series(n=80)
+    kw = dict(window_length=5, transform=None)
+    f = RecurrentForecaster(GRURegressor(**SMALL), correction_weight=0.5, **kw)
+    f.fit(y, fh=[1, 2])
+    g = pickle.loads(pickle.dumps(f))
+    assert g.correction_weight_ == 0.5
+    assert_allclose(g.predict(), f.predict())
+    # a forecaster pickled before the weight existed forecasts as it did
+    full = RecurrentForecaster(GRURegressor(**SMALL), correction_weight=1, **kw)
+    del g.correction_weight_
+    assert_allclose(g.predict(), full.fit(y, fh=[1, 2]).predict())
+
+
 def test_refit_trains_on_all_windows_for_the_best_epochs():
     y = _series(n=80)
     params = dict(hidden_size=4, max_epochs=12, n_iter_no_change=100, random_state=0)
@@ -182,7 +273,9 @@ def test_multivariate_y_is_forecast_jointly():
 def test_missing_future_steps_are_carried_forward_with_a_warning():
     y = _series()[:-5]
     X = _series(seed=1, columns=("x",))
-    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=4)
+    # the net's whole output (correction_weight="auto" may drop it on noise,
+    # and the covariates with it)
+    f = RecurrentForecaster(GRURegressor(**SMALL), window_length=4, correction_weight=1)
     f.fit(y, X=X[:-5], fh=[2, 5])
     full = f.predict(X=X[-5:])
     sparse = X[-5:].iloc[[1, 4]]
@@ -258,6 +351,15 @@ def test_tuning_hidden_size_with_forecasting_grid_search():
         ({"sp": 0}, {}, ValueError, "sp must be 'auto', None or an int >= 1"),
         ({"sp": "yearly"}, {}, ValueError, "sp must be 'auto', None or an int"),
         ({"transform": "boxcox"}, {}, ValueError, "transform must be one of"),
+        ({"correction_weight": 1.5}, {}, ValueError, "correction_weight must be"),
+        ({"correction_weight": True}, {}, ValueError, "correction_weight must be"),
+        ({"correction_weight": "half"}, {}, ValueError, "correction_weight must be"),
+        (
+            {"estimator": GRURegressor(loss="gaussian"), "correction_weight": 0.5},
+            {},
+            ValueError,
+            "forecasts a distribution",
+        ),
         ({"transform": "log"}, {}, ValueError, "needs values > 0, but y has"),
         ({"random_state": "seed"}, {}, ValueError, "random_state must be None"),
         ({"random_state": -1}, {}, ValueError, "random_state must be None"),

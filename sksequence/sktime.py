@@ -303,8 +303,9 @@ class RecurrentForecaster(BaseForecaster):
     series (``validation_split="auto"`` or ``"tail"``). ``predict`` forecasts
     every series, each from its own last step (series may end at different
     times), as a panel; ``update`` and the probabilistic forecasts work per
-    series. Every series must hold ``window_length + horizon`` steps, and
-    :meth:`predict_backtest` refuses a panel (use sktime's ``evaluate``).
+    series, as does :meth:`predict_backtest` (the windows of every series
+    at every cutoff in one prediction). Every series must hold
+    ``window_length + horizon`` steps.
 
     Examples
     --------
@@ -1006,19 +1007,36 @@ class RecurrentForecaster(BaseForecaster):
         update_params=False)`` and a ``predict`` per cutoff; the forecasts are
         the same. The forecaster is not changed.
 
+        For a forecaster fitted on a panel, the windows of every series at
+        every cutoff go through that one prediction, each series on its own
+        scale of fit (and with its code, ``series_features="id"``): the
+        forecasts of each series are those of ``update(...,
+        update_params=False)`` and ``predict`` of the panel at each cutoff.
+
         Parameters
         ----------
         y : pd.Series or pd.DataFrame
             The true series, with the same variables as in ``fit``: the new
             observations, or the whole series (values at steps seen in ``fit``
             or ``update`` replace those). Its index continues the fitted one.
+            Fitted on a panel: a panel frame (``pd-multiindex`` or
+            ``pd_multiindex_hier``, the same index levels as in ``fit``) of
+            the series to backtest, each updating that series' history; all
+            must have been in the panel of ``fit`` (another is a
+            ``ValueError`` naming it: its scale is unknown), a subset is
+            backtested alone.
         cutoffs : array-like of index values, default=None
             The last observed step of each forecast, values of the index of
             the history (the fitted series updated with ``y``). Each needs
             ``window_length`` steps of history up to it (and ``sp`` with a
             seasonal base). ``None``: the forecaster's cutoff and every later
             step of ``y``. With a sktime splitter ``cv``,
-            ``y.index[cv.get_cutoffs(y)]``.
+            ``y.index[cv.get_cutoffs(y)]``. For a panel, time values applied
+            to every series of ``y``: a cutoff that one of them cannot serve
+            (not in its history, or too early) is a ``ValueError`` naming the
+            series and the cutoff, as for one series; ``None``: each series
+            from its own cutoff (its last step before ``y``) to its own last
+            step.
         fh : int, list of int or ForecastingHorizon, default=None
             Steps ahead of each cutoff, relative (1 is the step after it).
             ``None``: the ``fh`` given in ``fit`` or ``predict``. With
@@ -1028,7 +1046,8 @@ class RecurrentForecaster(BaseForecaster):
             Past-only covariates must cover the windows' steps; future-known
             ones also the steps forecast after each cutoff, up to the farthest
             of ``fh`` (``"direct"``: up to ``horizon_``, which the net reads
-            whatever ``fh``); no value is carried forward here.
+            whatever ``fh``); no value is carried forward here. For a panel,
+            a panel with the rows of the series of ``y``.
 
         Returns
         -------
@@ -1036,6 +1055,16 @@ class RecurrentForecaster(BaseForecaster):
             The forecasts, one row per (cutoff, forecast step): a row
             MultiIndex whose levels are the cutoff and the forecast step's
             index value; the columns of ``y`` (a Series when ``y`` is one).
+            For a panel, one row per (series, cutoff, forecast step): the
+            levels of the series' keys come first, in the order of ``y``.
+
+        Raises
+        ------
+        ValueError
+            For a cutoff, ``fh``, ``y`` or ``X`` that cannot be backtested
+            (the message names it, and the series of a panel); for a panel
+            ``y`` when the forecaster was fitted on one series, or the
+            reverse.
         """
         self.check_is_fitted()
         X_new, y_new = self._check_X_y(X=X, y=y)

@@ -835,7 +835,9 @@ class RecurrentForecaster(BaseForecaster):
         ``X`` (or None) of one series: of series ``key`` of the fitted panel,
         seen as fitted on it alone (its scale of fit, its cutoff), or
         (``key=None``) of the one series it was fitted on."""
-        saved = (self._panel, self._history_y, self._history_X, self._cutoff)
+        # (no _panel: pickled before panels existed)
+        panel = getattr(self, "_panel", None)
+        saved = (panel, self._history_y, self._history_X, self._cutoff)
         saved_scale = (self._y_loc, self._y_scale)
         try:
             self._history_y, self._history_X = y, X

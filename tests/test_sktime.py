@@ -1007,6 +1007,22 @@ def test_panel_backtest_in_one_batch_equals_update_and_predict(
     assert len(f._history_y) == 3 * 35  # the forecaster is not changed
 
 
+def test_panel_evaluate_without_updating_params_gives_the_batched_forecasts():
+    y = _panel(lengths=(45, 45))
+    f = RecurrentForecaster(
+        GRURegressor(**SMALL), window_length=5, sp=3, series_features="id"
+    )
+    fh = [1, 2, 3]
+    cv = ExpandingWindowSplitter(initial_window=35, step_length=1, fh=fh)
+    result = evaluate(f.clone(), cv, y, strategy="no-update_params", return_data=True)
+    cutoffs = list(result["cutoff"])
+    evaluated = pd.concat(dict(zip(cutoffs, result["y_pred"])), names=["cutoff"])
+    evaluated = evaluated.reorder_levels(["series", "cutoff", "t"]).sort_index()
+    batch = f.fit(_until(y, 34), fh=fh).predict_backtest(y, cutoffs=cutoffs)
+    assert batch.index.equals(evaluated.index)
+    assert_allclose(batch.to_numpy(), evaluated.to_numpy())
+
+
 def test_panel_backtest_defaults_and_a_subset_of_the_series():
     f, y, _, _ = _panel_backtest_case("recursive", None)
     batch = f.predict_backtest(y, fh=[2])

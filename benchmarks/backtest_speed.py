@@ -15,6 +15,11 @@ history up to each. Three ways to the same forecasts, timed on one thread:
   prediction of the regressor over the windows of all cutoffs (``recursive``:
   one per step).
 
+With ``--series N`` (N > 1) the forecaster is fitted on a panel of N such
+series (one global net) and the batched backtest of every series at every
+cutoff, one prediction, is timed against the loop of panel ``update`` +
+``predict`` (sktime's ``evaluate`` is skipped).
+
 The series has the size and shape of Taylor's half-hourly electricity demand
 (pmdarima's ``taylor``: 4032 half-hours, 12 weeks; pmdarima is not needed): a
 daily (48) and a weekly (336) season, a slow trend and AR(1) noise. The
@@ -25,6 +30,7 @@ and the loop's is printed too: it must be at rounding level.
 
     OMP_NUM_THREADS=1 python benchmarks/backtest_speed.py
     OMP_NUM_THREADS=1 python benchmarks/backtest_speed.py --strategy recursive
+    OMP_NUM_THREADS=1 python benchmarks/backtest_speed.py --series 10
 """
 
 import argparse
@@ -62,6 +68,7 @@ def main():
     parser.add_argument("--cutoffs", type=int, default=300)
     parser.add_argument("--horizon", type=int, default=48)
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--series", type=int, default=1)
     args = parser.parse_args()
 
     import torch
@@ -83,6 +90,8 @@ def main():
     forecaster = RecurrentForecaster(
         est, window_length=96, sp=48, strategy=args.strategy, random_state=0
     )
+    if args.series > 1:
+        return panel_backtest(forecaster, args, n_train, fh)
     start = time.perf_counter()
     forecaster.fit(y[:n_train], fh=fh)
     fit_time = time.perf_counter() - start
@@ -126,6 +135,48 @@ def main():
         f"  loop / batched: {t_loop / t_batched:.1f}x; evaluate / batched: "
         f"{t_eval / t_batched:.1f}x; largest |batched - loop|: {diff:.2e} "
         f"(series scale {y.std():.0f})"
+    )
+
+
+def panel_backtest(forecaster, args, n_train, fh):
+    """The batched backtest of a panel of ``args.series`` series against the
+    loop of panel update + predict."""
+    panel = pd.concat(
+        {f"s{k}": taylor_like(seed=k).to_frame() for k in range(args.series)},
+        names=["series", "time"],
+    )
+    t = panel.index.get_level_values("time")
+    times = panel.index.levels[1]
+    start = time.perf_counter()
+    forecaster.fit(panel[t <= times[n_train - 1]], fh=fh)
+    fit_time = time.perf_counter() - start
+    print(
+        f"panel: {args.series} series of {len(times)} half-hours; fitted on "
+        f"{n_train} each; {args.cutoffs} cutoffs, horizon {args.horizon}, "
+        f"strategy={args.strategy!r}, one thread (fit: {fit_time:.1f} s, not counted)"
+    )
+    cutoffs = times[n_train - 1 : n_train - 1 + args.cutoffs]
+    start = time.perf_counter()
+    batched = forecaster.predict_backtest(panel, cutoffs=cutoffs, fh=fh)
+    t_batched = time.perf_counter() - start
+
+    start = time.perf_counter()
+    f = copy.deepcopy(forecaster)
+    preds = {}
+    for k, cutoff in enumerate(cutoffs):
+        if k:
+            f.update(panel[t <= cutoff], update_params=False)
+        preds[cutoff] = f.predict(fh)
+    t_loop = time.perf_counter() - start
+    loop = pd.concat(preds, names=["cutoff"])
+    loop = loop.reorder_levels(["series", "cutoff", "time"]).sort_index()
+
+    diff = np.abs(batched.to_numpy() - loop.reindex(batched.index).to_numpy()).max()
+    print(f"  update + predict loop:      {t_loop:7.2f} s")
+    print(f"  predict_backtest (batched): {t_batched:7.2f} s")
+    print(
+        f"  loop / batched: {t_loop / t_batched:.1f}x; largest |batched - loop|: "
+        f"{diff:.2e}"
     )
 
 

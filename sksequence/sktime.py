@@ -27,6 +27,7 @@ except ImportError as exc:  # pragma: no cover - the optional extra is missing
     ) from exc
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -302,8 +303,9 @@ class RecurrentForecaster(BaseForecaster):
     series (``validation_split="auto"`` or ``"tail"``). ``predict`` forecasts
     every series, each from its own last step (series may end at different
     times), as a panel; ``update`` and the probabilistic forecasts work per
-    series. Every series must hold ``window_length + horizon`` steps, and
-    :meth:`predict_backtest` refuses a panel (use sktime's ``evaluate``).
+    series, as does :meth:`predict_backtest` (the windows of every series
+    at every cutoff in one prediction). Every series must hold
+    ``window_length + horizon`` steps.
 
     Examples
     --------
@@ -818,32 +820,53 @@ class RecurrentForecaster(BaseForecaster):
         ids = pd.DataFrame(code, index=index, columns=columns)
         return ids if X is None else pd.concat([X, ids], axis=1)
 
+    def _check_fitted_series(self, keys, fix):
+        """Refuse series ``keys`` of a panel that fit did not see."""
+        unknown = [key for key in keys if key not in self._panel]
+        if unknown:
+            raise ValueError(
+                f"the series {[_key(k) for k in unknown[:5]]!r} were not in the "
+                f"panel y passed to fit: their scale is unknown. {fix}"
+            )
+
+    @contextmanager
+    def _as_series(self, key, y, X):
+        """Within the block, the forecaster holding the history ``y`` and
+        ``X`` (or None) of one series: of series ``key`` of the fitted panel,
+        seen as fitted on it alone (its scale of fit, its cutoff), or
+        (``key=None``) of the one series it was fitted on."""
+        # (no _panel: pickled before panels existed)
+        panel = getattr(self, "_panel", None)
+        saved = (panel, self._history_y, self._history_X, self._cutoff)
+        saved_scale = (self._y_loc, self._y_scale)
+        try:
+            self._history_y, self._history_X = y, X
+            if key is not None:
+                self._y_loc, self._y_scale = self._panel[key]
+                self._panel = None
+                if self._series_ids is not None:
+                    self._history_X = self._with_id(X, key, y.index)
+                self._cutoff = _series_cutoff(y.index, saved[3])
+            yield
+        finally:
+            self._panel, self._history_y, self._history_X, self._cutoff = saved
+            self._y_loc, self._y_scale = saved_scale
+
     def _per_series(self, forecast, X):
         """``forecast(X_i)`` of each series of the fitted panel, seen as the
         forecaster fitted on that series alone, as one panel frame."""
         history = _split_panel(self._history_y)
-        unknown = [key for key in history if key not in self._panel]
-        if unknown:
-            raise ValueError(
-                f"the series {[_key(k) for k in unknown[:5]]!r} were not in the "
-                "panel y passed to fit: their scale is unknown. Update with "
-                "update_params=True (a refit on the whole panel), or fit again."
-            )
+        self._check_fitted_series(
+            history,
+            "Update with update_params=True (a refit on the whole panel), or fit "
+            "again.",
+        )
         history_X = _split_panel(self._history_X) if self._history_X is not None else {}
         new_X = _split_panel(X) if X is not None else {}
-        saved = (self._panel, self._history_y, self._history_X, self._cutoff)
         frames = []
-        try:
-            self._panel = None
-            for key, part in history.items():
-                self._history_y, self._history_X = part, history_X.get(key)
-                if self._series_ids is not None:
-                    self._history_X = self._with_id(self._history_X, key, part.index)
-                self._y_loc, self._y_scale = saved[0][key]
-                self._cutoff = _series_cutoff(part.index, saved[3])
+        for key, part in history.items():
+            with self._as_series(key, part, history_X.get(key)):
                 frames.append(forecast(new_X.get(key)))
-        finally:
-            self._panel, self._history_y, self._history_X, self._cutoff = saved
         return pd.concat(frames, keys=list(history), names=self._history_y.index.names)
 
     # -- predict --------------------------------------------------------------
@@ -986,19 +1009,36 @@ class RecurrentForecaster(BaseForecaster):
         update_params=False)`` and a ``predict`` per cutoff; the forecasts are
         the same. The forecaster is not changed.
 
+        For a forecaster fitted on a panel, the windows of every series at
+        every cutoff go through that one prediction, each series on its own
+        scale of fit (and with its code, ``series_features="id"``): the
+        forecasts of each series are those of ``update(...,
+        update_params=False)`` and ``predict`` of the panel at each cutoff.
+
         Parameters
         ----------
         y : pd.Series or pd.DataFrame
             The true series, with the same variables as in ``fit``: the new
             observations, or the whole series (values at steps seen in ``fit``
             or ``update`` replace those). Its index continues the fitted one.
+            Fitted on a panel: a panel frame (``pd-multiindex`` or
+            ``pd_multiindex_hier``, the same index levels as in ``fit``) of
+            the series to backtest, each updating that series' history; all
+            must have been in the panel of ``fit`` (another is a
+            ``ValueError`` naming it: its scale is unknown), a subset is
+            backtested alone.
         cutoffs : array-like of index values, default=None
             The last observed step of each forecast, values of the index of
             the history (the fitted series updated with ``y``). Each needs
             ``window_length`` steps of history up to it (and ``sp`` with a
             seasonal base). ``None``: the forecaster's cutoff and every later
             step of ``y``. With a sktime splitter ``cv``,
-            ``y.index[cv.get_cutoffs(y)]``.
+            ``y.index[cv.get_cutoffs(y)]``. For a panel, time values applied
+            to every series of ``y``: a cutoff that one of them cannot serve
+            (not in its history, or too early) is a ``ValueError`` naming the
+            series and the cutoff, as for one series; ``None``: each series
+            from its own cutoff (its last step before ``y``) to its own last
+            step.
         fh : int, list of int or ForecastingHorizon, default=None
             Steps ahead of each cutoff, relative (1 is the step after it).
             ``None``: the ``fh`` given in ``fit`` or ``predict``. With
@@ -1008,7 +1048,8 @@ class RecurrentForecaster(BaseForecaster):
             Past-only covariates must cover the windows' steps; future-known
             ones also the steps forecast after each cutoff, up to the farthest
             of ``fh`` (``"direct"``: up to ``horizon_``, which the net reads
-            whatever ``fh``); no value is carried forward here.
+            whatever ``fh``); no value is carried forward here. For a panel,
+            a panel with the rows of the series of ``y``.
 
         Returns
         -------
@@ -1016,26 +1057,100 @@ class RecurrentForecaster(BaseForecaster):
             The forecasts, one row per (cutoff, forecast step): a row
             MultiIndex whose levels are the cutoff and the forecast step's
             index value; the columns of ``y`` (a Series when ``y`` is one).
+            For a panel, one row per (series, cutoff, forecast step): the
+            levels of the series' keys come first, in the order of ``y``.
+
+        Raises
+        ------
+        ValueError
+            For a cutoff, ``fh``, ``y`` or ``X`` that cannot be backtested
+            (the message names it, and the series of a panel); for a panel
+            ``y`` when the forecaster was fitted on one series, or the
+            reverse.
         """
         self.check_is_fitted()
-        if getattr(self, "_panel", None) is not None:
-            raise NotImplementedError(
-                "predict_backtest forecasts one series; this forecaster was fitted "
-                "on a panel. Backtest with sktime's evaluate (strategy="
-                "'no-update_params'), or fit on one series."
-            )
         X_new, y_new = self._check_X_y(X=X, y=y)
+        panel = getattr(self, "_panel", None) is not None
+        if _is_panel(y_new) != panel:
+            fitted, got = (
+                ("a panel", "one series") if panel else ("one series", "a panel")
+            )
+            raise ValueError(
+                f"the forecaster was fitted on {fitted}, but y is {got}: backtest "
+                f"{fitted} (of the series of fit), or fit on {got}."
+            )
         if list(y_new.columns) != list(self._history_y.columns):
             raise ValueError(
                 f"y must hold the variables of fit, {list(self._history_y.columns)!r}"
                 f"; got {list(y_new.columns)!r}."
             )
-        history = update_data(self._history_y, y_new)
-        history_X = update_data(self._history_X, X_new)
         steps = self._backtest_steps(fh)
         # the steps the net reads covariates over: "direct" forecasts them all
         horizon = self.horizon_ if self.strategy == "direct" else int(steps.max())
-        positions = self._backtest_positions(history.index, cutoffs)
+        series = self._backtest_series(y_new, X_new)
+        # the paths of every series and cutoff, through one prediction
+        cuts = []
+        for key, history, history_X, first in series:
+            with self._as_series(key, history, history_X):
+                try:
+                    cuts.append(self._backtest_paths(cutoffs, first, horizon))
+                except ValueError as exc:
+                    if key is None:
+                        raise
+                    raise ValueError(
+                        f"series {_key(key)!r} of the panel y: {exc}"
+                    ) from exc
+        paths = np.concatenate([cut[0] for cut in cuts])
+        futs = [cut[1] for cut in cuts]
+        fut = None if futs[0] is None else np.concatenate(futs)
+        if self.strategy == "direct":
+            out = self._step(paths, fut, self.horizon_)
+        else:
+            out = self._recursive(paths, fut, horizon)
+        ends = np.cumsum([len(cut[0]) for cut in cuts])[:-1]
+        frames = []
+        for (key, history, history_X, _), (_, _, positions, timeline), part in zip(
+            series, cuts, np.split(out, ends)
+        ):
+            with self._as_series(key, history, history_X):
+                frames.append(self._backtest_frame(part, steps, positions, timeline))
+        if panel:
+            names = [*self._history_y.index.names[:-1], *frames[0].index.names]
+            frame = pd.concat(frames, keys=[s[0] for s in series], names=names)
+        else:
+            frame = frames[0]
+        if isinstance(y, pd.Series):
+            return frame.iloc[:, 0].rename(y.name)
+        return frame
+
+    def _backtest_series(self, y, X):
+        """The series to backtest: (key, history, history X, default first
+        cutoff) of the one series (key None), or of each series of the panel
+        ``y`` (the fitted ones, in the order of ``y``); the history is the
+        stored one updated with ``y`` and ``X``."""
+        history = update_data(self._history_y, y)
+        history_X = update_data(self._history_X, X)
+        if not _is_panel(history):
+            return [(None, history, history_X, self.cutoff[0])]
+        keys = list(_split_panel(y))
+        self._check_fitted_series(
+            keys, "Leave them out of y, or fit on a panel that holds them."
+        )
+        stored = _split_panel(self._history_y)
+        parts = _split_panel(history)
+        X_parts = _split_panel(history_X) if history_X is not None else {}
+        return [
+            (key, parts[key], X_parts.get(key), stored[key].index[-1]) for key in keys
+        ]
+
+    def _backtest_paths(self, cutoffs, first, horizon):
+        """The inputs of a backtest of the forecaster's series (its history
+        ``_history_y``, ``_history_X``) from ``cutoffs`` (None: ``first`` and
+        every later step): the paths (cutoffs, span, c) and future-known
+        covariates (cutoffs, window_length + horizon, f) (or None) on the
+        net's scale, the rows of the cutoffs and the timeline they index."""
+        history, history_X = self._history_y, self._history_X
+        positions = self._backtest_positions(history.index, cutoffs, first)
         w = self.window_length_
         timeline = _extend_index(history.index, horizon, self._cutoff_freq())
         span = max(w, self.sp_ or 1)  # the rows a path needs: window, base
@@ -1052,25 +1167,25 @@ class RecurrentForecaster(BaseForecaster):
             if self._future:
                 fut = self._standardize(X_line, self._future)
                 fut = _rows_before(fut, positions + horizon, w + horizon)
-        paths = _rows_before(series, positions, span)
-        if self.strategy == "direct":
-            out = self._step(paths, fut, self.horizon_)
-        else:
-            out = self._recursive(paths, fut, horizon)
+        return _rows_before(series, positions, span), fut, positions, timeline
+
+    def _backtest_frame(self, out, steps, positions, timeline):
+        """The forecasts ``out`` (cutoffs, horizon, k) on the net's scale of
+        the forecaster's series, at the ``steps`` after each cutoff, as a
+        frame indexed by (cutoff, forecast step)."""
         values = self._unscale(out[:, steps - 1])  # (cutoffs, steps, k)
         index = pd.MultiIndex.from_arrays(
             [
                 np.repeat(timeline[positions], len(steps)),
                 timeline[(positions[:, None] + steps).ravel()],
             ],
-            names=["cutoff", history.index.name],
+            names=["cutoff", self._history_y.index.name],
         )
-        frame = pd.DataFrame(
-            values.reshape(-1, values.shape[2]), index=index, columns=history.columns
+        return pd.DataFrame(
+            values.reshape(-1, values.shape[2]),
+            index=index,
+            columns=self._history_y.columns,
         )
-        if isinstance(y, pd.Series):
-            return frame.iloc[:, 0].rename(y.name)
-        return frame
 
     def _backtest_steps(self, fh):
         """The relative steps of ``fh`` (or of the stored one), checked."""
@@ -1102,11 +1217,11 @@ class RecurrentForecaster(BaseForecaster):
             )
         return steps
 
-    def _backtest_positions(self, index, cutoffs):
-        """The rows of ``index`` of ``cutoffs``, each with enough history."""
+    def _backtest_positions(self, index, cutoffs, first):
+        """The rows of ``index`` of ``cutoffs`` (None: ``first`` and every
+        later step), each with enough history."""
         if cutoffs is None:
-            first = index.get_loc(self.cutoff[0])
-            return np.arange(first, len(index))
+            return np.arange(index.get_loc(first), len(index))
         asked = pd.Index(np.atleast_1d(np.asarray(cutoffs, dtype=object)))
         try:
             positions = index.get_indexer(asked)

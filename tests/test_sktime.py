@@ -918,14 +918,144 @@ def test_panel_refusals_name_the_series_and_the_fix():
     f = RecurrentForecaster(GRURegressor(**SMALL), window_length=4).fit(
         _panel(lengths=(30, 30)), fh=[1]
     )
-    with pytest.raises(NotImplementedError, match="fitted on a panel"):
-        f.predict_backtest(_panel(lengths=(30, 30)))
     new = pd.concat(
         {"s9": pd.DataFrame({"y": np.arange(30.0)}, index=pd.RangeIndex(30, name="t"))},
         names=["series", "t"],
     )
     with pytest.raises(ValueError, match=r"\['s9'\] were not in the panel"):
         f.update(new, update_params=False).predict()
+
+
+def _until(frame, last):
+    """The rows of a panel up to time ``last`` of every series."""
+    return frame[frame.index.get_level_values("t") <= last]
+
+
+def _panel_backtest_case(strategy, series_features):
+    """A forecaster fitted on the first 35 steps of a panel of three series of
+    different lengths, the whole panel, its covariate (direct) and cutoffs."""
+    y = _panel(lengths=(50, 60, 55))
+    X = None
+    if strategy == "direct":  # a covariate known in advance, 3 steps past y
+        X = pd.concat(
+            {
+                key: pd.DataFrame(
+                    {"calendar": np.sin(np.arange(len(part) + 3))},
+                    index=pd.RangeIndex(len(part) + 3, name="t"),
+                )
+                for key, part in y.groupby(level="series")
+            },
+            names=["series", "t"],
+        )
+    f = RecurrentForecaster(
+        GRURegressor(**SMALL),
+        window_length=5,
+        strategy=strategy,
+        sp=3,
+        series_features=series_features,
+    )
+    f.fit(_until(y, 34), X=None if X is None else _until(X, 34), fh=[1, 2, 3])
+    return f, y, X, list(range(34, 45))
+
+
+def _panel_loop_backtest(forecaster, y, X, cutoffs, fh):
+    """update(update_params=False) + predict of the panel at every cutoff, the
+    reference, indexed as predict_backtest's result."""
+    f = forecaster.clone().fit(
+        _until(y, cutoffs[0]), X=None if X is None else _until(X, cutoffs[0]), fh=fh
+    )
+    preds = {}
+    for cutoff in cutoffs:
+        if cutoff > cutoffs[0]:
+            new_X = None if X is None else _until(X, cutoff)
+            f.update(_until(y, cutoff), X=new_X, update_params=False)
+        future = None
+        if X is not None:
+            t = X.index.get_level_values("t")
+            future = X[(t > cutoff) & (t <= cutoff + max(fh))]
+        preds[cutoff] = f.predict(fh, X=future)
+    frame = pd.concat(preds, names=["cutoff"])
+    return frame.reorder_levels(["series", "cutoff", "t"]).sort_index()
+
+
+@pytest.mark.parametrize(
+    "strategy, series_features", [("direct", "id"), ("recursive", None)]
+)
+def test_panel_backtest_in_one_batch_equals_update_and_predict(
+    strategy, series_features
+):
+    f, y, X, cutoffs = _panel_backtest_case(strategy, series_features)
+    calls = []
+    predict = f.estimator_.predict
+
+    def counted(windows, **kwargs):
+        calls.append(len(windows))
+        return predict(windows, **kwargs)
+
+    f.estimator_.predict = counted
+    fh = [1, 2, 3]
+    batch = f.predict_backtest(y, cutoffs=cutoffs, fh=fh, X=X)
+    # one prediction over the windows of every series and cutoff (recursive:
+    # one a step)
+    assert calls == [3 * len(cutoffs)] * (1 if strategy == "direct" else 3)
+    del f.estimator_.predict
+    assert batch.index.names == ["series", "cutoff", "t"]
+    expected = _panel_loop_backtest(f, y, X, cutoffs, fh)
+    assert batch.index.equals(expected.index)
+    assert_allclose(batch.to_numpy(), expected.to_numpy())
+    assert list(batch.loc[("s1", 40)].index) == [41, 42, 43]
+    assert len(f._history_y) == 3 * 35  # the forecaster is not changed
+
+
+def test_panel_evaluate_without_updating_params_gives_the_batched_forecasts():
+    y = _panel(lengths=(45, 45))
+    f = RecurrentForecaster(
+        GRURegressor(**SMALL), window_length=5, sp=3, series_features="id"
+    )
+    fh = [1, 2, 3]
+    cv = ExpandingWindowSplitter(initial_window=35, step_length=1, fh=fh)
+    result = evaluate(f.clone(), cv, y, strategy="no-update_params", return_data=True)
+    cutoffs = list(result["cutoff"])
+    evaluated = pd.concat(dict(zip(cutoffs, result["y_pred"])), names=["cutoff"])
+    evaluated = evaluated.reorder_levels(["series", "cutoff", "t"]).sort_index()
+    batch = f.fit(_until(y, 34), fh=fh).predict_backtest(y, cutoffs=cutoffs)
+    assert batch.index.equals(evaluated.index)
+    assert_allclose(batch.to_numpy(), evaluated.to_numpy())
+
+
+def test_panel_backtest_defaults_and_a_subset_of_the_series():
+    f, y, _, _ = _panel_backtest_case("recursive", None)
+    batch = f.predict_backtest(y, fh=[2])
+    assert isinstance(batch, pd.DataFrame) and list(batch.columns) == ["y"]
+    # each series from the forecaster's cutoff to its own last step
+    for key, n in (("s0", 50), ("s1", 60), ("s2", 55)):
+        cutoffs = batch.loc[key].index.get_level_values("cutoff")
+        assert list(cutoffs) == list(range(34, n))
+    # a subset of the fitted series: only those are forecast
+    part = f.predict_backtest(y.loc[["s2"]], cutoffs=[40, 41], fh=[2])
+    assert part.index.tolist() == [("s2", 40, 42), ("s2", 41, 43)]
+    assert_allclose(part.to_numpy(), batch.loc["s2"].loc[[40, 41]].to_numpy())
+
+
+def test_panel_backtest_refusals_name_the_series():
+    f, y, X, cutoffs = _panel_backtest_case("direct", "id")
+    kwargs = dict(fh=[1], X=X)
+    other = pd.concat({"s9": y.loc["s0"]}, names=["series", "t"])
+    with pytest.raises(ValueError, match=r"\['s9'\] were not in the panel y .* Leave"):
+        f.predict_backtest(pd.concat([y, other]), cutoffs=cutoffs, fh=[1])
+    # s0 has 50 steps: no cutoff 55
+    with pytest.raises(ValueError, match=r"series 's0' of the panel y: cutoffs must"):
+        f.predict_backtest(y, cutoffs=[40, 55], **kwargs)
+    with pytest.raises(ValueError, match=r"series 's0' .* the cutoffs \[2\] have"):
+        f.predict_backtest(y, cutoffs=[2], **kwargs)
+    with pytest.raises(ValueError, match=r"series 's0' .* future-known covariates"):
+        f.predict_backtest(y, cutoffs=[40], fh=[1], X=_until(X, 40))
+    with pytest.raises(ValueError, match="fitted on a panel, but y is one series"):
+        f.predict_backtest(y.loc["s0"], cutoffs=[40], fh=[1])
+    single = RecurrentForecaster(GRURegressor(**SMALL), window_length=5)
+    single.fit(y.loc["s0"], fh=[1])
+    with pytest.raises(ValueError, match="fitted on one series, but y is a panel"):
+        single.predict_backtest(y, cutoffs=[40])
 
 
 def test_series_id_tells_the_net_which_series_it_reads():

@@ -210,7 +210,7 @@ splitter, default="auto"
         it is 1 with ``return_sequences=True``, which needs one output per
         time step. See :ref:`defaults`.
 
-    embedding : {"patch", "conv"}, default={embedding}
+    embedding : {"patch", "conv", "dilated"}, default={embedding}
         How a patch of ``patch_size_`` steps becomes the cells' input
         ``x_t``. ``"patch"``: its ``patch_size_ * n_features`` values side by
         side, a feature per position in the patch. ``"conv"``: a learned
@@ -218,7 +218,13 @@ splitter, default="auto"
         it) gives ``hidden_size`` features per step, and ``x_t`` is their
         maximum over the patch, so a pattern reads the same wherever it
         falls (the convolutional front of LSTM-FCN and of the
-        convolutional-recurrent classifiers). See :ref:`defaults`.
+        convolutional-recurrent classifiers). ``"dilated"``: the
+        ``hidden_size`` features come from causal convolutions at dilations
+        1, 2, 4 and 8 (7 taps reaching 7, 13, 25 and 49 steps back, so one
+        layer sees patterns at several time scales, as MiniRocket's dilated
+        kernels do), and ``x_t`` is their maximum beside their mean over the
+        patch (``2 * hidden_size`` inputs: where a pattern is strongest, and
+        how much of the patch matches it). See :ref:`defaults`.
 
     readout : {"last", "pool"}, default={readout}
         What the output layer reads per sequence. ``"last"``: the top

@@ -23,6 +23,14 @@ AUTO_PATCH_STEPS = 32
 # Wang et al. (2017), 8 there (not tuned here)
 CONV_KERNEL = 7
 
+# embedding="dilated": the dilations of its causal convolutions, the
+# ``hidden_size`` channels shared between them (receptive fields of 7, 13, 25
+# and 49 steps with CONV_KERNEL). Chosen on the classification benchmark's
+# tuning half (GunPoint, ArrowHead, OSULeaf; GRU, seeds 0-2), beside one
+# dilation: (1, 2, 4, 8) and (1, 4, 16) did equally well, (1, ..., 32) and
+# (1, ..., 16) were noisier (docs/benchmarks/classification.rst).
+CONV_DILATIONS = (1, 2, 4, 8)
+
 # instance_norm=True: added to each sequence's variance before it divides, as
 # torch's InstanceNorm/LayerNorm do; a constant sequence becomes zeros (its
 # level and a log scale of -5.8 still reach the head)

@@ -28,7 +28,13 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import ClassicGRU, PeepholeLSTM, RecurrentStack
-from ._constants import CONV_KERNEL, IGNORE_INDEX, INSTANCE_NORM_EPS, PREDICT_BATCH_SIZE
+from ._constants import (
+    CONV_DILATIONS,
+    CONV_KERNEL,
+    IGNORE_INDEX,
+    INSTANCE_NORM_EPS,
+    PREDICT_BATCH_SIZE,
+)
 from ._heads import HEADS
 
 __all__ = [
@@ -55,8 +61,9 @@ __all__ = [
 RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 # how the time steps of a patch become the cells' input x_t: the patch's
-# values side by side, or a learned causal convolution max-pooled over it
-EMBEDDINGS = ("patch", "conv")
+# values side by side, a learned causal convolution max-pooled over it, or
+# causal convolutions at several dilations max- and mean-pooled over it
+EMBEDDINGS = ("patch", "conv", "dilated")
 
 # what the head reads: the top layer's state at the last valid step, or that
 # state beside the mean and the maximum of the states over the valid steps
@@ -185,20 +192,98 @@ class ConvEmbedding(nn.Module):
         # through a transpose, they copied and strode: the relu's backward
         # alone took 13 % of a training step on OSULeaf). Same values.
         Z = torch.relu(self.conv(padded).transpose(1, 2).contiguous())
-        if lengths is not None:
-            # >= 0 after relu: a zero never wins a maximum
-            Z = Z * valid_steps(lengths, Z.shape[1], Z)
-        if self.patch_size == 1:
-            return Z, lengths
-        steps = Z.shape[1]
-        Z = nn.functional.pad(
-            Z, (0, 0, 0, (self.patch_size - steps % self.patch_size) % self.patch_size)
+        return pooled_patches(Z, lengths, self.patch_size, with_mean=False)
+
+
+class DilatedEmbedding(nn.Module):
+    """Causal convolutions at several dilations, then each patch's maximum
+    and mean.
+
+    ``(B, T, F)`` to ``(B, ceil(T / patch_size), 2 * channels)``. The
+    ``channels`` features of a step are split between the ``dilations``:
+    ``relu(conv_d(x))`` reads ``kernel_size`` steps ``d`` apart, the step
+    itself and earlier ones only (a receptive field of ``(kernel_size - 1) * d
+    + 1`` steps: 7, 13, 25 and 49 for the defaults), so that one layer sees
+    patterns at several time scales, as the dilations of MiniRocket's random
+    kernels do. Each patch is read as the maximum of each feature over it
+    (where a pattern is strongest) beside its mean over the patch's valid
+    steps (how much of the patch matches, the differentiable counterpart of
+    MiniRocket's proportion of positive values). Steps past a sequence's
+    end are zeros and count in no mean, so a sequence's features do not
+    depend on its batch.
+    """
+
+    patch_size: Final[int]
+
+    def __init__(
+        self,
+        input_size,
+        channels,
+        patch_size=1,
+        kernel_size=CONV_KERNEL,
+        dilations=CONV_DILATIONS,
+    ):
+        super().__init__()
+        self.patch_size = patch_size
+        # every dilation gets at least one channel; the first the remainder
+        dilations = tuple(dilations)[: max(1, channels)]
+        share = channels // len(dilations)
+        sizes = [share] * len(dilations)
+        sizes[0] += channels - share * len(dilations)
+        # padded on both sides, the first T outputs are the causal ones
+        self.convs = nn.ModuleList(
+            nn.Conv1d(
+                input_size,
+                size,
+                kernel_size,
+                dilation=dilation,
+                padding=(kernel_size - 1) * dilation,
+            )
+            for size, dilation in zip(sizes, dilations, strict=True)
         )
-        # shapes read from Z, so that an ONNX trace keeps its axes dynamic
-        Z = Z.reshape(Z.shape[0], -1, self.patch_size, Z.shape[2]).amax(dim=2)
-        if lengths is not None:
-            lengths = patched_lengths(lengths, self.patch_size)
-        return Z, lengths
+
+    def forward(
+        self, X: Tensor, lengths: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
+        steps = X.shape[1]
+        X = X.transpose(1, 2)
+        Z = torch.cat([conv(X)[:, :, :steps] for conv in self.convs], dim=1)
+        # contiguous (B, T, channels) before the relu, as in ConvEmbedding
+        Z = torch.relu(Z.transpose(1, 2).contiguous())
+        return pooled_patches(Z, lengths, self.patch_size, with_mean=True)
+
+
+def pooled_patches(
+    Z: Tensor, lengths: Tensor | None, size: int, with_mean: bool
+) -> tuple[Tensor, Tensor | None]:
+    """``Z`` (B, T, C), non-negative, read in patches of ``size`` steps: the
+    maximum of each feature over each patch, and with ``with_mean`` its mean
+    over the patch's valid steps beside it (``2 * C`` features). Steps past
+    a sequence's end (``lengths``; none without) count in neither.
+    ``lengths`` becomes the number of patches of each sequence."""
+    if lengths is not None:
+        inside = valid_steps(lengths, Z.shape[1], Z)
+        # >= 0 after relu: a zero never wins a maximum
+        Z = Z * inside
+    else:  # read from Z, so that an ONNX trace keeps the time axis dynamic
+        inside = torch.ones_like(Z[:1, :, :1])
+    if size == 1:
+        return (torch.cat((Z, Z), dim=-1) if with_mean else Z), lengths
+    steps = Z.shape[1]
+    extra = (size - steps % size) % size
+    Z = nn.functional.pad(Z, (0, 0, 0, extra))
+    # shapes read from Z, so that an ONNX trace keeps its axes dynamic
+    Z = Z.reshape(Z.shape[0], -1, size, Z.shape[2])
+    pooled = Z.amax(dim=2)
+    if with_mean:
+        counts = nn.functional.pad(inside, (0, 0, 0, extra))
+        counts = counts.reshape(counts.shape[0], -1, size, 1).sum(dim=2)
+        # a patch past a sequence's end (all zeros) stays zeros
+        mean = Z.sum(dim=2) / counts.clamp(min=1)
+        pooled = torch.cat((pooled, mean), dim=-1)
+    if lengths is not None:
+        lengths = patched_lengths(lengths, size)
+    return pooled, lengths
 
 
 class SequenceModel(nn.Module):
@@ -246,11 +331,13 @@ class SequenceModel(nn.Module):
         (``n_quantiles * output_size``).
     n_quantiles : int, default=1
         Number of quantiles; only used with ``distribution="quantile"``.
-    embedding : {"patch", "conv"}, default="patch"
+    embedding : {"patch", "conv", "dilated"}, default="patch"
         How each patch of ``patch_size`` steps becomes the cells' input
-        ``x_t``: its values side by side (:func:`patch`), or ``hidden_size``
+        ``x_t``: its values side by side (:func:`patch`), ``hidden_size``
         features of a causal convolution max-pooled over the patch
-        (:class:`ConvEmbedding`).
+        (:class:`ConvEmbedding`), or ``hidden_size`` features of causal
+        convolutions at several dilations, max- and mean-pooled over the
+        patch (``2 * hidden_size`` inputs, :class:`DilatedEmbedding`).
     readout : {"last", "pool"}, default="last"
         What the head reads per sequence: the top layer's state at the last
         valid step, or that state beside the mean and the maximum of the
@@ -337,6 +424,9 @@ class SequenceModel(nn.Module):
         if embedding == "conv":
             self.embed = ConvEmbedding(input_size, hidden_size, patch_size)
             input_size = hidden_size
+        elif embedding == "dilated":
+            self.embed = DilatedEmbedding(input_size, hidden_size, patch_size)
+            input_size = 2 * hidden_size
         else:
             self.embed = PatchEmbedding(patch_size)
             input_size = input_size * patch_size

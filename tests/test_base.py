@@ -212,7 +212,7 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
     if cls in CLASSIFIERS:  # the defaults that differ between the families
         own = {
             "early_stopping": "'auto'",
-            "embedding": "'conv'",
+            "embedding": "'dilated'",
             "readout": "'pool'",
             "instance_norm": "True",
         }

@@ -8,6 +8,7 @@ from torch import nn
 from sksequence._modules import (
     RECURRENT_LAYERS,
     ConvEmbedding,
+    DilatedEmbedding,
     SequenceModel,
     predict_in_batches,
 )
@@ -403,6 +404,82 @@ def test_conv_embedding_gradients_are_those_of_its_plain_rendering(patch_size):
         results.append((out, x.grad, embed.conv.weight.grad, embed.conv.bias.grad))
     for got, expected in zip(*results):
         torch.testing.assert_close(got, expected, atol=1e-6, rtol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_dilated_embedding_follows_its_equations(cell):
+    """z_t = relu(W_d * [x_{t-6d}, ..., x_{t-d}, x_t] + b_d) for d = 1, 2, 4,
+    8 (the channels shared between them), then x_p = [max, mean] of z over
+    the valid steps of patch p, then the cells and the pooled readout; each
+    sequence computed alone and unpadded, written plainly."""
+    from sksequence._constants import CONV_DILATIONS, CONV_KERNEL
+
+    torch.manual_seed(0)
+    model = SequenceModel(
+        cell, 2, 10, 3, patch_size=4, embedding="dilated", readout="pool"
+    ).eval()
+    convs = model.embed.convs
+    assert [c.dilation[0] for c in convs] == list(CONV_DILATIONS) == [1, 2, 4, 8]
+    assert [c.out_channels for c in convs] == [4, 2, 2, 2]  # 10 channels
+    assert model.rnn.input_size == 20  # the maximum and the mean
+    layer = RECURRENT_LAYERS[cell](20, 10, batch_first=True)
+    layer.load_state_dict(model.rnn.state_dict())
+    X = torch.randn(3, 30, 2)
+    lengths = torch.tensor([30, 13, 6])
+    with torch.no_grad():
+        out = model(X, lengths)
+        for i, n in enumerate(lengths.tolist()):
+            x = X[i, :n].T  # (features, n), one sequence, unpadded
+            z = []
+            for conv in convs:
+                d, w = conv.dilation[0], conv.weight  # (c, features, 7)
+                past = nn.functional.pad(x, ((CONV_KERNEL - 1) * d, 0))
+                for t in range(n):
+                    taps = past[:, t : t + (CONV_KERNEL - 1) * d + 1 : d]
+                    z.append(torch.relu((w * taps).sum((1, 2)) + conv.bias))
+            # z: (dilations * n) vectors -> (n, 10), dilations side by side
+            z = torch.cat([torch.stack(z[k * n : (k + 1) * n]) for k in range(4)], 1)
+            steps = torch.stack(
+                [
+                    torch.cat((z[s : s + 4].amax(0), z[s : s + 4].mean(0)))
+                    for s in range(0, n, 4)
+                ]
+            )
+            h = layer(steps[None])[0][0]
+            states = torch.cat((h[-1], h.mean(0), h.amax(0)))
+            torch.testing.assert_close(out[i], model.head(states), atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("patch_size", [1, 4])
+def test_dilated_embedding_is_batch_and_padding_independent(patch_size):
+    """A sequence's features do not depend on longer ones beside it nor on
+    what its padding holds; the last, partial patch's mean counts only its
+    valid steps."""
+    torch.manual_seed(0)
+    embed = DilatedEmbedding(2, 8, patch_size).double()
+    X = torch.randn(3, 23, 2, dtype=torch.float64)
+    lengths = torch.tensor([23, 13, 6])
+    padded = X.clone()
+    padded[1, 13:] = 99.0
+    batched, patched = embed(padded, lengths)
+    alone, _ = embed(X[1:2, :13])
+    torch.testing.assert_close(batched[1:2, : alone.shape[1]], alone)
+    assert (batched[1, alone.shape[1] :] == 0).all()
+    assert patched.tolist() == [-(-n // patch_size) for n in (23, 13, 6)]
+    # 13 = 3 * 4 + 1: the last patch of sequence 1 is one step, its own mean
+    if patch_size == 4:
+        torch.testing.assert_close(alone[0, -1, :8], alone[0, -1, 8:])
+
+
+@pytest.mark.parametrize("channels", [1, 2, 3, 5])
+def test_dilated_embedding_gives_every_dilation_a_channel_it_can(channels):
+    """Fewer channels than dilations: the smallest dilations, one each."""
+    embed = DilatedEmbedding(1, channels)
+    assert sum(c.out_channels for c in embed.convs) == channels
+    assert min(c.out_channels for c in embed.convs) >= 1
+    assert [c.dilation[0] for c in embed.convs] == [1, 2, 4, 8][: len(embed.convs)]
+    out, _ = embed(torch.randn(2, 9, 1))
+    assert out.shape == (2, 9, 2 * channels)
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])

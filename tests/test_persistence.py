@@ -51,6 +51,8 @@ CASES = {
     "rnn-clf-float": (RNNClassifier(**TINY_SAVE), X3, _labels([0.0, 2.0, 5.0])),
     "lstm-peephole": (LSTMRegressor(peephole=True, **TINY_SAVE), X3, y1),
     "gru-classic": (GRUClassifier(reset_after=False, **TINY_SAVE), X3, _labels([0, 1])),
+    # the classifiers' embedding before "dilated": its files still load
+    "gru-conv": (GRUClassifier(embedding="conv", **TINY_SAVE), X3, _labels([0, 1])),
     "rnn-options": (
         RNNRegressor(
             hidden_size=4,
@@ -379,7 +381,7 @@ def _saved(tmp_path_factory, case):
 @pytest.fixture(scope="module")
 def saved_bytes(tmp_path_factory):
     """Bytes of a valid file and the estimator it holds (a classifier: its
-    cells read a convolution of the steps, ``embedding="conv"``)."""
+    cells read convolutions of the steps, ``embedding="dilated"``)."""
     return _saved(tmp_path_factory, "lstm-clf-int")
 
 
@@ -758,12 +760,18 @@ def test_sizes_in_a_file_are_checked_before_anything_is_allocated(
             # the convolution, and the head that reads each channel's level
             # and scale (instance_norm), are sized by the channels
             lambda m: m["fitted"].update(_n_channels=3, _net_sizes=[3, 3]),
-            r"(embed\.conv|head)\.weight' has shape",
+            r"(embed\.convs\.\d|head)\.weight' has shape",
             "saved_bytes",
         ),
         (
             lambda m: m["params"].update(embedding="patch"),
-            r"\['embed.conv.bias', 'embed.conv.weight'\] unexpected",
+            r"\['embed.convs.0.bias', 'embed.convs.0.weight', .*\] unexpected",
+            "saved_bytes",
+        ),
+        (
+            # the single convolution of the embedding before "dilated"
+            lambda m: m["params"].update(embedding="conv"),
+            r"\['embed.conv.bias', 'embed.conv.weight'\] are missing",
             "saved_bytes",
         ),
         (

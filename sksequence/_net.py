@@ -11,12 +11,15 @@ four modules are the skorch floor, the only ones that import skorch.
 import copy
 
 import torch
-from skorch.callbacks import Callback, GradientNormClipping
+from skorch.callbacks import Callback, GradientNormClipping, LRScheduler
+from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from ._callbacks import ProgressBar, StepEarlyStopping, silent
 from ._checkpoint import EpochCheckpoint
 from ._constants import (
     AUTO_FITTED_LOSS,
+    AUTO_LR_FACTOR,
+    AUTO_LR_PATIENCE,
     AUTO_PATIENCE_EPOCHS,
     AUTO_PATIENCE_STEPS,
     PREDICT_BATCH_SIZE,
@@ -37,8 +40,10 @@ OPTIMIZERS = {
 def build_callbacks(estimator, main=True, fingerprint=None):
     """The ``(name, callback)`` list of the net of ``estimator``.
 
-    Gradient clipping, early stopping, copies of the user's callbacks, a
-    progress bar (``verbose >= 2``) and the checkpoint, in that order. A
+    Gradient clipping, early stopping, with ``early_stopping="auto"`` and
+    no holdout the learning rate's halving on a plateau of the training
+    loss, copies of the user's callbacks, a progress bar (``verbose >= 2``)
+    and the checkpoint, in that order. A
     process other than the ``main`` one of a data-parallel fit prints
     nothing and writes no checkpoint. ``fingerprint`` is what a checkpoint
     must match (with ``checkpoint`` set).
@@ -52,6 +57,9 @@ def build_callbacks(estimator, main=True, fingerprint=None):
     # ``tol`` for ``n_iter_no_change`` epochs; restore the best weights only
     # when a held-out loss chose them.
     monitor = "valid_loss" if estimator.early_stopping_ else "train_loss"
+    on_training_loss = (
+        estimator.early_stopping == "auto" and not estimator.early_stopping_
+    )
     if isinstance(estimator.n_iter_no_change, str):  # "auto"
         patience, min_steps = AUTO_PATIENCE_EPOCHS, AUTO_PATIENCE_STEPS
     else:
@@ -68,15 +76,24 @@ def build_callbacks(estimator, main=True, fingerprint=None):
                 sink=print if estimator.verbose and main else silent,
                 min_steps=min_steps,
                 # "auto" without a holdout: a fitted training set stops too
-                floor=(
-                    AUTO_FITTED_LOSS
-                    if estimator.early_stopping == "auto"
-                    and not estimator.early_stopping_
-                    else None
-                ),
+                floor=AUTO_FITTED_LOSS if on_training_loss else None,
             ),
         )
     )
+    if on_training_loss:
+        # and a noisy training loss gets a smaller step before the patience
+        # above runs out on it
+        callbacks.append(
+            (
+                "lr_plateau",
+                LRScheduler(
+                    ReduceLROnPlateau,
+                    monitor="train_loss",
+                    patience=AUTO_LR_PATIENCE,
+                    factor=AUTO_LR_FACTOR,
+                ),
+            )
+        )
     # user callbacks are copied: skorch sets state on the instances it runs
     for i, cb in enumerate(estimator.callbacks or []):
         name, cb = cb if isinstance(cb, tuple) and len(cb) == 2 else (f"user_{i}", cb)

@@ -236,3 +236,26 @@ def test_auto_early_stopping_without_holdout_stops_once_the_training_set_is_fitt
     plain = GRUClassifier(early_stopping=False, **params).fit(X, y)
     assert plain.n_iter_ > auto.n_iter_
     assert plain.history_["train_loss"].iloc[len(loss) - 1] <= AUTO_FITTED_LOSS
+
+
+def test_auto_early_stopping_without_holdout_halves_the_lr_on_a_plateau():
+    """early_stopping="auto" without a holdout multiplies the learning rate by
+    AUTO_LR_FACTOR each time the training loss has not improved for
+    AUTO_LR_PATIENCE epochs; early_stopping=False and a holdout keep it."""
+    from sksequence._constants import AUTO_LR_FACTOR, AUTO_LR_PATIENCE
+
+    X = np.zeros((40, 6, 1), dtype=np.float32)  # nothing to learn from:
+    y = np.tile(["a", "b", "b", "b"], 10)  # the loss plateaus at the prior's
+    params = dict(hidden_size=4, max_epochs=40, random_state=0, n_threads=1)
+    auto = GRUClassifier(**params).fit(X, y)
+    assert auto.early_stopping_ is False
+    lr = auto.net_.optimizer_.param_groups[0]["lr"]
+    halvings = round(np.log(lr / 1e-2) / np.log(AUTO_LR_FACTOR))
+    assert halvings >= 2 and lr == pytest.approx(1e-2 * AUTO_LR_FACTOR**halvings)
+    assert halvings <= 40 // (AUTO_LR_PATIENCE + 1)  # never more often
+    assert "lr_plateau" in dict(auto.net_.callbacks_)
+    plain = GRUClassifier(early_stopping=False, **params).fit(X, y)
+    assert plain.net_.optimizer_.param_groups[0]["lr"] == 1e-2
+    held = GRUClassifier(early_stopping=True, **params).fit(X, y)
+    assert held.net_.optimizer_.param_groups[0]["lr"] == 1e-2
+    assert "lr_plateau" not in dict(held.net_.callbacks_)

@@ -11,6 +11,9 @@ defaults; seconds to fit), and the classic 1-NN DTW (aeon's
 * the same cells with the defaults they had before this benchmark
   (rows ``<cell> 0.x dflt``: ``embedding="patch"``, ``readout="last"``,
   ``early_stopping=True``, patches sized from the longest sequence), and
+* the defaults with the embedding they had before ``"dilated"``, one
+  causal convolution of 7 steps max-pooled per patch (rows ``<cell> conv``:
+  ``embedding="conv"``), and
 * the defaults after per-sequence scaling,
   ``SequenceScaler(per_sequence=True, keep_stats=True)``: each sequence
   z-normalized on its own, its level and log scale kept as two features
@@ -89,6 +92,7 @@ MODELS = (
     *(f"{c}-seq" for c in CELLS),
     *(f"{c}-prev" for c in CELLS),
     *(f"{c}-noin" for c in CELLS),
+    *(f"{c}-conv" for c in CELLS),
 )
 LABELS = {
     "dtw": "1-NN DTW",
@@ -97,6 +101,7 @@ LABELS = {
     **{f"{c}-seq": f"{p} per-seq" for c, p in CELLS.items()},
     **{f"{c}-prev": f"{p} 0.x dflt" for c, p in CELLS.items()},
     **{f"{c}-noin": f"{p} no inorm" for c, p in CELLS.items()},
+    **{f"{c}-conv": f"{p} conv" for c, p in CELLS.items()},
 }
 # the classifiers' defaults before this benchmark (sksequence 0.x): patches of
 # the steps side by side, the last state read out, a holdout however small,
@@ -194,6 +199,8 @@ def build(model, seed, longest=None):
         }
     elif variant == "noin":
         params = {"instance_norm": False}
+    elif variant == "conv":  # the embedding before "dilated"
+        params = {"embedding": "conv"}
     return make_pipeline(scaler, Classifier(random_state=seed, n_threads=1, **params))
 
 

@@ -5,12 +5,14 @@ package's defaults, and with the defaults before benchmarks/classification.py
 (``embedding="patch"``, ``readout="last"``, ``early_stopping=True``, patches
 sized from the longest sequence, no ``instance_norm``), and with the
 defaults but ``instance_norm=False`` (``no-inorm``, the defaults of the first
-run of that benchmark), on one thread, one fresh process per fit, the
+run of that benchmark), and with the defaults but ``embedding="conv"``
+(``conv``, the one max-pooled convolution before ``"dilated"``), on one thread, one fresh process per fit, the
 variants alternated (A B C A B C); median, min and max of the repeats, and
 the epochs each fit ran. From the repository's root::
 
     python benchmarks/classification_fit_times.py GunPoint,ArrowHead 2
     python benchmarks/classification_fit_times.py ArrowHead 3 defaults,no-inorm
+    python benchmarks/classification_fit_times.py ArrowHead,OSULeaf 3 defaults,conv
     python benchmarks/classification_fit_times.py ArrowHead 3 defaults --cold
 
 Before the timed fit, each process fits a one-epoch classifier on a tiny
@@ -58,13 +60,15 @@ if variant == "0.x":
     )
 elif variant == "no-inorm":
     params = dict(instance_norm=False)
+elif variant == "conv":
+    params = dict(embedding="conv")
 clf = sksequence.GRUClassifier(random_state=0, n_threads=1, **params)
 estimator = make_pipeline(sksequence.SequenceScaler(), clf)
 start = time.perf_counter()
 estimator.fit(X_train, y_train)
 print(time.perf_counter() - start, clf.n_iter_, warm_up)
 """
-VARIANTS = ("defaults", "no-inorm", "0.x")
+VARIANTS = ("defaults", "no-inorm", "0.x", "conv")
 
 
 def fit_seconds(name, variant, cold=False):

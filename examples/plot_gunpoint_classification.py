@@ -44,9 +44,10 @@ X_train_short, X_test_short = X_train[:, ::step], X_test[:, ::step]
 # samples and time steps. (The UCR series are already z-normalized one by
 # one, so here it changes little, but it keeps the pipeline safe for raw
 # data.) The GRU reads each sequence in patches of 2 steps
-# (``patch_size="auto"`` keeps the recurrence near 32 steps): a causal
-# convolution turns each step into features and a patch is read as their
-# maximum (``embedding="conv"``), and it classifies the sequence from its
+# (``patch_size="auto"`` keeps the recurrence near 32 steps): causal
+# convolutions at four dilations turn each step into features and a patch
+# is read as their maximum and mean (``embedding="dilated"``), and it
+# classifies the sequence from its
 # last hidden state beside the mean and maximum of its states
 # (``readout="pool"``).
 #

@@ -102,7 +102,10 @@ default="adam"
         by the noise of a few cases, and stopped classifiers of 36-200
         sequences before they fit their training set. Without the holdout,
         ``"auto"`` also stops once the training loss is at most 3e-4 (the
-        training set is fitted; going on only sharpened the logits). The
+        training set is fitted; going on only sharpened the logits), and
+        halves the learning rate each time the training loss has not
+        improved for 5 epochs (torch's ``ReduceLROnPlateau``), so that a
+        noisy loss gets smaller steps before the patience runs out. The
         choice is in ``early_stopping_``. See :ref:`defaults`.
 
     validation_fraction : float in (0, 1), default=0.2

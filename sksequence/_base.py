@@ -45,7 +45,13 @@ __all__ = [
 # docstrings at ``{shared_parameters}`` so that it is written once.
 # parameters whose default differs between regressors and classifiers; the
 # shared docs read each leaf's own default from its signature
-_FAMILY_DEFAULTS = ("early_stopping", "embedding", "readout", "instance_norm")
+_FAMILY_DEFAULTS = (
+    "bidirectional",
+    "early_stopping",
+    "embedding",
+    "readout",
+    "instance_norm",
+)
 
 SHARED_PARAMETERS_DOC = """\
 hidden_size : int, default=64
@@ -58,9 +64,11 @@ hidden_size : int, default=64
         Dropout probability between stacked layers and on the last hidden
         state before the output layer.
 
-    bidirectional : bool, default=False
+    bidirectional : bool or "auto", default={bidirectional}
         If True, each layer also reads the sequences backwards and the output
-        layer sees both final states.
+        layer sees both final states. ``"auto"``: True when the output is
+        one per sequence, False with ``return_sequences=True``, where a
+        step's output then reads no later step. See :ref:`defaults`.
 
     max_epochs : int, default=200
         Maximum number of passes over the training data.
@@ -330,7 +338,7 @@ class SequenceEstimator(BaseEstimator):
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "bidirectional": ["boolean"],
+        "bidirectional": ["boolean", StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -471,7 +479,12 @@ class SequenceEstimator(BaseEstimator):
             "hidden_size": int(self.hidden_size),
             "num_layers": int(self.num_layers),
             "dropout": float(self.dropout),
-            "bidirectional": bool(self.bidirectional),
+            # "auto": both directions unless each step has its own output
+            "bidirectional": (
+                not self.return_sequences
+                if isinstance(self.bidirectional, str)
+                else bool(self.bidirectional)
+            ),
             "return_sequences": bool(self.return_sequences),
             "patch_size": int(self.patch_size_),
             "embedding": self.embedding,

@@ -45,10 +45,15 @@ def test_module_equals_torch_layer_plus_linear(cls, seq_data):
     if cls in CLASSIFIERS:
         y = y > 0
     # the Elman/LSTM/GRU equations with y = V h_T + c (the classifiers'
-    # convolutional front, pooled readout and instance normalization:
-    # tests/test_modules.py)
+    # convolutional front, pooled readout, instance normalization and both
+    # directions: tests/test_modules.py)
     est = cls(
-        num_layers=2, embedding="patch", readout="last", instance_norm=False, **FAST
+        num_layers=2,
+        bidirectional=False,
+        embedding="patch",
+        readout="last",
+        instance_norm=False,
+        **FAST,
     ).fit(X, y)
     module = est.net_.module_
     kw = {"nonlinearity": "tanh"} if est._cell == "rnn" else {}
@@ -198,8 +203,8 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
 
     Classifiers add ``class_weight`` before the cell parameter, regressors
     ``loss``, ``quantiles`` and ``calibration``; classifiers have defaults of
-    their own for ``early_stopping``, ``embedding``, ``readout`` and
-    ``instance_norm``.
+    their own for ``bidirectional``, ``early_stopping``, ``embedding``,
+    ``readout`` and ``instance_norm``.
     """
     from sksequence._base import SequenceEstimator
 
@@ -211,6 +216,7 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
     base = spelled(inspect.signature(SequenceEstimator))
     if cls in CLASSIFIERS:  # the defaults that differ between the families
         own = {
+            "bidirectional": "'auto'",
             "early_stopping": "'auto'",
             "embedding": "'dilated'",
             "readout": "'pool'",

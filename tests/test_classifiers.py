@@ -92,3 +92,28 @@ def test_sequence_labelling(cls):
     labels = [row[: 3 + i % 6] for i, row in enumerate(y)]
     clf.fit(ragged, labels)
     assert [len(p) for p in clf.predict(ragged)] == [len(r) for r in ragged]
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_bidirectional_auto_reads_both_ways_unless_each_step_has_an_output(cls):
+    """bidirectional="auto" (the classifiers' default): both directions for
+    a label per sequence; one with return_sequences, which stays causal
+    (test above); an explicit True there reads the later steps too."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 8, 1))
+    y = np.where(X[:, 0, 0] > 0, "up", "down")
+    steps = np.where(X[:, :, 0] > 0, "up", "down")
+    params = dict(hidden_size=4, max_epochs=2, random_state=0, n_threads=1)
+    assert cls().bidirectional == "auto"
+    assert cls(**params).fit(X, y).net_.module_.num_directions == 2
+    per_step = cls(return_sequences=True, **params).fit(X, steps)
+    assert per_step.net_.module_.num_directions == 1
+    assert per_step.get_params()["bidirectional"] == "auto"  # never rewritten
+    both = cls(return_sequences=True, bidirectional=True, **params).fit(X, steps)
+    later_changed = X.copy()
+    later_changed[:, 5:] *= 10.0
+    assert not np.allclose(
+        both.predict_proba(later_changed)[:, :5], both.predict_proba(X)[:, :5]
+    )
+    with pytest.raises(ValueError, match="bidirectional"):
+        cls(bidirectional="yes", **params).fit(X, y)

@@ -6,9 +6,10 @@ package's defaults, and with the defaults before benchmarks/classification.py
 sized from the longest sequence, no ``instance_norm``), and with the
 defaults but ``instance_norm=False`` (``no-inorm``, the defaults of the first
 run of that benchmark), and with the defaults but ``embedding="conv"``
-(``conv``, the one max-pooled convolution before ``"dilated"``), on one thread, one fresh process per fit, the
-variants alternated (A B C A B C); median, min and max of the repeats, and
-the epochs each fit ran. From the repository's root::
+(``conv``, the one max-pooled convolution before ``"dilated"``), on one
+thread, one fresh process per fit, the variants alternated (A B C A B C);
+median, min and max of the repeats, and the epochs each fit ran. From the
+repository's root::
 
     python benchmarks/classification_fit_times.py GunPoint,ArrowHead 2
     python benchmarks/classification_fit_times.py ArrowHead 3 defaults,no-inorm

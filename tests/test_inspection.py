@@ -316,7 +316,11 @@ def test_gradient_flow_every_estimator(cls, params, ragged):
     frame = result.to_frame()
     assert list(frame.columns[:2]) == ["timestep", "grad_norm"]
     hidden = gradient_flow(est, data, target, layer=0)
-    bidirectional = params.get("bidirectional", False)
+    # the classifiers' bidirectional="auto": both, unless return_sequences
+    bidirectional = params.get(
+        "bidirectional", "Classifier" in cls.__name__ and not seq
+    )
+    assert est.net_.module_.num_directions == 1 + bidirectional
     assert hidden.direction_norms.shape == (1 + bidirectional, X3.shape[1])
     if bidirectional:
         assert "grad_norm_backward" in hidden.to_frame()

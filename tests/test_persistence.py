@@ -742,9 +742,15 @@ def test_sizes_in_a_file_are_checked_before_anything_is_allocated(
             "saved_bytes",
         ),
         (
+            # the classifier reads both directions (bidirectional="auto")
+            lambda m: m["params"].update(bidirectional=False),
+            r"_reverse'\] unexpected",
+            "saved_bytes",
+        ),
+        (
             lambda m: m["params"].update(bidirectional=True),
             "are missing",
-            "saved_bytes",
+            "saved_patch_bytes",
         ),
         (
             lambda m: m["fitted"].update(patch_size_=3),

@@ -744,7 +744,7 @@ def _check_module_state(estimator, state):
         "hidden_size": estimator.hidden_size,
         # a convolution's weights hold the features; patches' the product
         "the input features": input_size
-        * (1 if estimator.embedding in ("conv", "dilated") else estimator.patch_size_),
+        * (estimator.patch_size_ if estimator.embedding == "patch" else 1),
         "the outputs (with the quantiles)": fitted.head.width * output_size,
     }
     for what, size in sizes.items():

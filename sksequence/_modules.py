@@ -261,11 +261,14 @@ def pooled_patches(
     over the patch's valid steps beside it (``2 * C`` features). Steps past
     a sequence's end (``lengths``; none without) count in neither.
     ``lengths`` becomes the number of patches of each sequence."""
+    inside: Tensor | None = None
     if lengths is not None:
         inside = valid_steps(lengths, Z.shape[1], Z)
         # >= 0 after relu: a zero never wins a maximum
         Z = Z * inside
-    else:  # read from Z, so that an ONNX trace keeps the time axis dynamic
+    elif with_mean and size > 1:
+        # only a mean counts steps; read from Z, so that an ONNX trace keeps
+        # the time axis dynamic
         inside = torch.ones_like(Z[:1, :, :1])
     if size == 1:
         return (torch.cat((Z, Z), dim=-1) if with_mean else Z), lengths
@@ -275,7 +278,7 @@ def pooled_patches(
     # shapes read from Z, so that an ONNX trace keeps its axes dynamic
     Z = Z.reshape(Z.shape[0], -1, size, Z.shape[2])
     pooled = Z.amax(dim=2)
-    if with_mean:
+    if inside is not None and with_mean:
         counts = nn.functional.pad(inside, (0, 0, 0, extra))
         counts = counts.reshape(counts.shape[0], -1, size, 1).sum(dim=2)
         # a patch past a sequence's end (all zeros) stays zeros

@@ -120,12 +120,17 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
             )
 
     def _finish_fit(self, X3, lengths, y_net, weights, session):
-        """Calibrate the spread on the early-stopping holdout (or clear it)."""
+        """Keep the early-stopping holdout; calibrate the spread on it (or
+        clear the calibration)."""
+        # the samples this fit held out (a slice or sorted indices; None when
+        # nothing was): RecurrentForecaster fits its correction weight on
+        # them, so that the holdout is drawn in one place
+        self._holdout = session.holdout
         state = self.fitted_state_
         if self.calibration is None:
             self.fitted_state_ = state.with_outputs(calibration=None)
             return
-        valid = session.holdout
+        valid = self._holdout
         out = network_output(
             self, X3[valid], None if lengths is None else lengths[valid]
         ).numpy()

@@ -46,7 +46,7 @@ from ._forecast_auto import (
 )
 from ._heads import GaussianHead, QuantileHead
 from ._regressors import LOSSES, GRURegressor, LSTMRegressor, refit_without_holdout
-from ._split import holdout_split, tail_of_each_group
+from ._split import tail_of_each_group
 from ._windowing import make_forecasting_data, timeline_windows
 
 __all__ = ["RecurrentForecaster"]
@@ -647,10 +647,9 @@ class RecurrentForecaster(BaseForecaster):
             or (isinstance(split, str) and split == "shuffle")
         ):
             return 1.0
-        # the same deterministic plan the regressor held out by (the tail of
-        # the windows, or of each series' windows for a panel)
-        plan = holdout_split(estimator, classifier=False, per_step=False, seed=0)
-        valid = plan(Yw)[1]
+        # the windows the regressor held out (the tail of the windows, or of
+        # each series' windows for a panel)
+        valid = estimator._holdout
         correction = np.asarray(estimator.predict(Xw[valid]), dtype=np.float64)
         return correction_weight(correction.reshape(Yw[valid].shape), Yw[valid])
 

@@ -122,8 +122,10 @@ class TrainingResult:
 
     @cached_property
     def holdout(self):
-        # drawn when asked (the split's plan is deterministic): most fits
-        # never read it, and a classifier's split warns when drawn
+        # drawn when asked (the split's plan is deterministic): a classifier
+        # never reads it (its split warns when drawn); a regressor keeps it
+        # for its calibration and RecurrentForecaster's correction weight (a
+        # slice for its default tail split)
         split = self.net.train_split
         if split is None:
             return None

@@ -11,6 +11,8 @@ defaults; seconds to fit), and the classic 1-NN DTW (aeon's
 * the same cells with the defaults they had before this benchmark
   (rows ``<cell> 0.x dflt``: ``embedding="patch"``, ``readout="last"``,
   ``early_stopping=True``, patches sized from the longest sequence), and
+* the defaults without the convolutions' batch normalization they had
+  before the fifth run (rows ``<cell> no bn``: ``batch_norm=False``), and
 * the defaults with the embedding they had before ``"dilated"``, one
   causal convolution of 7 steps max-pooled per patch (rows ``<cell> conv``:
   ``embedding="conv"``), and
@@ -93,6 +95,7 @@ MODELS = (
     *(f"{c}-prev" for c in CELLS),
     *(f"{c}-noin" for c in CELLS),
     *(f"{c}-conv" for c in CELLS),
+    *(f"{c}-nobn" for c in CELLS),
 )
 LABELS = {
     "dtw": "1-NN DTW",
@@ -102,6 +105,7 @@ LABELS = {
     **{f"{c}-prev": f"{p} 0.x dflt" for c, p in CELLS.items()},
     **{f"{c}-noin": f"{p} no inorm" for c, p in CELLS.items()},
     **{f"{c}-conv": f"{p} conv" for c, p in CELLS.items()},
+    **{f"{c}-nobn": f"{p} no bn" for c, p in CELLS.items()},
 }
 # the classifiers' defaults before this benchmark (sksequence 0.x): patches of
 # the steps side by side, the last state read out, a holdout however small,
@@ -201,6 +205,8 @@ def build(model, seed, longest=None):
         params = {"instance_norm": False}
     elif variant == "conv":  # the embedding before "dilated"
         params = {"embedding": "conv"}
+    elif variant == "nobn":  # the defaults before batch_norm
+        params = {"batch_norm": False}
     return make_pipeline(scaler, Classifier(random_state=seed, n_threads=1, **params))
 
 

@@ -51,6 +51,7 @@ _FAMILY_DEFAULTS = (
     "embedding",
     "readout",
     "instance_norm",
+    "batch_norm",
 )
 
 SHARED_PARAMETERS_DOC = """\
@@ -257,6 +258,17 @@ splitter, default="auto"
         with ``return_sequences=True`` (a step's output would depend on
         later steps).
 
+    batch_norm : bool, default={batch_norm}
+        If True, the convolutions of ``embedding="conv"`` or ``"dilated"``
+        are batch-normalized before their relu, ``relu(BN(conv(x)))`` as in
+        the fully convolutional and ResNet classifiers of Wang et al. (2017):
+        in training over the sequences of the batch and their valid steps
+        (padding counts in no statistic), in prediction by the running
+        averages kept in training, so a prediction does not depend on its
+        batch. The classifiers' fits reach their training sets in fewer
+        epochs and generalize better (see :ref:`defaults`). Ignored with
+        ``embedding="patch"``, which has no convolution.
+
     return_sequences : bool, default=False
         If True, predict one target (or label) per time step,
         ``y_t = V h_t + b_y``, instead of one per sequence: ``y`` then has
@@ -369,6 +381,7 @@ class SequenceEstimator(BaseEstimator):
         "embedding": [StrOptions(set(EMBEDDINGS))],
         "readout": [StrOptions(set(READOUTS))],
         "instance_norm": ["boolean"],
+        "batch_norm": ["boolean"],
         "return_sequences": ["boolean"],
         "callbacks": [list, None],
     }
@@ -407,6 +420,7 @@ class SequenceEstimator(BaseEstimator):
         embedding="patch",
         readout="last",
         instance_norm=False,
+        batch_norm=False,
         return_sequences=False,
         callbacks=None,
     ):
@@ -435,6 +449,7 @@ class SequenceEstimator(BaseEstimator):
         self.embedding = embedding
         self.readout = readout
         self.instance_norm = instance_norm
+        self.batch_norm = batch_norm
         self.return_sequences = return_sequences
         self.callbacks = callbacks
 
@@ -491,6 +506,8 @@ class SequenceEstimator(BaseEstimator):
             # each step has its own output: there is no sequence to read out
             "readout": "last" if self.return_sequences else self.readout,
             "instance_norm": bool(self.instance_norm) and not self.return_sequences,
+            # only convolutions are normalized
+            "batch_norm": bool(self.batch_norm) and self.embedding != "patch",
         }
         for name in self._cell_params:
             value = getattr(self, name)

@@ -326,6 +326,7 @@ class RNNClassifier(SequenceClassifier):
         embedding="dilated",
         readout="pool",
         instance_norm=True,
+        batch_norm=True,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -357,6 +358,7 @@ class RNNClassifier(SequenceClassifier):
             embedding=embedding,
             readout=readout,
             instance_norm=instance_norm,
+            batch_norm=batch_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -437,6 +439,7 @@ class LSTMClassifier(SequenceClassifier):
         embedding="dilated",
         readout="pool",
         instance_norm=True,
+        batch_norm=True,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -468,6 +471,7 @@ class LSTMClassifier(SequenceClassifier):
             embedding=embedding,
             readout=readout,
             instance_norm=instance_norm,
+            batch_norm=batch_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -547,6 +551,7 @@ class GRUClassifier(SequenceClassifier):
         embedding="dilated",
         readout="pool",
         instance_norm=True,
+        batch_norm=True,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -578,6 +583,7 @@ class GRUClassifier(SequenceClassifier):
             embedding=embedding,
             readout=readout,
             instance_norm=instance_norm,
+            batch_norm=batch_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )

@@ -152,9 +152,105 @@ class PatchEmbedding(nn.Module):
         self.patch_size = patch_size
 
     def forward(
-        self, X: Tensor, lengths: Tensor | None = None
+        self,
+        X: Tensor,
+        lengths: Tensor | None = None,
+        sample_weight: Tensor | None = None,
     ) -> tuple[Tensor, Tensor | None]:
         return patch(X, lengths, self.patch_size)
+
+
+class StepBatchNorm(nn.Module):
+    """Batch normalization of per-step features ``(B, T, C)`` over the batch
+    and the valid steps.
+
+    ``Z' = (Z - mu) / sqrt(var + eps) * gamma + beta`` per feature (torch's
+    ``BatchNorm1d``), where in training ``mu`` and ``var`` are the mean and
+    the biased variance of the feature over every valid step of every
+    sequence of the batch (the first ``lengths[b]`` steps of sequence ``b``,
+    all without lengths: steps past a sequence's end count in neither;
+    each step weighing its sequence's ``sample_weight``), and the running
+    averages that prediction uses are updated (``momentum``; the unbiased
+    variance, as torch keeps it). In evaluation mode the running averages
+    normalize, so a prediction does not depend on its batch. The same
+    parameter and buffer names as torch's ``BatchNorm1d``.
+    """
+
+    momentum: Final[float]
+    eps: Final[float]
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.eps = eps
+        self.momentum = momentum
+        self.weight = nn.Parameter(torch.ones(num_features))
+        self.bias = nn.Parameter(torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+        self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
+
+    def forward(
+        self,
+        Z: Tensor,
+        lengths: Tensor | None = None,
+        sample_weight: Tensor | None = None,
+    ) -> Tensor:
+        if not self.training:
+            mean, var = self.running_mean, self.running_var
+        else:
+            mean, var, count = self._batch_statistics(Z, lengths, sample_weight)
+            with torch.no_grad():
+                unbiased = var * count / (count - 1).clamp(min=1)
+                momentum = self.momentum
+                self.running_mean.lerp_(mean.to(self.running_mean.dtype), momentum)
+                self.running_var.lerp_(unbiased.to(self.running_var.dtype), momentum)
+                self.num_batches_tracked.add_(1)
+        return (Z - mean) * torch.rsqrt(var + self.eps) * self.weight + self.bias
+
+    def _batch_statistics(
+        self, Z: Tensor, lengths: Tensor | None, sample_weight: Tensor | None
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """The mean and biased variance of each feature over the valid steps,
+        each step weighing its sequence's ``sample_weight`` (or its own, per
+        step: a sample of weight k counts as k copies, one of weight 0 not
+        at all; a batch of zero weights counts every sample once), and the
+        weights' total."""
+        if lengths is None and sample_weight is None:
+            count = torch.tensor(
+                Z.shape[0] * Z.shape[1], dtype=Z.dtype, device=Z.device
+            )
+            mean = Z.mean(dim=(0, 1))
+            return mean, ((Z - mean) ** 2).mean(dim=(0, 1)), count
+        weights = torch.ones_like(Z[:, :1, :1])
+        if sample_weight is not None:
+            # (batch,) per sequence, or (batch, time) per step
+            weights = sample_weight.to(Z.dtype).reshape(Z.shape[0], -1, 1)
+            weights = torch.where(weights.sum() > 0, weights, torch.ones_like(weights))
+        if lengths is not None:
+            weights = weights * valid_steps(lengths, Z.shape[1], Z)
+        weights = weights.expand(-1, Z.shape[1], -1)
+        count = weights.sum()
+        mean = (Z * weights).sum(dim=(0, 1)) / count
+        var = (((Z - mean) ** 2) * weights).sum(dim=(0, 1)) / count
+        return mean, var, count
+
+
+class _NoNorm(nn.Module):
+    """:class:`StepBatchNorm`'s place when there is none: ``Z`` unchanged
+    (no weights, so files written without the normalization keep their keys)."""
+
+    def forward(
+        self,
+        Z: Tensor,
+        lengths: Tensor | None = None,
+        sample_weight: Tensor | None = None,
+    ) -> Tensor:
+        return Z
+
+
+def step_norm(channels: int, batch_norm: bool) -> nn.Module:
+    """:class:`StepBatchNorm` of ``channels`` features, or none."""
+    return StepBatchNorm(channels) if batch_norm else _NoNorm()
 
 
 class ConvEmbedding(nn.Module):
@@ -171,19 +267,35 @@ class ConvEmbedding(nn.Module):
     classifiers' front ends), and the cells read ``channels`` values per
     step however long the patch. Steps past a sequence's end are zeros
     before the pooling, so a sequence's features do not depend on its batch.
+    With ``batch_norm`` the convolution's output is batch-normalized before
+    the relu (:class:`StepBatchNorm`: ``relu(BN(conv(x)))``, the block of
+    the fully convolutional classifiers of Wang et al. 2017).
     """
 
     patch_size: Final[int]
     kernel_size: Final[int]
 
-    def __init__(self, input_size, channels, patch_size=1, kernel_size=CONV_KERNEL):
+    def __init__(
+        self,
+        input_size,
+        channels,
+        patch_size=1,
+        kernel_size=CONV_KERNEL,
+        batch_norm=False,
+    ):
         super().__init__()
         self.patch_size = patch_size
         self.kernel_size = kernel_size
-        self.conv = nn.Conv1d(input_size, channels, kernel_size)
+        # a bias before the normalization is subtracted again (and Adam
+        # would turn its zero gradient's rounding noise into steps)
+        self.conv = nn.Conv1d(input_size, channels, kernel_size, bias=not batch_norm)
+        self.norm = step_norm(channels, batch_norm)
 
     def forward(
-        self, X: Tensor, lengths: Tensor | None = None
+        self,
+        X: Tensor,
+        lengths: Tensor | None = None,
+        sample_weight: Tensor | None = None,
     ) -> tuple[Tensor, Tensor | None]:
         padded = nn.functional.pad(X.transpose(1, 2), (self.kernel_size - 1, 0))
         # (B, T, channels) in memory too, before the relu: the relu, the mask,
@@ -191,7 +303,8 @@ class ConvEmbedding(nn.Module):
         # contiguous memory (over the convolution's (B, channels, T) seen
         # through a transpose, they copied and strode: the relu's backward
         # alone took 13 % of a training step on OSULeaf). Same values.
-        Z = torch.relu(self.conv(padded).transpose(1, 2).contiguous())
+        Z = self.conv(padded).transpose(1, 2).contiguous()
+        Z = torch.relu(self.norm(Z, lengths, sample_weight))
         return pooled_patches(Z, lengths, self.patch_size, with_mean=False)
 
 
@@ -210,7 +323,8 @@ class DilatedEmbedding(nn.Module):
     steps (how much of the patch matches, the differentiable counterpart of
     MiniRocket's proportion of positive values). Steps past a sequence's
     end are zeros and count in no mean, so a sequence's features do not
-    depend on its batch.
+    depend on its batch. With ``batch_norm`` the convolutions' outputs are
+    batch-normalized before the relu, as in :class:`ConvEmbedding`.
     """
 
     patch_size: Final[int]
@@ -222,6 +336,7 @@ class DilatedEmbedding(nn.Module):
         patch_size=1,
         kernel_size=CONV_KERNEL,
         dilations=CONV_DILATIONS,
+        batch_norm=False,
     ):
         super().__init__()
         self.patch_size = patch_size
@@ -238,18 +353,24 @@ class DilatedEmbedding(nn.Module):
                 kernel_size,
                 dilation=dilation,
                 padding=(kernel_size - 1) * dilation,
+                bias=not batch_norm,  # as in ConvEmbedding
             )
             for size, dilation in zip(sizes, dilations, strict=True)
         )
+        self.norm = step_norm(sum(sizes), batch_norm)
 
     def forward(
-        self, X: Tensor, lengths: Tensor | None = None
+        self,
+        X: Tensor,
+        lengths: Tensor | None = None,
+        sample_weight: Tensor | None = None,
     ) -> tuple[Tensor, Tensor | None]:
         steps = X.shape[1]
         X = X.transpose(1, 2)
         Z = torch.cat([conv(X)[:, :, :steps] for conv in self.convs], dim=1)
         # contiguous (B, T, channels) before the relu, as in ConvEmbedding
-        Z = torch.relu(Z.transpose(1, 2).contiguous())
+        Z = Z.transpose(1, 2).contiguous()
+        Z = torch.relu(self.norm(Z, lengths, sample_weight))
         return pooled_patches(Z, lengths, self.patch_size, with_mean=True)
 
 
@@ -355,6 +476,11 @@ class SequenceModel(nn.Module):
         amplitude, and the head still sees the amplitude. Must be False
         with ``return_sequences``, where a step's output may not depend on
         later steps.
+    batch_norm : bool, default=False
+        The convolutions' outputs batch-normalized before their relu
+        (:class:`StepBatchNorm`, over the batch and the valid steps in
+        training, by running averages in evaluation). Needs ``embedding``
+        ``"conv"`` or ``"dilated"``.
 
     The module compiles with TorchScript (:func:`torch.jit.script`), which
     is how it is exported; :meth:`probed` runs the same network through the
@@ -391,6 +517,7 @@ class SequenceModel(nn.Module):
         embedding="patch",
         readout="last",
         instance_norm=False,
+        batch_norm=False,
     ):
         super().__init__()
         if cell not in RECURRENT_LAYERS:
@@ -405,6 +532,11 @@ class SequenceModel(nn.Module):
             )
         if readout not in READOUTS:
             raise ValueError(f"readout must be one of {READOUTS}; got {readout!r}")
+        if batch_norm and embedding == "patch":
+            raise ValueError(
+                "batch_norm normalizes the convolutions of embedding='conv' or "
+                "'dilated'; embedding='patch' has none"
+            )
         if return_sequences and readout != "last":
             raise ValueError("return_sequences needs readout='last'")
         if return_sequences and instance_norm:
@@ -425,10 +557,14 @@ class SequenceModel(nn.Module):
         # the top layer's state at every step is read by the head
         self.every_step = return_sequences or readout == "pool"
         if embedding == "conv":
-            self.embed = ConvEmbedding(input_size, hidden_size, patch_size)
+            self.embed = ConvEmbedding(
+                input_size, hidden_size, patch_size, batch_norm=batch_norm
+            )
             input_size = hidden_size
         elif embedding == "dilated":
-            self.embed = DilatedEmbedding(input_size, hidden_size, patch_size)
+            self.embed = DilatedEmbedding(
+                input_size, hidden_size, patch_size, batch_norm=batch_norm
+            )
             input_size = 2 * hidden_size
         else:
             self.embed = PatchEmbedding(patch_size)
@@ -471,11 +607,16 @@ class SequenceModel(nn.Module):
         self.link = head.link(output_size)
 
     def recurrent_states(
-        self, X: Tensor, lengths: Tensor | None = None
+        self,
+        X: Tensor,
+        lengths: Tensor | None = None,
+        sample_weight: Tensor | None = None,
     ) -> tuple[Tensor | None, Tensor, Tensor | None]:
         """Top-layer outputs per step and at each sequence's end.
 
-        ``X`` is the input as :meth:`normalized` returns it.
+        ``X`` is the input as :meth:`normalized` returns it;
+        ``sample_weight`` weighs the sequences in the batch statistics of
+        ``batch_norm`` (training only).
 
         Returns
         -------
@@ -489,7 +630,7 @@ class SequenceModel(nn.Module):
             The number of valid steps (patches) of each sequence.
         """
         # the cells' inputs, one x_t per patch, and the patched lengths
-        X, lengths = self.embed(X, lengths)
+        X, lengths = self.embed(X, lengths, sample_weight)
         total_length = X.shape[1]
         if self.masked:
             outputs, h_n = self.rnn(X, lengths)
@@ -543,10 +684,19 @@ class SequenceModel(nn.Module):
             states = torch.cat((states, stats), dim=-1)
         return self.link(self.head(states))
 
-    def forward(self, X: Tensor, lengths: Tensor | None = None) -> Tensor:
-        """Map ``X`` (batch, time, features) to (batch[, time], output_size)."""
+    def forward(
+        self,
+        X: Tensor,
+        lengths: Tensor | None = None,
+        sample_weight: Tensor | None = None,
+    ) -> Tensor:
+        """Map ``X`` (batch, time, features) to (batch[, time], output_size).
+
+        ``sample_weight`` (batch,) weighs the sequences in the batch
+        statistics of ``batch_norm`` in training, as the loss weighs them;
+        nothing else reads it."""
         X, stats = self.normalized(X, lengths)
-        outputs, last, lengths = self.recurrent_states(X, lengths)
+        outputs, last, lengths = self.recurrent_states(X, lengths, sample_weight)
         return self._readout(outputs, last, lengths, stats)
 
     def engine(self):

@@ -618,6 +618,7 @@ _LATER_PARAMS = {
     "embedding": "patch",
     "readout": "last",
     "instance_norm": False,
+    "batch_norm": False,
 }
 
 

@@ -465,6 +465,7 @@ class RNNRegressor(SequenceRegressor):
         embedding="patch",
         readout="last",
         instance_norm=False,
+        batch_norm=False,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -498,6 +499,7 @@ class RNNRegressor(SequenceRegressor):
             embedding=embedding,
             readout=readout,
             instance_norm=instance_norm,
+            batch_norm=batch_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -577,6 +579,7 @@ class LSTMRegressor(SequenceRegressor):
         embedding="patch",
         readout="last",
         instance_norm=False,
+        batch_norm=False,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -610,6 +613,7 @@ class LSTMRegressor(SequenceRegressor):
             embedding=embedding,
             readout=readout,
             instance_norm=instance_norm,
+            batch_norm=batch_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -688,6 +692,7 @@ class GRURegressor(SequenceRegressor):
         embedding="patch",
         readout="last",
         instance_norm=False,
+        batch_norm=False,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -721,6 +726,7 @@ class GRURegressor(SequenceRegressor):
             embedding=embedding,
             readout=readout,
             instance_norm=instance_norm,
+            batch_norm=batch_norm,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )

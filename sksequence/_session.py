@@ -179,4 +179,7 @@ def train(spec, data):
             # process 0 has written its last checkpoint: the next fit of any
             # process may read it
             processes.barrier()
+    # a fitted module computes what prediction does (batch normalization by
+    # its running averages) for whoever calls it; training sets it back
+    net.module_.eval()
     return TrainingResult(net, data.y)

@@ -38,19 +38,10 @@ __all__ = [
 # the key of the sample weights in the dict of inputs handed to the net:
 # skorch's documented idiom (its FAQ, "I want to use sample_weight"), as dicts
 # in X are split and batched with their samples; written by net_input only,
-# read through _weights only (docs/design.rst, "Sample weights")
+# read by the loss through _weights and by the module as its sample_weight
+# argument (the batch statistics of batch_norm; docs/design.rst, "Sample
+# weights")
 WEIGHT_KEY = "sample_weight"
-
-
-def _module_inputs(x):
-    """The net's inputs without the sample weights.
-
-    Weights travel with the inputs (so that batching, shuffling and the
-    holdout split index them with their samples) but only the loss reads them.
-    """
-    if _weights(x) is not None:
-        return {key: value for key, value in x.items() if key != WEIGHT_KEY}
-    return x
 
 
 def _weights(x):
@@ -311,7 +302,6 @@ class SequenceNet(NeuralNet):
             )
             # past skorch's __setattr__, which registers modules as parameters
             self.__dict__["_parallel_module"] = ddp
-        x = _module_inputs(x)
         return ddp(**x) if isinstance(x, dict) else ddp(x)
 
     def train_step(self, batch, **fit_params):
@@ -349,9 +339,6 @@ class SequenceNet(NeuralNet):
 
         self._step_optimizer(closure)
         return step
-
-    def infer(self, x, **fit_params):
-        return super().infer(_module_inputs(x), **fit_params)
 
     def validation_step(self, batch, **fit_params):
         step = super().validation_step(batch, **fit_params)

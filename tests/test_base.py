@@ -204,7 +204,7 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
     Classifiers add ``class_weight`` before the cell parameter, regressors
     ``loss``, ``quantiles`` and ``calibration``; classifiers have defaults of
     their own for ``bidirectional``, ``early_stopping``, ``embedding``,
-    ``readout`` and ``instance_norm``.
+    ``readout``, ``instance_norm`` and ``batch_norm``.
     """
     from sksequence._base import SequenceEstimator
 
@@ -221,6 +221,7 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
             "embedding": "'dilated'",
             "readout": "'pool'",
             "instance_norm": "True",
+            "batch_norm": "True",
         }
         base = [(n, kind, own.get(n, default)) for n, kind, default in base]
     name, default = CELL_PARAMETERS[cls]

@@ -10,6 +10,8 @@ from sksequence._modules import (
     ConvEmbedding,
     DilatedEmbedding,
     SequenceModel,
+    StepBatchNorm,
+    pooled_patches,
     predict_in_batches,
 )
 
@@ -450,13 +452,16 @@ def test_dilated_embedding_follows_its_equations(cell):
             torch.testing.assert_close(out[i], model.head(states), atol=1e-5, rtol=0)
 
 
+@pytest.mark.parametrize("batch_norm", [False, True])
 @pytest.mark.parametrize("patch_size", [1, 4])
-def test_dilated_embedding_is_batch_and_padding_independent(patch_size):
+def test_dilated_embedding_is_batch_and_padding_independent(patch_size, batch_norm):
     """A sequence's features do not depend on longer ones beside it nor on
     what its padding holds; the last, partial patch's mean counts only its
-    valid steps."""
+    valid steps. With batch_norm, in prediction (the running averages)."""
     torch.manual_seed(0)
-    embed = DilatedEmbedding(2, 8, patch_size).double()
+    embed = DilatedEmbedding(2, 8, patch_size, batch_norm=batch_norm).double()
+    if batch_norm:
+        _train_running_stats(embed)
     X = torch.randn(3, 23, 2, dtype=torch.float64)
     lengths = torch.tensor([23, 13, 6])
     padded = X.clone()
@@ -469,6 +474,105 @@ def test_dilated_embedding_is_batch_and_padding_independent(patch_size):
     # 13 = 3 * 4 + 1: the last patch of sequence 1 is one step, its own mean
     if patch_size == 4:
         torch.testing.assert_close(alone[0, -1, :8], alone[0, -1, 8:])
+
+
+def _train_running_stats(embed):
+    """A few training batches (running averages away from 0 and 1), then
+    evaluation mode."""
+    for _ in range(3):
+        embed(torch.randn(4, 17, embed.convs[0].in_channels).double() * 3 + 1)
+    assert (embed.norm.running_mean != 0).all()
+    return embed.eval()
+
+
+def test_step_batch_norm_is_torchs_batch_norm_over_the_valid_steps():
+    """Training: each feature standardized by the mean and the biased
+    variance of every valid step of the batch (padding counts in neither),
+    the running averages moved as torch's BatchNorm1d moves them (unbiased
+    variance), and the same gradients; evaluation: the running averages."""
+    torch.manual_seed(0)
+    norm = StepBatchNorm(5).double()
+    ref = nn.BatchNorm1d(5).double()
+    with torch.no_grad():
+        for layer in (norm, ref):
+            layer.weight.copy_(torch.linspace(0.5, 2.0, 5))
+            layer.bias.copy_(torch.linspace(-1.0, 1.0, 5))
+    lengths = torch.tensor([9, 4, 1])
+    Z = torch.randn(3, 9, 5, dtype=torch.float64) * 2 + 3
+    Z[1, 4:] = 99.0  # padding
+    Z[2, 1:] = -99.0
+    inside = (torch.arange(9)[None, :] < lengths[:, None])[..., None].double()
+    for step in range(2):  # twice: the running averages move on from the first
+        z = Z.clone().requires_grad_()
+        out = norm(z, lengths)
+        valid = z[inside[..., 0].bool()]  # (14, 5): the valid steps, stacked
+        expected = ref(valid)
+        torch.testing.assert_close(out[inside[..., 0].bool()], expected)
+        weights = torch.randn(14, 5, dtype=torch.float64)
+        grad_ours = torch.autograd.grad((out[inside[..., 0].bool()] * weights).sum(), z)
+        grad_ref = torch.autograd.grad((expected * weights).sum(), z)
+        torch.testing.assert_close(grad_ours[0], grad_ref[0])
+        assert (grad_ours[0][~inside[..., 0].bool()] == 0).all()
+        torch.testing.assert_close(norm.running_mean, ref.running_mean)
+        torch.testing.assert_close(norm.running_var, ref.running_var)
+        assert int(norm.num_batches_tracked) == step + 1
+    # no lengths: every step counts
+    torch.testing.assert_close(
+        norm.train()(Z, None).reshape(27, 5), ref.train()(Z.reshape(27, 5))
+    )
+    norm.eval(), ref.eval()
+    torch.testing.assert_close(norm(Z, lengths), ref(Z.reshape(27, 5)).view(3, 9, 5))
+    assert set(norm.state_dict()) == set(ref.state_dict())
+
+
+@pytest.mark.parametrize("embedding", ["conv", "dilated"])
+def test_batch_norm_embeddings_follow_their_equations(embedding):
+    """In prediction, x_p = pool(relu((conv(x) - m) / sqrt(v + eps) * g + b))
+    with the running averages m and v, written plainly."""
+    torch.manual_seed(0)
+    plain = SequenceModel("gru", 2, 8, 3, patch_size=4, embedding=embedding).eval()
+    model = SequenceModel(
+        "gru", 2, 8, 3, patch_size=4, embedding=embedding, batch_norm=True
+    )
+    state = model.state_dict()
+    norm = model.embed.norm
+    with torch.no_grad():
+        norm.running_mean.copy_(torch.linspace(-1, 1, 8))
+        norm.running_var.copy_(torch.linspace(0.5, 3, 8))
+        norm.weight.copy_(torch.linspace(0.2, 2, 8))
+        norm.bias.copy_(torch.linspace(-0.5, 0.5, 8))
+    # the network without the normalization carries the same other weights
+    # (its convolutions have no bias, which the normalization would remove)
+    plain.load_state_dict(
+        {k: v for k, v in state.items() if ".norm." not in k}, strict=False
+    )
+    for name, param in plain.embed.named_parameters():
+        if name.endswith("bias"):
+            torch.nn.init.zeros_(param)
+    model.eval()
+    X, lengths = torch.randn(3, 21, 2), torch.tensor([21, 10, 3])
+    with torch.no_grad():
+        x = X.transpose(1, 2)
+        if embedding == "conv":
+            conv = plain.embed.conv
+            z = conv(nn.functional.pad(x, (conv.kernel_size[0] - 1, 0)))
+        else:
+            z = torch.cat([c(x)[:, :, :21] for c in plain.embed.convs], dim=1)
+        z = z.transpose(1, 2)
+        z = (z - norm.running_mean) / torch.sqrt(norm.running_var + norm.eps)
+        z = torch.relu(z * norm.weight + norm.bias)
+        steps, patched = pooled_patches(z, lengths, 4, embedding == "dilated")
+        got, got_lengths = model.embed(X, lengths)
+        torch.testing.assert_close(got, steps, atol=1e-6, rtol=0)
+        assert got_lengths.tolist() == patched.tolist()
+        # the rest of the network is the one without the normalization
+        plain.embed.forward = lambda *args: (steps, patched)
+        torch.testing.assert_close(model(X, lengths), plain(X, lengths))
+
+
+def test_batch_norm_needs_a_convolution():
+    with pytest.raises(ValueError, match="embedding='patch' has none"):
+        SequenceModel("gru", 2, 4, 1, embedding="patch", batch_norm=True)
 
 
 @pytest.mark.parametrize("channels", [1, 2, 3, 5])

@@ -53,6 +53,8 @@ CASES = {
     "gru-classic": (GRUClassifier(reset_after=False, **TINY_SAVE), X3, _labels([0, 1])),
     # the classifiers' embedding before "dilated": its files still load
     "gru-conv": (GRUClassifier(embedding="conv", **TINY_SAVE), X3, _labels([0, 1])),
+    # the classifiers before batch_norm: their files still load
+    "gru-no-bn": (GRUClassifier(batch_norm=False, **TINY_SAVE), X3, _labels([0, 1])),
     "rnn-options": (
         RNNRegressor(
             hidden_size=4,
@@ -610,6 +612,18 @@ def test_file_from_before_instance_norm_loads_without_it(saved_patch_bytes, tmp_
     assert restored.net_.module_.instance_norm is False
 
 
+def test_file_from_before_batch_norm_loads_without_it(tmp_path_factory, tmp_path):
+    # files written before the parameter existed held convolutions that
+    # nothing normalized
+    data, est = _saved(tmp_path_factory, "gru-no-bn")
+    path = _tampered(tmp_path, (data, est), lambda m: m["params"].pop("batch_norm"))
+    restored = load(path)
+    assert restored.batch_norm is False
+    assert not any(".norm." in key for key in restored.net_.module_.state_dict())
+    X = CASES["gru-no-bn"][1]
+    np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
+
+
 def test_file_from_before_class_weight_loads_unweighted(saved_bytes, tmp_path):
     # saved_bytes holds a classifier; files from before class_weight trained
     # every class alike
@@ -771,13 +785,19 @@ def test_sizes_in_a_file_are_checked_before_anything_is_allocated(
         ),
         (
             lambda m: m["params"].update(embedding="patch"),
-            r"\['embed.convs.0.bias', 'embed.convs.0.weight', .*\] unexpected",
+            r"\['embed.convs.0.weight', 'embed.convs.1.weight', .*\] unexpected",
             "saved_bytes",
         ),
         (
             # the single convolution of the embedding before "dilated"
             lambda m: m["params"].update(embedding="conv"),
-            r"\['embed.conv.bias', 'embed.conv.weight'\] are missing",
+            r"\['embed.conv.weight'\] are missing",
+            "saved_bytes",
+        ),
+        (
+            # the convolutions' normalization holds weights and averages
+            lambda m: m["params"].update(batch_norm=False),
+            r"\['embed.norm.bias', .*\] unexpected",
             "saved_bytes",
         ),
         (

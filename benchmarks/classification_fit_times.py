@@ -6,7 +6,9 @@ package's defaults, and with the defaults before benchmarks/classification.py
 sized from the longest sequence, no ``instance_norm``), and with the
 defaults but ``instance_norm=False`` (``no-inorm``, the defaults of the first
 run of that benchmark), and with the defaults but ``embedding="conv"``
-(``conv``, the one max-pooled convolution before ``"dilated"``), on one
+(``conv``, the one max-pooled convolution before ``"dilated"``), and with
+the defaults but ``batch_norm=False`` (``no-bn``, the defaults before the
+convolutions were batch-normalized), on one
 thread, one fresh process per fit, the variants alternated (A B C A B C);
 median, min and max of the repeats, and the epochs each fit ran. From the
 repository's root::
@@ -14,6 +16,7 @@ repository's root::
     python benchmarks/classification_fit_times.py GunPoint,ArrowHead 2
     python benchmarks/classification_fit_times.py ArrowHead 3 defaults,no-inorm
     python benchmarks/classification_fit_times.py ArrowHead,OSULeaf 3 defaults,conv
+    python benchmarks/classification_fit_times.py GunPoint,OSULeaf 3 defaults,no-bn
     python benchmarks/classification_fit_times.py ArrowHead 3 defaults --cold
 
 Before the timed fit, each process fits a one-epoch classifier on a tiny
@@ -63,13 +66,15 @@ elif variant == "no-inorm":
     params = dict(instance_norm=False)
 elif variant == "conv":
     params = dict(embedding="conv")
+elif variant == "no-bn":
+    params = dict(batch_norm=False)
 clf = sksequence.GRUClassifier(random_state=0, n_threads=1, **params)
 estimator = make_pipeline(sksequence.SequenceScaler(), clf)
 start = time.perf_counter()
 estimator.fit(X_train, y_train)
 print(time.perf_counter() - start, clf.n_iter_, warm_up)
 """
-VARIANTS = ("defaults", "no-inorm", "0.x", "conv")
+VARIANTS = ("defaults", "no-inorm", "0.x", "conv", "no-bn")
 
 
 def fit_seconds(name, variant, cold=False):

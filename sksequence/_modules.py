@@ -56,6 +56,7 @@ __all__ = [
     "per_sample_loss",
     "predict_in_batches",
     "standardized",
+    "synced_statistics",
 ]
 
 RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -174,15 +175,23 @@ class StepBatchNorm(nn.Module):
     variance, as torch keeps it). In evaluation mode the running averages
     normalize, so a prediction does not depend on its batch. The same
     parameter and buffer names as torch's ``BatchNorm1d``.
+
+    ``synced`` (set by :func:`synced_statistics` for data-parallel
+    training): the statistics are those of the whole batch, every process's
+    part summed over the default process group, as torch's
+    ``SyncBatchNorm`` computes them, so that the processes' normalization
+    is that of one process reading the whole batch.
     """
 
     momentum: Final[float]
     eps: Final[float]
+    synced: bool
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1):
         super().__init__()
         self.eps = eps
         self.momentum = momentum
+        self.synced = False
         self.weight = nn.Parameter(torch.ones(num_features))
         self.bias = nn.Parameter(torch.zeros(num_features))
         self.register_buffer("running_mean", torch.zeros(num_features))
@@ -213,26 +222,44 @@ class StepBatchNorm(nn.Module):
         """The mean and biased variance of each feature over the valid steps,
         each step weighing its sequence's ``sample_weight`` (or its own, per
         step: a sample of weight k counts as k copies, one of weight 0 not
-        at all; a batch of zero weights counts every sample once), and the
-        weights' total."""
-        if lengths is None and sample_weight is None:
+        at all; a batch of zero weights counts every step once), and the
+        weights' total; with ``synced``, over every process's part of the
+        batch."""
+        if lengths is None and sample_weight is None and not self.synced:
             count = torch.tensor(
                 Z.shape[0] * Z.shape[1], dtype=Z.dtype, device=Z.device
             )
             mean = Z.mean(dim=(0, 1))
             return mean, ((Z - mean) ** 2).mean(dim=(0, 1)), count
-        weights = torch.ones_like(Z[:, :1, :1])
+        if lengths is None:
+            valid = torch.ones_like(Z[:, :, :1])
+        else:
+            valid = valid_steps(lengths, Z.shape[1], Z)
+        weights = valid
         if sample_weight is not None:
             # (batch,) per sequence, or (batch, time) per step
-            weights = sample_weight.to(Z.dtype).reshape(Z.shape[0], -1, 1)
-            weights = torch.where(weights.sum() > 0, weights, torch.ones_like(weights))
-        if lengths is not None:
-            weights = weights * valid_steps(lengths, Z.shape[1], Z)
-        weights = weights.expand(-1, Z.shape[1], -1)
-        count = weights.sum()
-        mean = (Z * weights).sum(dim=(0, 1)) / count
-        var = (((Z - mean) ** 2) * weights).sum(dim=(0, 1)) / count
+            weights = valid * sample_weight.to(Z.dtype).reshape(Z.shape[0], -1, 1)
+        counts = self._summed(torch.stack((weights.sum(), valid.sum())))
+        weighted = counts[0] > 0
+        weights = torch.where(weighted, weights, valid)
+        count = torch.where(weighted, counts[0], counts[1])
+        mean = self._summed((Z * weights).sum(dim=(0, 1))) / count
+        var = self._summed((((Z - mean) ** 2) * weights).sum(dim=(0, 1))) / count
         return mean, var, count
+
+    def _summed(self, sums: Tensor) -> Tensor:
+        """``sums`` added up over the processes with ``synced``."""
+        if self.synced:
+            return self._all_reduced(sums)
+        return sums
+
+    @torch.jit.unused
+    def _all_reduced(self, sums: Tensor) -> Tensor:
+        # autograd's all-reduce: each process's gradient reaches every part
+        # of the batch its statistics read, as in torch's SyncBatchNorm
+        from torch.distributed.nn.functional import all_reduce
+
+        return all_reduce(sums)
 
 
 class _NoNorm(nn.Module):
@@ -251,6 +278,15 @@ class _NoNorm(nn.Module):
 def step_norm(channels: int, batch_norm: bool) -> nn.Module:
     """:class:`StepBatchNorm` of ``channels`` features, or none."""
     return StepBatchNorm(channels) if batch_norm else _NoNorm()
+
+
+def synced_statistics(module: nn.Module, synced: bool) -> None:
+    """Make every :class:`StepBatchNorm` of ``module`` compute its batch
+    statistics over all processes (``synced=True``: data-parallel training,
+    where every process runs each batch's forward) or over its own input."""
+    for layer in module.modules():
+        if isinstance(layer, StepBatchNorm):
+            layer.synced = synced
 
 
 class ConvEmbedding(nn.Module):

@@ -20,7 +20,7 @@ from skorch.utils import TeeGenerator
 from torch.nn.parallel import DistributedDataParallel
 
 from ._constants import DEVICE_DATA_FRACTION
-from ._modules import loss_normalizer
+from ._modules import loss_normalizer, synced_statistics
 from .distributed import ONE_PROCESS
 from .exceptions import DivergenceError
 
@@ -146,7 +146,9 @@ class TensorBatchIterator:
             if stream:
                 Xb = _to_device(Xb, self.device)
                 yb = _to_device(yb, self.device)
-            yield Shard(Xb, yb, share=share, size=stop - start, weight=weight)
+            yield Shard(
+                Xb, yb, share=share, size=stop - start, weight=weight, empty=empty
+            )
 
 
 class Shard(tuple):
@@ -158,12 +160,14 @@ class Shard(tuple):
     process without samples), so that the batch's loss is the sum over the
     processes of ``share * loss(part)``; ``size`` is the number of samples of
     the whole batch and ``weight`` the part's total sample weight (None when
-    unweighted).
+    unweighted); ``empty``: the process has no part and runs one sample
+    that counts nowhere.
     """
 
-    def __new__(cls, X, y, *, share, size, weight=None):
+    def __new__(cls, X, y, *, share, size, weight=None, empty=False):
         self = super().__new__(cls, (X, y))
         self.share, self.size, self.weight = share, size, weight
+        self.empty = empty
         return self
 
 
@@ -270,9 +274,12 @@ class SequenceNet(NeuralNet):
         # past skorch's __setattr__: the net's state is as it was after
         self.__dict__["world_"] = processes
         self.__dict__["_reseed"] = processes.rank > 0
+        # batch statistics over every process's part of the batch
+        synced_statistics(self.module_, processes.parallel)
         try:
             yield self
         finally:
+            synced_statistics(self.module_, False)
             for key in ("world_", "_parallel_module", "_reseed"):
                 self.__dict__.pop(key, None)
 
@@ -290,7 +297,7 @@ class SequenceNet(NeuralNet):
         iterator.processes = self.processes
         return iterator
 
-    def _parallel_forward(self, x):
+    def _parallel_forward(self, x, empty=False):
         # created at the first step of a fit, on every process at once (its
         # constructor checks and broadcasts the weights: a collective call)
         ddp = self.__dict__.get("_parallel_module")
@@ -302,6 +309,11 @@ class SequenceNet(NeuralNet):
             )
             # past skorch's __setattr__, which registers modules as parameters
             self.__dict__["_parallel_module"] = ddp
+        if empty:
+            # the one sample a process without a part runs (its loss has a
+            # share of zero) weighs nothing in the batch statistics either
+            x = dict(x) if isinstance(x, dict) else {"X": x}
+            x[WEIGHT_KEY] = torch.zeros(len(_first(x)), device=_first(x).device)
         return ddp(**x) if isinstance(x, dict) else ddp(x)
 
     def train_step(self, batch, **fit_params):
@@ -321,7 +333,7 @@ class SequenceNet(NeuralNet):
                 loss = self.get_loss(y_pred, yi, X=Xi, training=True)
                 loss.backward()
             else:
-                y_pred = self._parallel_forward(Xi)
+                y_pred = self._parallel_forward(Xi, batch.empty)
                 # this process's part of the batch's loss; DDP averages the
                 # gradients over the processes, hence the factor
                 loss = self.get_loss(y_pred, yi, X=Xi, training=True) * batch.share

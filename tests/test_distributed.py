@@ -101,7 +101,9 @@ def _close(actual, expected):
 @pytest.mark.parametrize("name", ["regressor", "classifier", "ragged_weighted"])
 def test_two_processes_of_batch_b_equal_one_of_batch_2b(launched, name):
     """Same curves and predictions: tail and stratified holdouts, uneven and
-    empty parts, sample weights, variable lengths, gradient clipping."""
+    empty parts, sample weights, variable lengths, gradient clipping, and
+    the classifier's batch statistics (``batch_norm``), which are those of
+    the whole batch (every process's part summed)."""
     expected = _reference(name)
     for result in _ranks(launched, name):
         assert result["world_size"] == worker.PROCESSES
@@ -150,6 +152,10 @@ def test_a_run_resumed_from_its_checkpoint_is_the_uninterrupted_run(launched):
 def test_fitted_estimator_pickles_and_predicts_in_one_process(launched, name):
     model = pickle.loads((launched / f"{name}.pkl").read_bytes())
     assert type(model.net_.module_) is SequenceModel  # not the DDP wrapper
+    # batch statistics over the processes only while they train together
+    norms = [m for m in model.net_.module_.modules() if hasattr(m, "synced")]
+    assert len(norms) == (name == "classifier")
+    assert not any(m.synced for m in norms)
     assert model.net_.world_ is None
     X, _, _ = worker.data(name)
     rank0 = _ranks(launched, name)[0]

@@ -263,7 +263,9 @@ splitter, default="auto"
         are batch-normalized before their relu, ``relu(BN(conv(x)))`` as in
         the fully convolutional and ResNet classifiers of Wang et al. (2017):
         in training over the sequences of the batch and their valid steps
-        (padding counts in no statistic), in prediction by the running
+        (padding counts in no statistic; a sequence weighs its
+        ``sample_weight``, as in the loss; in data-parallel training the
+        whole batch over all processes), in prediction by the running
         averages kept in training, so a prediction does not depend on its
         batch. The classifiers' fits reach their training sets in fewer
         epochs and generalize better (see :ref:`defaults`). Ignored with

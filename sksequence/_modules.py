@@ -728,9 +728,9 @@ class SequenceModel(nn.Module):
     ) -> Tensor:
         """Map ``X`` (batch, time, features) to (batch[, time], output_size).
 
-        ``sample_weight`` (batch,) weighs the sequences in the batch
-        statistics of ``batch_norm`` in training, as the loss weighs them;
-        nothing else reads it."""
+        ``sample_weight`` (batch,), or (batch, time) per step, weighs the
+        sequences in the batch statistics of ``batch_norm`` in training, as
+        the loss weighs them; nothing else reads it."""
         X, stats = self.normalized(X, lengths)
         outputs, last, lengths = self.recurrent_states(X, lengths, sample_weight)
         return self._readout(outputs, last, lengths, stats)

@@ -73,10 +73,18 @@ SCENARIOS = {
         8,
         _classification_data,
     ),
-    # variable lengths, one target per step, sample weights, an empty part
+    # variable lengths, one target per step, sample weights, an empty part;
+    # batch-normalized convolutions, whose statistics read all of these
     "ragged_weighted": (
         RNNRegressor,
-        dict(hidden_size=6, max_epochs=4, early_stopping=False, return_sequences=True),
+        dict(
+            hidden_size=6,
+            max_epochs=4,
+            early_stopping=False,
+            return_sequences=True,
+            embedding="conv",
+            batch_norm=True,
+        ),
         4,
         _ragged_weighted_data,
     ),

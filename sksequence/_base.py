@@ -105,12 +105,15 @@ default="adam"
         not improved by ``tol`` for ``n_iter_no_change`` epochs, and restore
         the weights of the best epoch. If False, training stops when the
         training loss stops improving in the same sense, as in
-        scikit-learn's MLP. ``"auto"``: hold out only when the holdout
-        would have at least 100 samples (500 training samples at
-        ``validation_fraction=0.2``); a smaller holdout judges the epochs
-        by the noise of a few cases, and stopped classifiers of 36-200
-        sequences before they fit their training set. Without the holdout,
-        ``"auto"`` also stops once the training loss is at most 3e-4 (the
+        scikit-learn's MLP. ``"auto"``: a regressor holds out only when the
+        holdout would have at least 100 samples (500 training samples at
+        ``validation_fraction=0.2``), since a smaller holdout judges the
+        epochs by the noise of a few cases; a classifier never holds out
+        (unless ``validation_split`` is a splitter), since its held-out
+        cross-entropy is lowest many epochs before its held-out accuracy
+        is highest, and restoring that epoch stopped classifiers of 36 to
+        567 sequences before they fit their training set. Without the
+        holdout, ``"auto"`` also stops once the training loss is at most 3e-4 (the
         training set is fitted; going on only sharpened the logits), and
         halves the learning rate each time the training loss has not
         improved for 5 epochs (torch's ``ReduceLROnPlateau``), so that a
@@ -648,12 +651,19 @@ class SequenceEstimator(BaseEstimator):
             )
         return session
 
+    #: ``early_stopping="auto"`` holds out only when the holdout would have
+    #: at least this many samples; None: never (classifiers)
+    _auto_min_holdout = AUTO_MIN_HOLDOUT
+
     def _resolve_early_stopping(self, n_samples):
         """``early_stopping`` as a bool for a training set of ``n_samples``."""
         if self.early_stopping == "auto":
             if not isinstance(self.validation_split, str):
                 return True  # the user's splitter chose a holdout
-            return self.validation_fraction * n_samples >= AUTO_MIN_HOLDOUT
+            minimum = self._auto_min_holdout
+            return (
+                minimum is not None and self.validation_fraction * n_samples >= minimum
+            )
         if self.early_stopping and n_samples < 2:
             raise ValueError(
                 "early_stopping=True holds out samples for validation and "

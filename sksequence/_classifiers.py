@@ -51,6 +51,13 @@ class SequenceClassifier(ClassifierMixin, SequenceEstimator):
             cls.__doc__ = cls.__doc__.replace("{class_weight}", CLASS_WEIGHT_DOC)
         super().__init_subclass__(**kwargs)
 
+    # early_stopping="auto" never holds out: the held-out cross-entropy is
+    # lowest epochs before the held-out accuracy is highest (it also counts
+    # how sure the net is), so restoring its best epoch stops a classifier
+    # under-fitted at any size (docs/benchmarks/classification.rst: 537 and
+    # 567 sequences)
+    _auto_min_holdout = None
+
     def _criterion(self):
         return SequenceCrossEntropyLoss
 

@@ -36,11 +36,12 @@ CONV_DILATIONS = (1, 2, 4, 8)
 # level and a log scale of -5.8 still reach the head)
 INSTANCE_NORM_EPS = 1e-5
 
-# early_stopping="auto": hold out only when the holdout has at least this
-# many samples. Classifiers of 36-200 sequences judged on holdouts of 7-40
-# stopped with 0.81-0.87 training accuracy; stopping on the training loss
-# instead fit them and gained 5-9 points of test accuracy on ArrowHead and
-# OSULeaf (docs/benchmarks/classification.rst).
+# early_stopping="auto": a regressor holds out only when the holdout has at
+# least this many samples (a classifier never does: SequenceClassifier).
+# Classifiers of 36-200 sequences judged on holdouts of 7-40 stopped with
+# 0.81-0.87 training accuracy; stopping on the training loss instead fit them
+# and gained 5-9 points of test accuracy on ArrowHead and OSULeaf
+# (docs/benchmarks/classification.rst). Not tuned for regressors.
 AUTO_MIN_HOLDOUT = 100
 
 # early_stopping="auto" without a holdout: training also stops once the

@@ -17,7 +17,12 @@ import torch
 from shared_settings import CLASSIFIERS, FAST, REGRESSORS
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
+from sklearn.model_selection import (
+    GridSearchCV,
+    PredefinedSplit,
+    TimeSeriesSplit,
+    cross_val_score,
+)
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from torch import nn
@@ -546,15 +551,40 @@ def test_auto_patches_are_sized_for_the_median_length():
     ("n_samples", "fraction", "holds_out"),
     [(499, 0.2, False), (500, 0.2, True), (200, 0.5, True)],
 )
-def test_auto_early_stopping_holds_out_from_100_samples(n_samples, fraction, holds_out):
+def test_auto_early_stopping_of_a_regressor_holds_out_from_100_samples(
+    n_samples, fraction, holds_out
+):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n_samples, 3, 1)).astype(np.float32)
-    clf = GRUClassifier(
-        hidden_size=2, max_epochs=1, batch_size=256, validation_fraction=fraction
-    ).fit(X, X[:, 0, 0] > 0)
+    reg = GRURegressor(
+        hidden_size=2,
+        max_epochs=1,
+        batch_size=256,
+        validation_fraction=fraction,
+        early_stopping="auto",
+    ).fit(X, X[:, 0, 0])
+    assert reg.early_stopping == "auto"  # never rewritten
+    assert reg.early_stopping_ is holds_out
+    assert ("valid_loss" in reg.history_) is holds_out
+
+
+@pytest.mark.parametrize("n_samples", [40, 600])
+def test_auto_early_stopping_of_a_classifier_never_holds_out(n_samples):
+    # its held-out cross-entropy stops it before its accuracy peaks, at any
+    # size; a splitter of the user's is still a holdout asked for
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_samples, 3, 1)).astype(np.float32)
+    y = X[:, 0, 0] > 0
+    params = dict(hidden_size=2, max_epochs=1, batch_size=256)
+    clf = GRUClassifier(**params).fit(X, y)
     assert clf.early_stopping == "auto"  # never rewritten
-    assert clf.early_stopping_ is holds_out
-    assert ("valid_loss" in clf.history_) is holds_out
+    assert clf.early_stopping_ is False
+    assert "valid_loss" not in clf.history_
+    assert "lr_plateau" in dict(clf.net_.callbacks_)  # the training-loss policy
+    fold = np.where(np.arange(n_samples) < n_samples // 5, 0, -1)
+    split = GRUClassifier(validation_split=PredefinedSplit(fold), **params).fit(X, y)
+    assert split.early_stopping_ is True
+    assert "valid_loss" in split.history_
 
 
 def test_patches_and_their_errors():

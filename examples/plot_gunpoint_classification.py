@@ -51,10 +51,10 @@ X_train_short, X_test_short = X_train[:, ::step], X_test[:, ::step]
 # last hidden state beside the mean and maximum of its states
 # (``readout="pool"``).
 #
-# With only 50 training sequences, a holdout would be ten sequences: too
-# few to judge an epoch by. ``early_stopping="auto"`` (the classifiers'
-# default) holds out only from 500 sequences; here it trains on all 50 and
-# stops when the training loss has not improved for
+# ``early_stopping="auto"`` (the classifiers' default) holds out nothing:
+# a holdout of 50 sequences would be ten, too few to judge an epoch by, and
+# on larger sets the held-out loss stopped classifiers before they fit
+# their training set. It trains on all 50 and stops when the training loss has not improved for
 # ``n_iter_no_change="auto"`` epochs (20 epochs or 150 optimizer steps,
 # whichever is longer: here 38 epochs of four batches of ``batch_size=16``,
 # the default). Only the

@@ -129,3 +129,39 @@ def test_forecasting_peer_scores_are_those_of_the_sktime_backtest():
     np.testing.assert_allclose([mae, mase, folds], expected[:3], rtol=1e-10)
     with pytest.raises(ValueError, match=r"expected \(18, 12\) forecasts"):
         forecasting._score(y, horizon, by_hand[1:])
+
+
+def test_tuning_mix_is_the_tuning_half_turned_around():
+    """classification.py's TuningMix trains on the tuning sets' test parts and
+    tests on their training parts, in archive order, and touches no
+    report-only set."""
+    bench = _benchmark("classification")
+    seen = []
+
+    def npz(name):
+        seen.append(name)
+        rng = np.random.default_rng(len(seen))
+        n_train, n_test, length = {"GunPoint": (2, 3, 5), "ArrowHead": (1, 2, 6)}.get(
+            name, (3, 1, 7)
+        )
+        return (
+            rng.normal(size=(n_train, length, 1)),
+            np.arange(n_train).astype(str),
+            rng.normal(size=(n_test, length, 1)),
+            np.arange(n_test).astype(str),
+        )
+
+    X_train, y_train, X_test, y_test = bench.tuning_mix(npz)
+    assert seen == list(bench.TUNING) == ["GunPoint", "ArrowHead", "OSULeaf"]
+    assert [len(x) for x in X_train] == [5] * 3 + [6] * 2 + [7] * 1
+    assert list(y_train) == ["GunPoint:0", "GunPoint:1", "GunPoint:2"] + [
+        "ArrowHead:0",
+        "ArrowHead:1",
+        "OSULeaf:0",
+    ]
+    assert list(y_test) == ["GunPoint:0", "GunPoint:1", "ArrowHead:0"] + [
+        f"OSULeaf:{i}" for i in range(3)
+    ]
+    assert len(X_test) == 6
+    assert bench.half(bench.MIX) == "tuning"
+    assert bench.MIX not in bench.SETS  # not in the six sets' table

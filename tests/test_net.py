@@ -81,7 +81,7 @@ def test_ragged_input_travels_as_a_dict_of_tensors():
     X = [rng.normal(size=(n, 1)) for n in (3, 5, 4, 6) * 5]
     clf = LSTMClassifier(hidden_size=3, max_epochs=1, random_state=0)
     clf.fit(X, [len(x) > 4 for x in X])
-    # all 20 trained on (no holdout below 500 samples), in batches of 16
+    # all 20 trained on (a classifier's "auto" holds out nothing), in batches of 16
     assert not clf.early_stopping_
     assert clf.net_.history[-1, "train_batch_count"] == 2
 
@@ -219,7 +219,7 @@ def test_the_sklearn_template_imports_neither_skorch_nor_distributed():
 
 
 def test_auto_early_stopping_without_holdout_stops_once_the_training_set_is_fitted():
-    """early_stopping="auto" below 100 held-out samples stops when the
+    """early_stopping="auto" without a holdout stops when the
     training loss reaches AUTO_FITTED_LOSS; early_stopping=False trains on
     while the loss still improves by tol."""
     from sksequence._constants import AUTO_FITTED_LOSS

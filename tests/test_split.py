@@ -13,8 +13,8 @@ from sksequence import GRUClassifier, GRURegressor, make_forecasting_data
 from sksequence._split import HoldoutSplit, tail_of_each_group
 from sksequence._training import net_input
 
-# the holdout these tests look at; classifiers hold out from 500 samples
-# only by default (early_stopping="auto")
+# the holdout these tests look at; classifiers hold out nothing by default
+# (early_stopping="auto")
 HOLDOUT = {**FAST, "early_stopping": True}
 
 

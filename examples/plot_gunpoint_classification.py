@@ -54,10 +54,10 @@ X_train_short, X_test_short = X_train[:, ::step], X_test[:, ::step]
 # ``early_stopping="auto"`` (the classifiers' default) holds out nothing:
 # a holdout of 50 sequences would be ten, too few to judge an epoch by, and
 # on larger sets the held-out loss stopped classifiers before they fit
-# their training set. It trains on all 50 and stops when the training loss has not improved for
-# ``n_iter_no_change="auto"`` epochs (20 epochs or 150 optimizer steps,
-# whichever is longer: here 38 epochs of four batches of ``batch_size=16``,
-# the default). Only the
+# their training set. It trains on all 50 and stops when the training loss
+# has not improved for ``n_iter_no_change="auto"`` epochs (20 epochs or 150
+# optimizer steps, whichever is longer: here 38 epochs of four batches of
+# ``batch_size=16``, the default). Only the
 # hidden size is set, to half the default: it is enough for one feature and
 # trains faster.
 clf = make_pipeline(

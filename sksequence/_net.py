@@ -154,8 +154,12 @@ def build_net(
         iterator_train=TensorBatchIterator,
         iterator_train__shuffle=True,
         iterator_train__device=device,
+        # a ragged batch is read to its own longest sequence, unless each
+        # step has a target of its own
+        iterator_train__trim=not module["return_sequences"],
         iterator_valid=TensorBatchIterator,
         iterator_valid__device=device,
+        iterator_valid__trim=not module["return_sequences"],
         iterator_valid__batch_size=max(int(estimator.batch_size), PREDICT_BATCH_SIZE),
         train_split=None if holdout is None else IndexSplit(holdout),
         callbacks=build_callbacks(estimator, main, fingerprint),

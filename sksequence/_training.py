@@ -56,6 +56,23 @@ def _index(X, idx):
     return X[idx]
 
 
+def _trimmed(X):
+    """A ragged batch cut to its own longest sequence.
+
+    A ragged set is one tensor padded to its longest sequence, and a batch
+    of it is padded as far; the steps past the batch's longest sequence are
+    padding in every sequence of the batch, which no output of a
+    per-sequence network reads (the convolutions are causal, and every
+    statistic, pooling and recurrence stops at a sequence's length). On
+    PLAID (100-1,344 steps, mean 324) a batch of 16 is padded to 617 steps
+    on average instead of 1,344. Equal-length batches are returned as they
+    are."""
+    if not isinstance(X, dict) or "lengths" not in X:
+        return X
+    steps = int(X["lengths"].max())
+    return {**X, "X": X["X"][:, :steps]}
+
+
 def _to_device(X, device):
     """Copy a CPU batch to ``device`` through pinned memory, asynchronously."""
     if isinstance(X, dict):
@@ -74,7 +91,10 @@ class TensorBatchIterator:
     from torch's global generator (the one of the data's device), which the
     estimators seed inside a :func:`torch.random.fork_rng` block. When the
     data stays on the CPU and ``device`` is a GPU, each batch is gathered on
-    the CPU and copied through pinned memory without blocking.
+    the CPU and copied through pinned memory without blocking. With
+    ``trim``, a ragged batch is cut to its own longest sequence
+    (:func:`_trimmed`); only for networks with one output per sequence,
+    whose targets have no time axis to cut with it.
 
     ``processes`` is the :class:`sksequence.distributed.DataParallel` strategy
     of the fit (one process by default). Over several processes, a batch
@@ -84,13 +104,20 @@ class TensorBatchIterator:
     """
 
     def __init__(
-        self, dataset, batch_size, shuffle=False, device=None, processes=ONE_PROCESS
+        self,
+        dataset,
+        batch_size,
+        shuffle=False,
+        device=None,
+        processes=ONE_PROCESS,
+        trim=False,
     ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.device = None if device is None else torch.device(device)
         self.processes = processes
+        self.trim = trim
 
     def __len__(self):
         return math.ceil(
@@ -110,6 +137,8 @@ class TensorBatchIterator:
             stop = min(start + self.batch_size, n)
             idx = order[start:stop] if order is not None else slice(start, stop)
             Xb, yb = _index(X, idx), (None if y is None else y[idx])
+            if self.trim:
+                Xb = _trimmed(Xb)
             if stream:
                 Xb = _to_device(Xb, self.device)
                 yb = None if yb is None else _to_device(yb, self.device)
@@ -138,6 +167,8 @@ class TensorBatchIterator:
             if order is None:  # contiguous: a view, not a gather
                 part = slice(int(part[0]), int(part[-1]) + 1)
             Xb, yb = _index(X, part), y[part]
+            if self.trim:
+                Xb = _trimmed(Xb)
             wb = None if weights is None else weights[part]
             total = loss_normalizer(y[batch], None if wb is None else weights[batch])
             share = loss_normalizer(yb, wb) / total.clamp_min(1e-30)

@@ -86,6 +86,46 @@ def test_ragged_input_travels_as_a_dict_of_tensors():
     assert clf.net_.history[-1, "train_batch_count"] == 2
 
 
+def test_a_ragged_batch_is_cut_to_its_own_longest_sequence():
+    X = torch.randn(6, 40, 2)
+    lengths = torch.tensor([5, 9, 3, 40, 7, 8])
+    weights = torch.arange(6.0)
+    data = Dataset({"X": X, "lengths": lengths, "sample_weight": weights}, y=None)
+    cut = list(TensorBatchIterator(data, batch_size=3, trim=True))
+    assert [b[0]["X"].shape[1] for b in cut] == [9, 40]
+    torch.testing.assert_close(cut[0][0]["X"], X[:3, :9])
+    torch.testing.assert_close(cut[0][0]["sample_weight"], weights[:3])
+    torch.testing.assert_close(cut[1][0]["lengths"], lengths[3:])
+    # without trim (sequence targets), and equal lengths, batches stay whole
+    whole = list(TensorBatchIterator(data, batch_size=3))
+    assert [b[0]["X"].shape[1] for b in whole] == [40, 40]
+    equal = TensorBatchIterator(Dataset(X, torch.zeros(6)), batch_size=3, trim=True)
+    assert [b[0].shape for b in equal] == [(3, 40, 2), (3, 40, 2)]
+
+
+@pytest.mark.parametrize("cls", [GRUClassifier, LSTMClassifier])
+def test_cutting_ragged_batches_changes_no_fit(cls, monkeypatch):
+    """The steps past a batch's longest sequence are read by no output: a fit
+    whose batches are cut gives the fit whose batches keep them."""
+    import sksequence._training as training
+
+    rng = np.random.default_rng(0)
+    # one long sequence pads the set; most batches are far shorter
+    X = [rng.normal(size=(n, 1)) for n in [60] + [8, 12, 10, 15] * 6]
+    y = np.arange(len(X)) % 2
+    params = {"hidden_size": 6, "max_epochs": 4, "random_state": 0, "n_threads": 1}
+    cut = cls(**params).fit(X, y)
+    seen = []
+    monkeypatch.setattr(
+        training, "_trimmed", lambda b: seen.append(b["X"].shape[1]) or b
+    )
+    whole = cls(**params).fit(X, y)
+    assert set(seen) == {60}  # the untrimmed batches were as long as the set
+    np.testing.assert_allclose(
+        cut.predict_proba(X), whole.predict_proba(X), rtol=0, atol=1e-5
+    )
+
+
 def test_verbose_2_adds_a_batch_progress_bar(data, capsys):
     X, y = data
     GRURegressor(hidden_size=4, max_epochs=2, batch_size=16, verbose=2).fit(X, y)

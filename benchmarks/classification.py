@@ -16,6 +16,8 @@ defaults; seconds to fit), and the classic 1-NN DTW (aeon's
 * the defaults with the 20 % holdout that ``early_stopping="auto"`` took
   from 500 training sequences before the sixth run, its best epoch
   restored (rows ``<cell> holdout``: ``early_stopping=True``), and
+* the defaults with the opt-in training-time augmentation
+  ``time_warp=0.2`` (rows ``<cell> warp 0.2``), and
 * the defaults with the embedding they had before ``"dilated"``, one
   causal convolution of 7 steps max-pooled per patch (rows ``<cell> conv``:
   ``embedding="conv"``), and
@@ -111,6 +113,7 @@ MODELS = (
     *(f"{c}-conv" for c in CELLS),
     *(f"{c}-nobn" for c in CELLS),
     *(f"{c}-hold" for c in CELLS),
+    *(f"{c}-warp" for c in CELLS),
 )
 LABELS = {
     "dtw": "1-NN DTW",
@@ -122,6 +125,7 @@ LABELS = {
     **{f"{c}-conv": f"{p} conv" for c, p in CELLS.items()},
     **{f"{c}-nobn": f"{p} no bn" for c, p in CELLS.items()},
     **{f"{c}-hold": f"{p} holdout" for c, p in CELLS.items()},
+    **{f"{c}-warp": f"{p} warp 0.2" for c, p in CELLS.items()},
 }
 # the classifiers' defaults before this benchmark (sksequence 0.x): patches of
 # the steps side by side, the last state read out, a holdout however small,
@@ -244,6 +248,8 @@ def build(model, seed, longest=None):
         params = {"batch_norm": False}
     elif variant == "hold":  # "auto" from 500 sequences before the sixth run
         params = {"early_stopping": True}
+    elif variant == "warp":  # the opt-in augmentation, measured, not a default
+        params = {"time_warp": 0.2}
     return make_pipeline(scaler, Classifier(random_state=seed, n_threads=1, **params))
 
 
@@ -286,6 +292,10 @@ def measure(model, data, seeds):
                 train=None if train is None else float(np.mean(train == y_train)),
                 fit=fit_s,
                 predict=predict_s,
+                # the epochs a net trained (its last pipeline step's n_iter_)
+                epochs=getattr(estimator[-1], "n_iter_", None)
+                if hasattr(estimator, "steps")
+                else None,
                 # the nets' probabilities, for the seed ensemble (no refit)
                 proba=(
                     estimator.predict_proba(X_test)
@@ -364,7 +374,7 @@ def main(argv=None):
     warm_up(args.models)
     header = (
         f"{'set (half)':<32} {'model':<16} {'test accuracy':>15} "
-        f"{'train acc':>9} {'fit s':>8} {'predict s':>9}"
+        f"{'train acc':>9} {'fit s':>8} {'predict s':>9} {'epochs':>7}"
     )
     results = {}
     for name in args.sets:
@@ -377,11 +387,13 @@ def main(argv=None):
             acc, sd = mean_sd([r["acc"] for r in runs])
             trains = [r["train"] for r in runs if r["train"] is not None]
             train = f"{statistics.fmean(trains):9.3f}" if trains else f"{'-':>9}"
+            epochs = [r["epochs"] for r in runs if r["epochs"] is not None]
+            epochs = f"{statistics.median(epochs):7.0f}" if epochs else f"{'-':>7}"
             print(
                 f"{f'{name} ({half(name)})':<32} {LABELS[model]:<16} "
                 f"{acc:>7.3f} ± {sd:<5.3f} {train} "
                 f"{statistics.fmean(r['fit'] for r in runs):8.2f} "
-                f"{statistics.fmean(r['predict'] for r in runs):9.2f}",
+                f"{statistics.fmean(r['predict'] for r in runs):9.2f} {epochs}",
                 flush=True,
             )
             ensemble = ensemble_accuracy(runs, data[3])

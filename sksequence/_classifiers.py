@@ -334,6 +334,7 @@ class RNNClassifier(SequenceClassifier):
         readout="pool",
         instance_norm=True,
         batch_norm=True,
+        time_warp=0.0,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -366,6 +367,7 @@ class RNNClassifier(SequenceClassifier):
             readout=readout,
             instance_norm=instance_norm,
             batch_norm=batch_norm,
+            time_warp=time_warp,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -447,6 +449,7 @@ class LSTMClassifier(SequenceClassifier):
         readout="pool",
         instance_norm=True,
         batch_norm=True,
+        time_warp=0.0,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -479,6 +482,7 @@ class LSTMClassifier(SequenceClassifier):
             readout=readout,
             instance_norm=instance_norm,
             batch_norm=batch_norm,
+            time_warp=time_warp,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -559,6 +563,7 @@ class GRUClassifier(SequenceClassifier):
         readout="pool",
         instance_norm=True,
         batch_norm=True,
+        time_warp=0.0,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -591,6 +596,7 @@ class GRUClassifier(SequenceClassifier):
             readout=readout,
             instance_norm=instance_norm,
             batch_norm=batch_norm,
+            time_warp=time_warp,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )

@@ -36,6 +36,10 @@ CONV_DILATIONS = (1, 2, 4, 8)
 # level and a log scale of -5.8 still reach the head)
 INSTANCE_NORM_EPS = 1e-5
 
+# time_warp: the random speed of a warped sequence is drawn at this many
+# points evenly spread over its valid steps, linear in between
+WARP_KNOTS = 6
+
 # early_stopping="auto": a regressor holds out only when the holdout has at
 # least this many samples (a classifier never does: SequenceClassifier).
 # Classifiers of 36-200 sequences judged on holdouts of 7-40 stopped with

@@ -34,6 +34,7 @@ from ._constants import (
     IGNORE_INDEX,
     INSTANCE_NORM_EPS,
     PREDICT_BATCH_SIZE,
+    WARP_KNOTS,
 )
 from ._heads import HEADS
 
@@ -57,6 +58,7 @@ __all__ = [
     "predict_in_batches",
     "standardized",
     "synced_statistics",
+    "time_warped",
 ]
 
 RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -141,6 +143,55 @@ def standardized(
         X = X * inside
     stats = torch.cat((mean.squeeze(1), 0.5 * torch.log(var.squeeze(1))), dim=-1)
     return X, stats
+
+
+def time_warped(
+    X: Tensor, lengths: Tensor | None, strength: float, knots: int = WARP_KNOTS
+) -> Tensor:
+    """Each sequence read at a random, smoothly varying speed: a training-time
+    augmentation (time warping, Um et al. 2017; Iwana & Uchida 2021).
+
+    Sequence ``b`` is resampled at positions ``p_b(t)`` that run from its
+    first valid step to its last, ``p_b(0) = 0`` and ``p_b(L_b - 1) = L_b -
+    1``, at the speed ``1 + strength * z``, with ``z`` standard normal at
+    ``knots`` points evenly spread over the sequence's own valid steps and
+    linear in between (at least 0.1, so time never runs backwards): some
+    stretches are read faster, others slower, and the values in between are
+    interpolated linearly. A pattern keeps its shape and its order and moves
+    by a few steps, as it does between two recordings of the same class.
+    Steps past a sequence's end (``lengths``; none without) are left as they
+    are, and ``X`` itself is not modified.
+    """
+    batch, steps = X.shape[0], X.shape[1]
+    time = torch.arange(steps, device=X.device, dtype=X.dtype).unsqueeze(0)
+    if lengths is None:
+        last = torch.full((batch, 1), steps - 1, device=X.device, dtype=X.dtype)
+    else:
+        last = (lengths.to(X.device, X.dtype) - 1).unsqueeze(1)
+    inside = time <= last
+    # where each step is inside its own sequence, in knot units
+    where = (time / last.clamp(min=1)).clamp(max=1.0) * (knots - 1)
+    left = where.floor().clamp(max=knots - 2).long()
+    frac = where - left.to(X.dtype)
+    speeds = 1 + strength * torch.randn(batch, knots, device=X.device, dtype=X.dtype)
+    speed = (
+        torch.gather(speeds, 1, left) * (1 - frac)
+        + torch.gather(speeds, 1, left + 1) * frac
+    )
+    speed = speed.clamp(min=0.1) * inside.to(X.dtype)
+    # positions: the speeds' running sum, from 0 to each sequence's last step
+    position = torch.cumsum(speed, dim=1) - speed[:, :1]
+    end = torch.gather(position, 1, last.long().clamp(min=0))
+    position = position * (last / end.clamp(min=1e-6))
+    position = torch.minimum(position, last)
+    below = position.floor().long().clamp(min=0)
+    above = torch.minimum(below + 1, last.long())
+    frac = (position - below.to(X.dtype)).unsqueeze(-1)
+    features = X.shape[2]
+    low = torch.gather(X, 1, below.unsqueeze(-1).expand(-1, -1, features))
+    high = torch.gather(X, 1, above.unsqueeze(-1).expand(-1, -1, features))
+    warped = low + frac * (high - low)
+    return torch.where(inside.unsqueeze(-1), warped, X)
 
 
 class PatchEmbedding(nn.Module):
@@ -517,6 +568,11 @@ class SequenceModel(nn.Module):
         (:class:`StepBatchNorm`, over the batch and the valid steps in
         training, by running averages in evaluation). Needs ``embedding``
         ``"conv"`` or ``"dilated"``.
+    time_warp : float, default=0.0
+        In training only, each (standardized) sequence is read at a random,
+        smoothly varying speed whose spread is ``time_warp``
+        (:func:`time_warped`); evaluation reads it as it is. Must be 0
+        with ``return_sequences``, whose steps have their own targets.
 
     The module compiles with TorchScript (:func:`torch.jit.script`), which
     is how it is exported; :meth:`probed` runs the same network through the
@@ -533,6 +589,7 @@ class SequenceModel(nn.Module):
     readout: Final[str]
     every_step: Final[bool]
     instance_norm: Final[bool]
+    time_warp: Final[float]
 
     def __init__(
         self,
@@ -554,6 +611,7 @@ class SequenceModel(nn.Module):
         readout="last",
         instance_norm=False,
         batch_norm=False,
+        time_warp=0.0,
     ):
         super().__init__()
         if cell not in RECURRENT_LAYERS:
@@ -577,6 +635,11 @@ class SequenceModel(nn.Module):
             raise ValueError("return_sequences needs readout='last'")
         if return_sequences and instance_norm:
             raise ValueError("return_sequences needs instance_norm=False")
+        if return_sequences and time_warp:
+            # a warped sequence's steps would no longer match their targets
+            raise ValueError("return_sequences needs time_warp=0")
+        if not time_warp >= 0:
+            raise ValueError(f"time_warp must be at least 0; got {time_warp!r}")
         if distribution not in HEADS:
             raise ValueError(
                 f"distribution must be one of {tuple(HEADS)}; got {distribution!r}"
@@ -588,6 +651,7 @@ class SequenceModel(nn.Module):
         self.embedding = embedding
         self.readout = readout
         self.instance_norm = bool(instance_norm)
+        self.time_warp = float(time_warp)
         # the sequence's level and log scale, per feature
         n_stats = 2 * input_size if instance_norm else 0
         # the top layer's state at every step is read by the head
@@ -732,6 +796,8 @@ class SequenceModel(nn.Module):
         sequences in the batch statistics of ``batch_norm`` in training, as
         the loss weighs them; nothing else reads it."""
         X, stats = self.normalized(X, lengths)
+        if self.training and self.time_warp > 0:
+            X = time_warped(X, lengths, self.time_warp)
         outputs, last, lengths = self.recurrent_states(X, lengths, sample_weight)
         return self._readout(outputs, last, lengths, stats)
 

@@ -619,6 +619,7 @@ _LATER_PARAMS = {
     "readout": "last",
     "instance_norm": False,
     "batch_norm": False,
+    "time_warp": 0.0,
 }
 
 

@@ -466,6 +466,7 @@ class RNNRegressor(SequenceRegressor):
         readout="last",
         instance_norm=False,
         batch_norm=False,
+        time_warp=0.0,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -500,6 +501,7 @@ class RNNRegressor(SequenceRegressor):
             readout=readout,
             instance_norm=instance_norm,
             batch_norm=batch_norm,
+            time_warp=time_warp,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -580,6 +582,7 @@ class LSTMRegressor(SequenceRegressor):
         readout="last",
         instance_norm=False,
         batch_norm=False,
+        time_warp=0.0,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -614,6 +617,7 @@ class LSTMRegressor(SequenceRegressor):
             readout=readout,
             instance_norm=instance_norm,
             batch_norm=batch_norm,
+            time_warp=time_warp,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -693,6 +697,7 @@ class GRURegressor(SequenceRegressor):
         readout="last",
         instance_norm=False,
         batch_norm=False,
+        time_warp=0.0,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -727,6 +732,7 @@ class GRURegressor(SequenceRegressor):
             readout=readout,
             instance_norm=instance_norm,
             batch_norm=batch_norm,
+            time_warp=time_warp,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )

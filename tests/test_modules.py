@@ -13,6 +13,7 @@ from sksequence._modules import (
     StepBatchNorm,
     pooled_patches,
     predict_in_batches,
+    valid_steps,
 )
 
 
@@ -639,3 +640,67 @@ def test_instance_norm_gives_the_cells_the_shape_and_the_head_the_amplitude():
 def test_instance_norm_refuses_return_sequences():
     with pytest.raises(ValueError, match="instance_norm=False"):
         SequenceModel("gru", 2, 4, 1, return_sequences=True, instance_norm=True)
+
+
+def test_time_warp_keeps_each_sequence_its_ends_order_and_padding():
+    """Warping resamples each sequence over its own valid steps: its first
+    and last values stay, a ramp stays a ramp (time never runs backwards),
+    padding and the input are untouched, and strength 0 is the identity."""
+    from sksequence._modules import time_warped
+
+    torch.manual_seed(0)
+    lengths = torch.tensor([40, 13, 2, 1])
+    ramp = torch.arange(40.0).view(1, 40, 1).repeat(4, 1, 2)
+    ramp = ramp * valid_steps(lengths, 40, ramp)
+    before = ramp.clone()
+    warped = time_warped(ramp, lengths, 0.5)
+    torch.testing.assert_close(ramp, before)  # not modified in place
+    for i, n in enumerate(lengths.tolist()):
+        w = warped[i, :n, 0]
+        assert w[0] == 0 and w[-1] == n - 1
+        assert torch.all(w[1:] >= w[:-1])
+        assert torch.all(warped[i, n:] == 0)
+    # the interior moved: this is a warp, not a copy
+    assert (warped[0, 1:-1, 0] - ramp[0, 1:-1, 0]).abs().max() > 0.5
+    torch.testing.assert_close(time_warped(ramp, lengths, 0.0), ramp)
+    torch.testing.assert_close(time_warped(before[:1], None, 0.0), before[:1])
+    # every feature of a step is read at the same position
+    torch.testing.assert_close(warped[..., 0], warped[..., 1])
+
+
+def test_time_warp_draws_its_speed_over_each_sequences_own_steps():
+    """A sequence's warp does not depend on the padding beside it: the same
+    draw warps a sequence alone and inside a longer batch alike."""
+    from sksequence._modules import time_warped
+
+    x = torch.randn(1, 9, 3)
+    padded = torch.cat((x, torch.zeros(1, 20, 3)), dim=1)
+    torch.manual_seed(3)
+    alone = time_warped(x, torch.tensor([9]), 0.3)
+    torch.manual_seed(3)
+    inside = time_warped(padded, torch.tensor([9]), 0.3)
+    torch.testing.assert_close(inside[:, :9], alone)
+    assert time_warped(x, None, 0.3).shape == x.shape
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_time_warp_acts_in_training_only_and_compiles(cell):
+    torch.manual_seed(0)
+    kw = dict(embedding="dilated", readout="pool", instance_norm=True)
+    warped = SequenceModel(cell, 2, 6, 3, time_warp=0.3, **kw)
+    plain = SequenceModel(cell, 2, 6, 3, **kw)
+    plain.load_state_dict(warped.state_dict())
+    X, lengths = torch.randn(4, 30, 2), torch.tensor([30, 20, 11, 5])
+    warped.eval(), plain.eval()
+    torch.testing.assert_close(warped(X, lengths), plain(X, lengths))
+    warped.train(), plain.train()
+    assert not torch.allclose(warped(X, lengths), plain(X, lengths))
+    scripted = torch.jit.script(warped.eval())
+    torch.testing.assert_close(scripted(X, lengths), plain.eval()(X, lengths))
+
+
+def test_time_warp_refuses_return_sequences_and_negative_strengths():
+    with pytest.raises(ValueError, match="time_warp=0"):
+        SequenceModel("gru", 2, 4, 1, return_sequences=True, time_warp=0.2)
+    with pytest.raises(ValueError, match="at least 0"):
+        SequenceModel("gru", 2, 4, 1, time_warp=-0.1)

@@ -55,6 +55,8 @@ CASES = {
     "gru-conv": (GRUClassifier(embedding="conv", **TINY_SAVE), X3, _labels([0, 1])),
     # the classifiers before batch_norm: their files still load
     "gru-no-bn": (GRUClassifier(batch_norm=False, **TINY_SAVE), X3, _labels([0, 1])),
+    # trained with the opt-in augmentation, which saves as a parameter only
+    "gru-warp": (GRUClassifier(time_warp=0.3, **TINY_SAVE), X3, _labels([0, 1])),
     "rnn-options": (
         RNNRegressor(
             hidden_size=4,
@@ -621,6 +623,19 @@ def test_file_from_before_batch_norm_loads_without_it(tmp_path_factory, tmp_path
     assert restored.batch_norm is False
     assert not any(".norm." in key for key in restored.net_.module_.state_dict())
     X = CASES["gru-no-bn"][1]
+    np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
+
+
+def test_file_from_before_time_warp_loads_without_it(tmp_path_factory, tmp_path):
+    # files written before the parameter existed were trained on the
+    # sequences as they came; the warp never changes a prediction anyway
+    data, est = _saved(tmp_path_factory, "gru-warp")
+    assert est.time_warp == 0.3
+    path = _tampered(tmp_path, (data, est), lambda m: m["params"].pop("time_warp"))
+    restored = load(path)
+    assert restored.time_warp == 0.0
+    assert restored.net_.module_.time_warp == 0.0
+    X = CASES["gru-warp"][1]
     np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
 
 

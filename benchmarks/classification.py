@@ -18,6 +18,9 @@ defaults; seconds to fit), and the classic 1-NN DTW (aeon's
   restored (rows ``<cell> holdout``: ``early_stopping=True``), and
 * the defaults with the opt-in training-time augmentation
   ``time_warp=0.2`` (rows ``<cell> warp 0.2``), and
+* the defaults with the opt-in training-time augmentation
+  ``time_shift=1.0``, every training sequence read from a random start
+  (rows ``<cell> shift``), and
 * the defaults with the embedding they had before ``"dilated"``, one
   causal convolution of 7 steps max-pooled per patch (rows ``<cell> conv``:
   ``embedding="conv"``), and
@@ -114,6 +117,7 @@ MODELS = (
     *(f"{c}-nobn" for c in CELLS),
     *(f"{c}-hold" for c in CELLS),
     *(f"{c}-warp" for c in CELLS),
+    *(f"{c}-shift" for c in CELLS),
 )
 LABELS = {
     "dtw": "1-NN DTW",
@@ -126,6 +130,7 @@ LABELS = {
     **{f"{c}-nobn": f"{p} no bn" for c, p in CELLS.items()},
     **{f"{c}-hold": f"{p} holdout" for c, p in CELLS.items()},
     **{f"{c}-warp": f"{p} warp 0.2" for c, p in CELLS.items()},
+    **{f"{c}-shift": f"{p} shift" for c, p in CELLS.items()},
 }
 # the classifiers' defaults before this benchmark (sksequence 0.x): patches of
 # the steps side by side, the last state read out, a holdout however small,
@@ -250,6 +255,8 @@ def build(model, seed, longest=None):
         params = {"early_stopping": True}
     elif variant == "warp":  # the opt-in augmentation, measured, not a default
         params = {"time_warp": 0.2}
+    elif variant == "shift":  # the opt-in augmentation, measured, not a default
+        params = {"time_shift": 1.0}
     return make_pipeline(scaler, Classifier(random_state=seed, n_threads=1, **params))
 
 

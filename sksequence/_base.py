@@ -292,6 +292,23 @@ splitter, default="auto"
         0.587 and 0.807 -> 0.560). See :ref:`overfitting`. Ignored with
         ``return_sequences=True``, whose steps have their own targets.
 
+    time_shift : float in [0, 1], default=0.0
+        Training-time augmentation for sequences whose starting point is
+        arbitrary: in every epoch each sequence is rotated by a random
+        number of steps, up to ``time_shift`` of its length, drawn afresh
+        each time, so that it is read from a random step and wraps around
+        to its first step after its last (``1.0``: any start). The values
+        are moved, never changed, and a ragged sequence is rotated within
+        its own steps. Prediction never shifts. Off by default: it is a
+        claim that where a pattern falls does not carry the class, true of
+        closed outlines such as leaf contours traced from an arbitrary
+        point (OSULeaf, ``time_shift=1.0``, three seeds: 0.800 -> 0.875 for
+        the GRU, 0.787 -> 0.894 for the LSTM) and false where the position
+        is the information (ItalyPowerDemand's hours of the day: 0.960 ->
+        0.956; ACSF1: 0.827 -> 0.810, its training set no longer fitted;
+        GRU). See :ref:`overfitting`. Ignored with
+        ``return_sequences=True``, whose steps have their own targets.
+
     return_sequences : bool, default=False
         If True, predict one target (or label) per time step,
         ``y_t = V h_t + b_y``, instead of one per sequence: ``y`` then has
@@ -406,6 +423,7 @@ class SequenceEstimator(BaseEstimator):
         "instance_norm": ["boolean"],
         "batch_norm": ["boolean"],
         "time_warp": [Interval(Real, 0, None, closed="left")],
+        "time_shift": [Interval(Real, 0, 1, closed="both")],
         "return_sequences": ["boolean"],
         "callbacks": [list, None],
     }
@@ -446,6 +464,7 @@ class SequenceEstimator(BaseEstimator):
         instance_norm=False,
         batch_norm=False,
         time_warp=0.0,
+        time_shift=0.0,
         return_sequences=False,
         callbacks=None,
     ):
@@ -476,6 +495,7 @@ class SequenceEstimator(BaseEstimator):
         self.instance_norm = instance_norm
         self.batch_norm = batch_norm
         self.time_warp = time_warp
+        self.time_shift = time_shift
         self.return_sequences = return_sequences
         self.callbacks = callbacks
 
@@ -536,6 +556,7 @@ class SequenceEstimator(BaseEstimator):
             "batch_norm": bool(self.batch_norm) and self.embedding != "patch",
             # each step has its own target: its steps must stay where they are
             "time_warp": 0.0 if self.return_sequences else float(self.time_warp),
+            "time_shift": 0.0 if self.return_sequences else float(self.time_shift),
         }
         for name in self._cell_params:
             value = getattr(self, name)

@@ -335,6 +335,7 @@ class RNNClassifier(SequenceClassifier):
         instance_norm=True,
         batch_norm=True,
         time_warp=0.0,
+        time_shift=0.0,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -368,6 +369,7 @@ class RNNClassifier(SequenceClassifier):
             instance_norm=instance_norm,
             batch_norm=batch_norm,
             time_warp=time_warp,
+            time_shift=time_shift,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -450,6 +452,7 @@ class LSTMClassifier(SequenceClassifier):
         instance_norm=True,
         batch_norm=True,
         time_warp=0.0,
+        time_shift=0.0,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -483,6 +486,7 @@ class LSTMClassifier(SequenceClassifier):
             instance_norm=instance_norm,
             batch_norm=batch_norm,
             time_warp=time_warp,
+            time_shift=time_shift,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -564,6 +568,7 @@ class GRUClassifier(SequenceClassifier):
         instance_norm=True,
         batch_norm=True,
         time_warp=0.0,
+        time_shift=0.0,
         return_sequences=False,
         callbacks=None,
         class_weight=None,
@@ -597,6 +602,7 @@ class GRUClassifier(SequenceClassifier):
             instance_norm=instance_norm,
             batch_norm=batch_norm,
             time_warp=time_warp,
+            time_shift=time_shift,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )

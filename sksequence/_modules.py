@@ -58,6 +58,7 @@ __all__ = [
     "predict_in_batches",
     "standardized",
     "synced_statistics",
+    "time_shifted",
     "time_warped",
 ]
 
@@ -143,6 +144,33 @@ def standardized(
         X = X * inside
     stats = torch.cat((mean.squeeze(1), 0.5 * torch.log(var.squeeze(1))), dim=-1)
     return X, stats
+
+
+def time_shifted(X: Tensor, lengths: Tensor | None, fraction: float) -> Tensor:
+    """Each sequence rotated by a random number of steps: a training-time
+    augmentation for sequences whose starting point is arbitrary.
+
+    Sequence ``b`` of ``L_b`` valid steps is read from step ``s_b``, wrapping
+    around to its first step after its last: step ``t`` of the result is
+    step ``(t + s_b) mod L_b`` of the input, with ``s_b`` drawn uniformly
+    from ``0, ..., floor(fraction * (L_b - 1))`` (any start with
+    ``fraction=1``). Values are moved, never changed or interpolated. Steps
+    past a sequence's end (``lengths``; none without) are left as they are,
+    and ``X`` itself is not modified.
+    """
+    batch, steps = X.shape[0], X.shape[1]
+    time = torch.arange(steps, device=X.device).unsqueeze(0)
+    if lengths is None:
+        length = torch.full((batch, 1), steps, device=X.device, dtype=torch.long)
+    else:
+        length = lengths.to(X.device, torch.long).clamp(min=1).unsqueeze(1)
+    most = torch.floor(fraction * (length - 1).to(X.dtype))
+    shift = torch.floor(
+        torch.rand(batch, 1, device=X.device, dtype=X.dtype) * (most + 1)
+    ).long()
+    inside = time < length
+    source = torch.where(inside, torch.remainder(time + shift, length), time)
+    return torch.gather(X, 1, source.unsqueeze(-1).expand(-1, -1, X.shape[2]))
 
 
 def time_warped(
@@ -573,6 +601,11 @@ class SequenceModel(nn.Module):
         smoothly varying speed whose spread is ``time_warp``
         (:func:`time_warped`); evaluation reads it as it is. Must be 0
         with ``return_sequences``, whose steps have their own targets.
+    time_shift : float, default=0.0
+        In training only, each sequence is rotated by a random number of
+        steps, up to ``time_shift`` of its length (:func:`time_shifted`);
+        evaluation reads it as it is. Between 0 and 1; must be 0 with
+        ``return_sequences``.
 
     The module compiles with TorchScript (:func:`torch.jit.script`), which
     is how it is exported; :meth:`probed` runs the same network through the
@@ -590,6 +623,7 @@ class SequenceModel(nn.Module):
     every_step: Final[bool]
     instance_norm: Final[bool]
     time_warp: Final[float]
+    time_shift: Final[float]
 
     def __init__(
         self,
@@ -612,6 +646,7 @@ class SequenceModel(nn.Module):
         instance_norm=False,
         batch_norm=False,
         time_warp=0.0,
+        time_shift=0.0,
     ):
         super().__init__()
         if cell not in RECURRENT_LAYERS:
@@ -640,6 +675,10 @@ class SequenceModel(nn.Module):
             raise ValueError("return_sequences needs time_warp=0")
         if not time_warp >= 0:
             raise ValueError(f"time_warp must be at least 0; got {time_warp!r}")
+        if return_sequences and time_shift:
+            raise ValueError("return_sequences needs time_shift=0")
+        if not 0 <= time_shift <= 1:
+            raise ValueError(f"time_shift must be in [0, 1]; got {time_shift!r}")
         if distribution not in HEADS:
             raise ValueError(
                 f"distribution must be one of {tuple(HEADS)}; got {distribution!r}"
@@ -652,6 +691,7 @@ class SequenceModel(nn.Module):
         self.readout = readout
         self.instance_norm = bool(instance_norm)
         self.time_warp = float(time_warp)
+        self.time_shift = float(time_shift)
         # the sequence's level and log scale, per feature
         n_stats = 2 * input_size if instance_norm else 0
         # the top layer's state at every step is read by the head
@@ -796,6 +836,8 @@ class SequenceModel(nn.Module):
         sequences in the batch statistics of ``batch_norm`` in training, as
         the loss weighs them; nothing else reads it."""
         X, stats = self.normalized(X, lengths)
+        if self.training and self.time_shift > 0:
+            X = time_shifted(X, lengths, self.time_shift)
         if self.training and self.time_warp > 0:
             X = time_warped(X, lengths, self.time_warp)
         outputs, last, lengths = self.recurrent_states(X, lengths, sample_weight)

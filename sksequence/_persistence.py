@@ -620,6 +620,7 @@ _LATER_PARAMS = {
     "instance_norm": False,
     "batch_norm": False,
     "time_warp": 0.0,
+    "time_shift": 0.0,
 }
 
 

@@ -467,6 +467,7 @@ class RNNRegressor(SequenceRegressor):
         instance_norm=False,
         batch_norm=False,
         time_warp=0.0,
+        time_shift=0.0,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -502,6 +503,7 @@ class RNNRegressor(SequenceRegressor):
             instance_norm=instance_norm,
             batch_norm=batch_norm,
             time_warp=time_warp,
+            time_shift=time_shift,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -583,6 +585,7 @@ class LSTMRegressor(SequenceRegressor):
         instance_norm=False,
         batch_norm=False,
         time_warp=0.0,
+        time_shift=0.0,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -618,6 +621,7 @@ class LSTMRegressor(SequenceRegressor):
             instance_norm=instance_norm,
             batch_norm=batch_norm,
             time_warp=time_warp,
+            time_shift=time_shift,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )
@@ -698,6 +702,7 @@ class GRURegressor(SequenceRegressor):
         instance_norm=False,
         batch_norm=False,
         time_warp=0.0,
+        time_shift=0.0,
         return_sequences=False,
         callbacks=None,
         loss="squared_error",
@@ -733,6 +738,7 @@ class GRURegressor(SequenceRegressor):
             instance_norm=instance_norm,
             batch_norm=batch_norm,
             time_warp=time_warp,
+            time_shift=time_shift,
             return_sequences=return_sequences,
             callbacks=callbacks,
         )

@@ -399,6 +399,7 @@ def test_different_n_features_at_predict(seq_data, fitted_regressor):
         ({"device": "gpu0"}, "not a valid torch device"),
         ({"callbacks": "print"}, "callbacks"),
         ({"time_warp": -0.2}, "time_warp"),
+        ({"time_shift": 1.5}, "time_shift"),
     ],
 )
 def test_bad_parameters_raise_on_fit(params, match):
@@ -484,22 +485,23 @@ def test_peephole_and_classic_gru_reach_their_modules(seq_data, fitted_regressor
 # -- defaults -------------------------------------------------------------------
 
 
-def test_time_warp_reaches_the_module_and_never_a_sequence_of_targets():
-    """Nothing warps by default; the module gets the estimator's strength,
-    and with ``return_sequences`` none (a step's target would no longer
-    match its step)."""
+@pytest.mark.parametrize("name", ["time_warp", "time_shift"])
+def test_augmentations_reach_the_module_and_never_a_sequence_of_targets(name):
+    """Nothing is augmented by default; the module gets the estimator's
+    strength, and with ``return_sequences`` none (a step's target would no
+    longer match its step)."""
     X = np.random.default_rng(0).normal(size=(12, 9, 1))
     y = np.arange(12) % 2
     small = {"max_epochs": 1, "hidden_size": 4, "n_threads": 1, "random_state": 0}
-    assert GRUClassifier().time_warp == 0.0 == GRURegressor().time_warp
-    assert GRUClassifier(**small).fit(X, y).net_.module_.time_warp == 0.0
-    clf = GRUClassifier(time_warp=0.35, **small).fit(X, y)
-    assert clf.net_.module_.time_warp == 0.35
+    assert getattr(GRUClassifier(), name) == 0.0 == getattr(GRURegressor(), name)
+    assert getattr(GRUClassifier(**small).fit(X, y).net_.module_, name) == 0.0
+    clf = GRUClassifier(**{name: 0.35}, **small).fit(X, y)
+    assert getattr(clf.net_.module_, name) == 0.35
     reg = GRURegressor(**small).fit(X, y.astype(float))
-    assert reg.net_.module_.time_warp == 0.0
-    seq = GRUClassifier(return_sequences=True, time_warp=0.35, **small)
+    assert getattr(reg.net_.module_, name) == 0.0
+    seq = GRUClassifier(return_sequences=True, **{name: 0.35}, **small)
     seq.fit(X, np.tile(y[:, None], (1, 9)))
-    assert seq.net_.module_.time_warp == 0.0
+    assert getattr(seq.net_.module_, name) == 0.0
 
 
 @pytest.mark.parametrize("cls", CLASSIFIERS + REGRESSORS)

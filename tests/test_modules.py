@@ -683,24 +683,60 @@ def test_time_warp_draws_its_speed_over_each_sequences_own_steps():
     assert time_warped(x, None, 0.3).shape == x.shape
 
 
+def test_time_shift_rotates_each_sequence_within_its_own_steps():
+    """Shifting reads each sequence from a random step, wrapping around
+    within its own valid steps: every sequence comes out a rotation of
+    itself, padding and the input are untouched, no shift exceeds
+    ``fraction`` of the length, and fraction 0 is the identity."""
+    from sksequence._modules import time_shifted
+
+    torch.manual_seed(0)
+    lengths = torch.tensor([40, 13, 2, 1])
+    ramp = torch.arange(1.0, 41.0).view(1, 40, 1).repeat(4, 1, 2)
+    ramp = ramp * valid_steps(lengths, 40, ramp)
+    before = ramp.clone()
+    starts = {i: set() for i in range(4)}
+    for _ in range(200):
+        shifted = time_shifted(ramp, lengths, 1.0)
+        for i, n in enumerate(lengths.tolist()):
+            s = int(shifted[i, 0, 0]) - 1  # the step it now starts from
+            expected = torch.roll(ramp[i, :n], -s, dims=0)
+            torch.testing.assert_close(shifted[i, :n], expected)
+            assert torch.all(shifted[i, n:] == 0)
+            starts[i].add(s)
+    torch.testing.assert_close(ramp, before)  # not modified in place
+    # fraction=1: any start of the sequence, in 200 draws
+    assert starts[1] == set(range(13)) and starts[2] == {0, 1}
+    assert starts[3] == {0}
+    # fraction=0.25 of 40 steps: starts 0 to floor(0.25 * 39) = 9 only
+    firsts = {int(time_shifted(ramp, None, 0.25)[0, 0, 0]) - 1 for _ in range(300)}
+    assert firsts == set(range(10))
+    torch.testing.assert_close(time_shifted(ramp, lengths, 0.0), ramp)
+
+
+@pytest.mark.parametrize("augmentation", [{"time_warp": 0.3}, {"time_shift": 1.0}])
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
-def test_time_warp_acts_in_training_only_and_compiles(cell):
+def test_augmentations_act_in_training_only_and_compile(cell, augmentation):
     torch.manual_seed(0)
     kw = dict(embedding="dilated", readout="pool", instance_norm=True)
-    warped = SequenceModel(cell, 2, 6, 3, time_warp=0.3, **kw)
+    augmented = SequenceModel(cell, 2, 6, 3, **augmentation, **kw)
     plain = SequenceModel(cell, 2, 6, 3, **kw)
-    plain.load_state_dict(warped.state_dict())
+    plain.load_state_dict(augmented.state_dict())
     X, lengths = torch.randn(4, 30, 2), torch.tensor([30, 20, 11, 5])
-    warped.eval(), plain.eval()
-    torch.testing.assert_close(warped(X, lengths), plain(X, lengths))
-    warped.train(), plain.train()
-    assert not torch.allclose(warped(X, lengths), plain(X, lengths))
-    scripted = torch.jit.script(warped.eval())
+    augmented.eval(), plain.eval()
+    torch.testing.assert_close(augmented(X, lengths), plain(X, lengths))
+    augmented.train(), plain.train()
+    assert not torch.allclose(augmented(X, lengths), plain(X, lengths))
+    scripted = torch.jit.script(augmented.eval())
     torch.testing.assert_close(scripted(X, lengths), plain.eval()(X, lengths))
 
 
-def test_time_warp_refuses_return_sequences_and_negative_strengths():
-    with pytest.raises(ValueError, match="time_warp=0"):
-        SequenceModel("gru", 2, 4, 1, return_sequences=True, time_warp=0.2)
+def test_augmentations_refuse_return_sequences_and_bad_strengths():
+    for name, value in (("time_warp", 0.2), ("time_shift", 0.5)):
+        with pytest.raises(ValueError, match=f"{name}=0"):
+            SequenceModel("gru", 2, 4, 1, return_sequences=True, **{name: value})
     with pytest.raises(ValueError, match="at least 0"):
         SequenceModel("gru", 2, 4, 1, time_warp=-0.1)
+    for value in (-0.1, 1.5):
+        with pytest.raises(ValueError, match=r"time_shift must be in \[0, 1\]"):
+            SequenceModel("gru", 2, 4, 1, time_shift=value)

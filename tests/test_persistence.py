@@ -57,6 +57,7 @@ CASES = {
     "gru-no-bn": (GRUClassifier(batch_norm=False, **TINY_SAVE), X3, _labels([0, 1])),
     # trained with the opt-in augmentation, which saves as a parameter only
     "gru-warp": (GRUClassifier(time_warp=0.3, **TINY_SAVE), X3, _labels([0, 1])),
+    "gru-shift": (GRUClassifier(time_shift=0.5, **TINY_SAVE), X3, _labels([0, 1])),
     "rnn-options": (
         RNNRegressor(
             hidden_size=4,
@@ -626,16 +627,22 @@ def test_file_from_before_batch_norm_loads_without_it(tmp_path_factory, tmp_path
     np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
 
 
-def test_file_from_before_time_warp_loads_without_it(tmp_path_factory, tmp_path):
+@pytest.mark.parametrize(
+    "case, name, value",
+    [("gru-warp", "time_warp", 0.3), ("gru-shift", "time_shift", 0.5)],
+)
+def test_file_from_before_an_augmentation_loads_without_it(
+    tmp_path_factory, tmp_path, case, name, value
+):
     # files written before the parameter existed were trained on the
-    # sequences as they came; the warp never changes a prediction anyway
-    data, est = _saved(tmp_path_factory, "gru-warp")
-    assert est.time_warp == 0.3
-    path = _tampered(tmp_path, (data, est), lambda m: m["params"].pop("time_warp"))
+    # sequences as they came; an augmentation never changes a prediction
+    data, est = _saved(tmp_path_factory, case)
+    assert getattr(est, name) == value
+    path = _tampered(tmp_path, (data, est), lambda m: m["params"].pop(name))
     restored = load(path)
-    assert restored.time_warp == 0.0
-    assert restored.net_.module_.time_warp == 0.0
-    X = CASES["gru-warp"][1]
+    assert getattr(restored, name) == 0.0
+    assert getattr(restored.net_.module_, name) == 0.0
+    X = CASES[case][1]
     np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
 
 

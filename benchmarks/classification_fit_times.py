@@ -10,7 +10,9 @@ run of that benchmark), and with the defaults but ``embedding="conv"``
 the defaults but ``batch_norm=False`` (``no-bn``, the defaults before the
 convolutions were batch-normalized), and with the defaults but every
 ragged batch padded to the set's longest sequence (``no-trim``, the
-training batches before they were cut to their own longest sequence), on one
+training batches before they were cut to their own longest sequence), and
+with the defaults but ``readout="pool"`` (``pool``, the readout before
+``"mean_max"``), on one
 thread, one fresh process per fit, the variants alternated (A B C A B C);
 median, min and max of the repeats, and the epochs each fit ran. From the
 repository's root::
@@ -22,6 +24,8 @@ repository's root::
     python benchmarks/classification_fit_times.py ArrowHead 3 defaults --cold
     python benchmarks/classification_fit_times.py PLAID 3 defaults,no-trim \
         --max-epochs 10
+    python benchmarks/classification_fit_times.py \
+        GunPoint,ItalyPowerDemand,ArrowHead,OSULeaf 3 defaults,pool
 
 ``--max-epochs N`` caps every fit at ``N`` epochs (``max_epochs=N``), for
 sets whose full fits take minutes; the seconds per epoch are printed
@@ -77,6 +81,8 @@ elif variant == "conv":
     params = dict(embedding="conv")
 elif variant == "no-bn":
     params = dict(batch_norm=False)
+elif variant == "pool":  # the readout before "mean_max"
+    params = dict(readout="pool")
 elif variant == "no-trim":  # batches padded as far as the set's longest sequence
     import sksequence._training as training
     training._trimmed = lambda X: X
@@ -88,7 +94,7 @@ start = time.perf_counter()
 estimator.fit(X_train, y_train)
 print(time.perf_counter() - start, clf.n_iter_, warm_up)
 """
-VARIANTS = ("defaults", "no-inorm", "0.x", "conv", "no-bn", "no-trim")
+VARIANTS = ("defaults", "no-inorm", "0.x", "conv", "no-bn", "no-trim", "pool")
 
 
 def fit_seconds(name, variant, cold=False, max_epochs=0):

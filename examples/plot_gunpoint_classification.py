@@ -47,9 +47,8 @@ X_train_short, X_test_short = X_train[:, ::step], X_test[:, ::step]
 # (``patch_size="auto"`` keeps the recurrence near 32 steps): causal
 # convolutions at four dilations turn each step into features and a patch
 # is read as their maximum and mean (``embedding="dilated"``), and it
-# classifies the sequence from its
-# last hidden state beside the mean and maximum of its states
-# (``readout="pool"``).
+# classifies the sequence from the mean and maximum of its states over
+# the sequence (``readout="mean_max"``).
 #
 # ``early_stopping="auto"`` (the classifiers' default) holds out nothing:
 # a holdout of 50 sequences would be ten, too few to judge an epoch by, and

@@ -241,12 +241,15 @@ splitter, default="auto"
         patch (``2 * hidden_size`` inputs: where a pattern is strongest, and
         how much of the patch matches it). See :ref:`defaults`.
 
-    readout : {"last", "pool"}, default={readout}
+    readout : {"last", "pool", "mean_max"}, default={readout}
         What the output layer reads per sequence. ``"last"``: the top
         layer's hidden state at the last valid step, ``y = V h_T + c``.
         ``"pool"``: that state beside the mean and the maximum of the top
         layer's states over all valid steps, so that an early event is not
-        lost by the end of a long sequence. Ignored with
+        lost by the end of a long sequence. ``"mean_max"``: the mean and
+        the maximum alone, ``y = V [mean_t h_t, max_t h_t] + c``, which
+        read every step alike, as the global pooling of the fully
+        convolutional classifiers does. Ignored with
         ``return_sequences=True``, where each step has its own output.
 
     instance_norm : bool, default={instance_norm}

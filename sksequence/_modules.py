@@ -69,9 +69,11 @@ RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 # causal convolutions at several dilations max- and mean-pooled over it
 EMBEDDINGS = ("patch", "conv", "dilated")
 
-# what the head reads: the top layer's state at the last valid step, or that
-# state beside the mean and the maximum of the states over the valid steps
-READOUTS = ("last", "pool")
+# what the head reads: the top layer's state at the last valid step, that
+# state beside the mean and the maximum of the states over the valid steps,
+# or the mean and the maximum alone; with how many states' width each
+READOUT_WIDTHS = {"last": 1, "pool": 3, "mean_max": 2}
+READOUTS = tuple(READOUT_WIDTHS)
 
 
 def patch(
@@ -577,12 +579,13 @@ class SequenceModel(nn.Module):
         (:class:`ConvEmbedding`), or ``hidden_size`` features of causal
         convolutions at several dilations, max- and mean-pooled over the
         patch (``2 * hidden_size`` inputs, :class:`DilatedEmbedding`).
-    readout : {"last", "pool"}, default="last"
+    readout : {"last", "pool", "mean_max"}, default="last"
         What the head reads per sequence: the top layer's state at the last
-        valid step, or that state beside the mean and the maximum of the
-        top layer's states over the valid steps (three times as wide). Must
-        be ``"last"`` with ``return_sequences``, where each step has its own
-        output.
+        valid step; or that state beside the mean and the maximum of the
+        top layer's states over the valid steps (three times as wide); or
+        the mean and the maximum alone (twice as wide), which read every
+        step alike. Must be ``"last"`` with ``return_sequences``, where each
+        step has its own output.
     instance_norm : bool, default=False
         Each sequence z-normalized on its own before the embedding
         (:func:`standardized`), and its per-feature level and log scale
@@ -695,7 +698,7 @@ class SequenceModel(nn.Module):
         # the sequence's level and log scale, per feature
         n_stats = 2 * input_size if instance_norm else 0
         # the top layer's state at every step is read by the head
-        self.every_step = return_sequences or readout == "pool"
+        self.every_step = return_sequences or readout != "last"
         if embedding == "conv":
             self.embed = ConvEmbedding(
                 input_size, hidden_size, patch_size, batch_norm=batch_norm
@@ -741,7 +744,7 @@ class SequenceModel(nn.Module):
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         head = HEADS[distribution]
         width = head.width_for(n_quantiles)
-        states = hidden_size * self.num_directions * (3 if readout == "pool" else 1)
+        states = hidden_size * self.num_directions * READOUT_WIDTHS[readout]
         self.head = nn.Linear(states + n_stats, width * output_size)
         # raw values -> the distribution's (no parameters: files keep their keys)
         self.link = head.link(output_size)
@@ -762,7 +765,7 @@ class SequenceModel(nn.Module):
         -------
         outputs : Tensor of shape (batch, patches, num_directions * hidden) or None
             ``h_t`` at every step (zeros at padded steps); computed only when
-            ``return_sequences`` is set or ``readout="pool"`` reads them.
+            ``return_sequences`` is set or a pooling ``readout`` reads them.
         last : Tensor of shape (batch, num_directions * hidden)
             The forward state at the last valid step, concatenated with the
             backward state after reading the whole sequence backwards.
@@ -817,7 +820,9 @@ class SequenceModel(nn.Module):
         if outputs is not None:
             if self.return_sequences:
                 states = outputs
-            else:  # readout="pool"
+            elif self.readout == "mean_max":
+                states = torch.cat(_pooled(outputs, lengths), dim=-1)
+            else:  # readout="pool": the last state beside them
                 states = torch.cat((last, *_pooled(outputs, lengths)), dim=-1)
         states = self.dropout(states)
         if stats is not None:

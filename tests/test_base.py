@@ -224,7 +224,7 @@ def test_leaf_signature_is_the_base_one_plus_its_cell_parameter(cls):
             "bidirectional": "'auto'",
             "early_stopping": "'auto'",
             "embedding": "'dilated'",
-            "readout": "'pool'",
+            "readout": "'mean_max'",
             "instance_norm": "True",
             "batch_norm": "True",
         }

@@ -125,7 +125,11 @@ def test_integrated_gradients_sum_to_the_change_through_conv_and_pooling():
     X = rng.normal(size=(60, 6, 2)).astype(np.float32)
     labels = np.where(X[:, 2, 0] > 0, "up", "down")
     est = GRUClassifier(hidden_size=6, max_epochs=3, random_state=0).fit(X, labels)
-    assert (est.embedding, est.readout, est.instance_norm) == ("dilated", "pool", True)
+    assert (est.embedding, est.readout, est.instance_norm) == (
+        "dilated",
+        "mean_max",
+        True,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # converged: no warning
         A = attribute(est, X, "integrated_gradients", target="up", n_steps=4000)

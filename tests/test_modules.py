@@ -356,14 +356,16 @@ def test_distributional_losses_weigh_a_sample_as_its_copies(loss_name):
     assert torch.allclose(per_sample.mean(), loss(pred, target))
 
 
+@pytest.mark.parametrize("readout", ["pool", "mean_max"])
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_conv_embedding_and_pooled_readout_follow_their_equations(cell):
+def test_conv_embedding_and_pooled_readouts_follow_their_equations(cell, readout):
     """x_t = max over patch t of relu(W * x[s-6..s] + b) (a causal
     convolution of 7 steps), then the cells, then y = V [h_T, mean_t h_t,
-    max_t h_t] + c over each sequence's valid patches."""
+    max_t h_t] + c ("pool") or y = V [mean_t h_t, max_t h_t] + c
+    ("mean_max") over each sequence's valid patches."""
     torch.manual_seed(0)
     model = SequenceModel(
-        cell, 2, 5, 3, patch_size=4, embedding="conv", readout="pool"
+        cell, 2, 5, 3, patch_size=4, embedding="conv", readout=readout
     ).eval()
     X = torch.randn(3, 10, 2)
     lengths = torch.tensor([10, 6, 3])
@@ -376,7 +378,9 @@ def test_conv_embedding_and_pooled_readout_follow_their_equations(cell):
             z = torch.relu(conv(nn.functional.pad(x, (6, 0))))[0].T  # (n, 5)
             steps = torch.stack([z[s : s + 4].amax(0) for s in range(0, n, 4)])
             h = layer(steps[None])[0][0]  # (patches, 5)
-            states = torch.cat((h[-1], h.mean(0), h.amax(0)))
+            states = torch.cat((h.mean(0), h.amax(0)))
+            if readout == "pool":
+                states = torch.cat((h[-1], states))
             torch.testing.assert_close(out[i], model.head(states), atol=1e-6, rtol=0)
 
 

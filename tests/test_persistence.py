@@ -53,6 +53,8 @@ CASES = {
     "gru-classic": (GRUClassifier(reset_after=False, **TINY_SAVE), X3, _labels([0, 1])),
     # the classifiers' embedding before "dilated": its files still load
     "gru-conv": (GRUClassifier(embedding="conv", **TINY_SAVE), X3, _labels([0, 1])),
+    # the classifiers' readout before "mean_max": its files still load
+    "gru-pool": (GRUClassifier(readout="pool", **TINY_SAVE), X3, _labels([0, 1])),
     # the classifiers before batch_norm: their files still load
     "gru-no-bn": (GRUClassifier(batch_norm=False, **TINY_SAVE), X3, _labels([0, 1])),
     # trained with the opt-in augmentation, which saves as a parameter only

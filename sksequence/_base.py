@@ -15,7 +15,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, StrOptions, fit_context
-from ._constants import AUTO_MIN_HOLDOUT, AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
+from ._constants import (
+    AUTO_FITTED_LOSS,
+    AUTO_MIN_HOLDOUT,
+    AUTO_PATCH_STEPS,
+    DIGEST_CHUNK_BYTES,
+)
 from ._fitted import FittedState
 from ._modules import EMBEDDINGS, READOUTS, predict_in_batches
 from ._net import OPTIMIZERS, build_net
@@ -113,8 +118,10 @@ default="adam"
         cross-entropy is lowest many epochs before its held-out accuracy
         is highest, and restoring that epoch stopped classifiers of 36 to
         567 sequences before they fit their training set. Without the
-        holdout, ``"auto"`` also stops once the training loss is at most 3e-4 (the
-        training set is fitted; going on only sharpened the logits), and
+        holdout, ``"auto"`` also stops once the training loss is at most
+        1e-3 for a classifier's cross-entropy, 3e-4 for a regressor's mean
+        squared error (the training set is fitted; going on only sharpened
+        the logits), and
         halves the learning rate each time the training loss has not
         improved for 5 epochs (torch's ``ReduceLROnPlateau``), so that a
         noisy loss gets smaller steps before the patience runs out. The
@@ -701,6 +708,9 @@ class SequenceEstimator(BaseEstimator):
     #: ``early_stopping="auto"`` holds out only when the holdout would have
     #: at least this many samples; None: never (classifiers)
     _auto_min_holdout = AUTO_MIN_HOLDOUT
+    #: ``early_stopping="auto"`` without a holdout also stops once the
+    #: training loss is at most this (the training set is fitted)
+    _auto_fitted_loss = AUTO_FITTED_LOSS
 
     def _resolve_early_stopping(self, n_samples):
         """``early_stopping`` as a bool for a training set of ``n_samples``."""

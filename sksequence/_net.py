@@ -17,7 +17,6 @@ from torch.optim.lr_scheduler import ReduceLROnPlateau
 from ._callbacks import ProgressBar, StepEarlyStopping, silent
 from ._checkpoint import EpochCheckpoint
 from ._constants import (
-    AUTO_FITTED_LOSS,
     AUTO_LR_FACTOR,
     AUTO_LR_PATIENCE,
     AUTO_PATIENCE_EPOCHS,
@@ -76,7 +75,7 @@ def build_callbacks(estimator, main=True, fingerprint=None):
                 sink=print if estimator.verbose and main else silent,
                 min_steps=min_steps,
                 # "auto" without a holdout: a fitted training set stops too
-                floor=AUTO_FITTED_LOSS if on_training_loss else None,
+                floor=estimator._auto_fitted_loss if on_training_loss else None,
             ),
         )
     )

@@ -260,9 +260,9 @@ def test_the_sklearn_template_imports_neither_skorch_nor_distributed():
 
 def test_auto_early_stopping_without_holdout_stops_once_the_training_set_is_fitted():
     """early_stopping="auto" without a holdout stops when the
-    training loss reaches AUTO_FITTED_LOSS; early_stopping=False trains on
-    while the loss still improves by tol."""
-    from sksequence._constants import AUTO_FITTED_LOSS
+    training loss reaches AUTO_FITTED_CROSS_ENTROPY; early_stopping=False
+    trains on while the loss still improves by tol."""
+    from sksequence._constants import AUTO_FITTED_CROSS_ENTROPY
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 6, 1)).astype(np.float32)
@@ -275,11 +275,36 @@ def test_auto_early_stopping_without_holdout_stops_once_the_training_set_is_fitt
     auto = GRUClassifier(**params).fit(X, y)
     loss = auto.history_["train_loss"].to_numpy()
     assert auto.early_stopping_ is False
-    assert loss[-1] <= AUTO_FITTED_LOSS < loss[:-1].min()
+    assert loss[-1] <= AUTO_FITTED_CROSS_ENTROPY < loss[:-1].min()
     assert auto.net_.stopped_early()
     plain = GRUClassifier(early_stopping=False, **params).fit(X, y)
     assert plain.n_iter_ > auto.n_iter_
-    assert plain.history_["train_loss"].iloc[len(loss) - 1] <= AUTO_FITTED_LOSS
+    assert plain.history_["train_loss"].iloc[len(loss) - 1] <= AUTO_FITTED_CROSS_ENTROPY
+
+
+@pytest.mark.parametrize(
+    "Estimator, floor",
+    [(GRUClassifier, "AUTO_FITTED_CROSS_ENTROPY"), (GRURegressor, "AUTO_FITTED_LOSS")],
+)
+def test_auto_fitted_floor_is_the_estimators_own(Estimator, floor):
+    """A classifier's cross-entropy and a regressor's mean squared error
+    count as fitted at their own floors; a holdout or early_stopping=False
+    sets none."""
+    import sksequence._constants as constants
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 5, 1)).astype(np.float32)
+    y = np.where(X[:, 0, 0] > 0, 1, 0)
+    params = dict(hidden_size=4, max_epochs=1, random_state=0, n_threads=1)
+    # the regressors' default is early_stopping=True
+    auto = Estimator(early_stopping="auto", **params).fit(X, y)
+    assert auto.early_stopping_ is False  # 20 samples: no holdout
+    stopping = dict(auto.net_.callbacks_)["early_stopping"]
+    assert stopping.floor == getattr(constants, floor)
+    assert constants.AUTO_FITTED_CROSS_ENTROPY != constants.AUTO_FITTED_LOSS
+    for other in (dict(early_stopping=False), dict(early_stopping=True)):
+        net = Estimator(**params, **other).fit(X, y).net_
+        assert dict(net.callbacks_)["early_stopping"].floor is None
 
 
 def test_auto_early_stopping_without_holdout_halves_the_lr_on_a_plateau():

@@ -64,7 +64,7 @@ AUTO_FITTED_LOSS = 3e-4
 # (5 seeds, GRU / LSTM: GunPoint 0.989 / 0.985 against 0.993 / 0.985,
 # ArrowHead 0.826 / 0.829 against 0.834 / 0.824, OSULeaf 0.829 / 0.829
 # against 0.831 / 0.826; TuningMix, GRU, 3 seeds: 0.894 against 0.903; the
-# GRU's differences all of one sign) at 40-45 % fewer epochs and 35-50 % less
+# GRU's differences all of one sign) at 24-44 % fewer epochs and 16-39 % less
 # fit time: the loss's fall from 1e-3 to 3e-4 took the GRU 50 epochs on
 # ArrowHead and 21 on OSULeaf (benchmarks/classification_stopping.py,
 # docs/benchmarks/classification.rst, ninth run).

@@ -120,7 +120,8 @@ default="adam"
         567 sequences before they fit their training set. Without the
         holdout, ``"auto"`` also stops once the training loss is at most
         1e-3 for a classifier's cross-entropy, 3e-4 for a regressor's mean
-        squared error (the training set is fitted; going on only sharpened
+        squared error or pinball loss, never for its Gaussian
+        log-likelihood (the training set is fitted; going on only sharpened
         the logits), and
         halves the learning rate each time the training loss has not
         improved for 5 epochs (torch's ``ReduceLROnPlateau``), so that a

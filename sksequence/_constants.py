@@ -55,8 +55,9 @@ AUTO_MIN_HOLDOUT = 100
 # for no accuracy; stopping at 3e-4 kept the tuning half's accuracy then
 # (readout="last", GRU, 5 seeds: GunPoint 0.983 -> 0.984, ArrowHead 0.703 ->
 # 0.704, OSULeaf 0.693 -> 0.692) with 35-60 % fewer epochs, where 1e-3 cost
-# up to 2 points. The regressors' (a mean squared error on standardized
-# targets) has not been measured since and stays there.
+# up to 2 points. The regressors' (a mean squared error or pinball loss on
+# standardized targets) has not been measured since and stays there; their
+# Gaussian log-likelihood has none (_heads.GaussianHead.fitted_loss).
 AUTO_FITTED_LOSS = 3e-4
 
 # ... and the classifiers' cross-entropy since readout="mean_max": on the

@@ -86,6 +86,11 @@ class SequenceRegressor(RegressorMixin, SequenceEstimator):
     def _criterion(self):
         return self.fitted_state_.head.criterion(self.return_sequences)
 
+    @property
+    def _auto_fitted_loss(self):
+        # the floor is the loss's own (none for a log-likelihood)
+        return self.fitted_state_.head.fitted_loss
+
     def _module_params(self):
         state = self.fitted_state_
         return {

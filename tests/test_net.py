@@ -283,28 +283,58 @@ def test_auto_early_stopping_without_holdout_stops_once_the_training_set_is_fitt
 
 
 @pytest.mark.parametrize(
-    "Estimator, floor",
-    [(GRUClassifier, "AUTO_FITTED_CROSS_ENTROPY"), (GRURegressor, "AUTO_FITTED_LOSS")],
+    "Estimator, extra, floor",
+    [
+        (GRUClassifier, {}, "AUTO_FITTED_CROSS_ENTROPY"),
+        (GRURegressor, {}, "AUTO_FITTED_LOSS"),
+        (GRURegressor, {"loss": "quantile"}, "AUTO_FITTED_LOSS"),
+        # a log-likelihood has no value that means "fitted"
+        (GRURegressor, {"loss": "gaussian"}, None),
+    ],
 )
-def test_auto_fitted_floor_is_the_estimators_own(Estimator, floor):
-    """A classifier's cross-entropy and a regressor's mean squared error
-    count as fitted at their own floors; a holdout or early_stopping=False
-    sets none."""
+def test_auto_fitted_floor_is_the_estimators_own(Estimator, extra, floor):
+    """A classifier's cross-entropy and a regressor's mean squared error or
+    pinball loss count as fitted at their own floors, a Gaussian
+    log-likelihood never; a holdout or early_stopping=False sets none."""
     import sksequence._constants as constants
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(20, 5, 1)).astype(np.float32)
     y = np.where(X[:, 0, 0] > 0, 1, 0)
-    params = dict(hidden_size=4, max_epochs=1, random_state=0, n_threads=1)
+    params = dict(hidden_size=4, max_epochs=1, random_state=0, n_threads=1, **extra)
     # the regressors' default is early_stopping=True
     auto = Estimator(early_stopping="auto", **params).fit(X, y)
     assert auto.early_stopping_ is False  # 20 samples: no holdout
     stopping = dict(auto.net_.callbacks_)["early_stopping"]
-    assert stopping.floor == getattr(constants, floor)
+    assert stopping.floor == (None if floor is None else getattr(constants, floor))
     assert constants.AUTO_FITTED_CROSS_ENTROPY != constants.AUTO_FITTED_LOSS
     for other in (dict(early_stopping=False), dict(early_stopping=True)):
         net = Estimator(**params, **other).fit(X, y).net_
         assert dict(net.callbacks_)["early_stopping"].floor is None
+
+
+def test_auto_early_stopping_trains_a_gaussian_regressor_past_the_floor():
+    """A Gaussian negative log-likelihood passes below AUTO_FITTED_LOSS (it
+    goes negative) long before the means fit: early_stopping="auto" does
+    not stop there, and the fit ends far better than it was at that epoch."""
+    from sksequence._constants import AUTO_FITTED_LOSS
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 12, 1)).astype(np.float32)
+    y = X[:, -3:, 0].sum(axis=1) + 0.05 * rng.normal(size=200)
+    reg = GRURegressor(
+        loss="gaussian",
+        early_stopping="auto",
+        max_epochs=40,
+        random_state=0,
+        n_threads=1,
+    ).fit(X, y)
+    loss = reg.history_["train_loss"].to_numpy()
+    crossed = int(np.argmax(loss <= AUTO_FITTED_LOSS))
+    assert loss[crossed] <= AUTO_FITTED_LOSS  # it did cross the floor
+    assert reg.n_iter_ > crossed + 10  # and trained on
+    assert loss[-1] < loss[crossed] - 1.0  # to a far better likelihood
+    assert reg.score(X, y) > 0.99
 
 
 def test_auto_early_stopping_without_holdout_halves_the_lr_on_a_plateau():

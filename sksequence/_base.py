@@ -15,12 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, StrOptions, fit_context
-from ._constants import (
-    AUTO_FITTED_LOSS,
-    AUTO_MIN_HOLDOUT,
-    AUTO_PATCH_STEPS,
-    DIGEST_CHUNK_BYTES,
-)
+from ._constants import AUTO_MIN_HOLDOUT, AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
 from ._fitted import FittedState
 from ._modules import EMBEDDINGS, READOUTS, predict_in_batches
 from ._net import OPTIMIZERS, build_net
@@ -710,8 +705,10 @@ class SequenceEstimator(BaseEstimator):
     #: at least this many samples; None: never (classifiers)
     _auto_min_holdout = AUTO_MIN_HOLDOUT
     #: ``early_stopping="auto"`` without a holdout also stops once the
-    #: training loss is at most this (the training set is fitted)
-    _auto_fitted_loss = AUTO_FITTED_LOSS
+    #: training loss is at most this (the training set is fitted); its
+    #: loss's own value, so each family sets it (classifiers: the
+    #: cross-entropy's; regressors: their head's). None: no floor
+    _auto_fitted_loss = None
 
     def _resolve_early_stopping(self, n_samples):
         """``early_stopping`` as a bool for a training set of ``n_samples``."""

@@ -35,8 +35,9 @@ class EpochCheckpoint(Callback):
     cross-validation can share a directory and each find its own. The file
     holds everything a continuation needs to be identical to an
     uninterrupted run: module and optimizer states, the history, torch's
-    random number generator state, and early stopping's counters and best
-    weights; plus whether early stopping has ended the run (``converged``).
+    random number generator state, early stopping's counters and best
+    weights, and the learning rate's plateau counters (``early_stopping="auto"``
+    without a holdout); plus whether early stopping has ended the run (``converged``).
     It is written with :func:`torch.save` to a temporary file then renamed,
     so a process killed at any moment leaves the previous checkpoint intact;
     it is read back with ``torch.load(weights_only=True)``, which never runs
@@ -87,6 +88,9 @@ class EpochCheckpoint(Callback):
                 "best_weights": stopper.best_model_weights_,
             },
         }
+        plateau = _lr_plateau(net)
+        if plateau is not None:
+            state["lr_plateau"] = plateau.lr_scheduler_.state_dict()
         tmp = path.with_name(path.name + ".tmp")
         torch.save(state, tmp)
         os.replace(tmp, path)
@@ -102,6 +106,10 @@ class EpochCheckpoint(Callback):
             stopper.dynamic_threshold_ = saved["threshold"]
             stopper.best_epoch_ = saved["best_epoch"]
             stopper.best_model_weights_ = saved["best_weights"]
+            # files written before the plateau was saved continue without it
+            plateau = _lr_plateau(net)
+            if plateau is not None and "lr_plateau" in self.resume_:
+                plateau.lr_scheduler_.load_state_dict(self.resume_["lr_plateau"])
             _set_rng_state(self.resume_["rng"], net.device)
             self.resume_ = None
 
@@ -123,6 +131,10 @@ class EpochCheckpoint(Callback):
 
 def _early_stopping(net):
     return dict(net.callbacks_)["early_stopping"]
+
+
+def _lr_plateau(net):
+    return dict(net.callbacks_).get("lr_plateau")
 
 
 def _rng_state(device):

@@ -72,6 +72,25 @@ def test_continued_run_equals_an_uninterrupted_one(data, tmp_path, early_stoppin
     assert len(_checkpoints(tmp_path)) == 1  # max_epochs is not part of the run
 
 
+def test_continued_run_keeps_the_learning_rate_schedule(tmp_path):
+    """A classifier's early_stopping="auto" halves the learning rate on a
+    plateau of the training loss; its counters are part of the run, so the
+    continued run halves it when the uninterrupted one does."""
+    from sksequence import GRUClassifier
+
+    X = np.zeros((40, 6, 1), dtype=np.float32)  # nothing to learn: a plateau
+    y = np.tile(["a", "b", "b", "b"], 10)
+    params = dict(hidden_size=4, batch_size=4, random_state=0, n_threads=1)
+    GRUClassifier(max_epochs=11, checkpoint=tmp_path, **params).fit(X, y)
+    longer = GRUClassifier(max_epochs=30, checkpoint=tmp_path, **params).fit(X, y)
+    direct = GRUClassifier(max_epochs=30, **params).fit(X, y)
+    lrs = direct.net_.history[:, "event_lr"]
+    assert len(set(lrs[11:])) >= 2  # it halved after the interruption
+    assert longer.net_.history[:, "event_lr"] == lrs
+    assert longer.n_iter_ == direct.n_iter_
+    np.testing.assert_array_equal(longer.predict_proba(X), direct.predict_proba(X))
+
+
 def test_run_ended_by_early_stopping_is_not_continued(data, tmp_path):
     X, y = data
     params = dict(FIXED, early_stopping=True, n_iter_no_change=2, lr=0.05)

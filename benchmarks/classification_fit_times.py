@@ -14,7 +14,9 @@ training batches before they were cut to their own longest sequence), and
 with the defaults but ``readout="pool"`` (``pool``, the readout before
 ``"mean_max"``), and with the defaults but a training set counted as
 fitted at cross-entropy 3e-4 (``floor-3e-4``, the classifiers' floor before
-1e-3), on one
+1e-3), and with the defaults but the learning rate's halving waiting 5
+epochs however few optimizer steps they hold (``lr-5-epochs``, before
+``AUTO_LR_PATIENCE_STEPS``), on one
 thread, one fresh process per fit, the variants alternated (A B C A B C);
 median, min and max of the repeats, and the epochs each fit ran. From the
 repository's root::
@@ -30,6 +32,8 @@ repository's root::
         GunPoint,ItalyPowerDemand,ArrowHead,OSULeaf 3 defaults,pool
     python benchmarks/classification_fit_times.py \
         GunPoint,ItalyPowerDemand,ArrowHead,OSULeaf 3 defaults,floor-3e-4
+    python benchmarks/classification_fit_times.py \
+        GunPoint,ItalyPowerDemand,ArrowHead,OSULeaf,ACSF1 3 defaults,lr-5-epochs
 
 ``--max-epochs N`` caps every fit at ``N`` epochs (``max_epochs=N``), for
 sets whose full fits take minutes; the seconds per epoch are printed
@@ -89,6 +93,9 @@ elif variant == "pool":  # the readout before "mean_max"
     params = dict(readout="pool")
 elif variant == "floor-3e-4":  # the classifiers' fitted floor before 1e-3
     sksequence.GRUClassifier._auto_fitted_loss = 3e-4
+elif variant == "lr-5-epochs":  # the lr halving's patience before its steps' floor
+    import sksequence._net as net
+    net.AUTO_LR_PATIENCE_STEPS = 0
 elif variant == "no-trim":  # batches padded as far as the set's longest sequence
     import sksequence._training as training
     training._trimmed = lambda X: X
@@ -109,6 +116,7 @@ VARIANTS = (
     "no-trim",
     "pool",
     "floor-3e-4",
+    "lr-5-epochs",
 )
 
 

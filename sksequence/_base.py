@@ -119,8 +119,9 @@ default="adam"
         log-likelihood (the training set is fitted; going on only sharpened
         the logits), and
         halves the learning rate each time the training loss has not
-        improved for 5 epochs (torch's ``ReduceLROnPlateau``), so that a
-        noisy loss gets smaller steps before the patience runs out. The
+        improved for 5 epochs, or 50 optimizer steps where they are more
+        epochs (torch's ``ReduceLROnPlateau``), so that a noisy loss gets
+        smaller steps before the patience runs out. The
         choice is in ``early_stopping_``. See :ref:`defaults`.
 
     validation_fraction : float in (0, 1), default=0.2
@@ -203,9 +204,10 @@ splitter, default="auto"
 
     checkpoint : str, path or None, default=None
         Directory where the training state (weights, optimizer, history,
-        early stopping's counters, random generator state) is saved after
-        each epoch (at most one save a second and a tenth of the training
-        time; the last epoch always), in a file of its own per
+        early stopping's and the learning rate's counters, random generator
+        state) is saved after each epoch (at most one save a second and a
+        tenth of the training time; the last epoch always), in a file of its
+        own per
         configuration and training data. If the directory holds the state
         of the same run, :meth:`fit` continues it up to ``max_epochs``
         epochs in all (to the same model an uninterrupted fit gives); a run

@@ -2,9 +2,19 @@
 
 import math
 
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from torch.optim.lr_scheduler import ReduceLROnPlateau
 
-__all__ = ["ProgressBar", "StepEarlyStopping", "silent"]
+__all__ = ["ProgressBar", "StepEarlyStopping", "StepLRPlateau", "silent"]
+
+
+def patience_in_epochs(net, patience, min_steps):
+    """``max(patience, ceil(min_steps / steps))``, ``steps`` being the
+    optimizer steps of the net's last epoch: a patience of at least
+    ``min_steps`` steps, so that a few-batch epoch is not judged as a long
+    one."""
+    steps = net.history[-1].get("train_batch_count") or 1
+    return max(patience, math.ceil(min_steps / steps))
 
 
 class StepEarlyStopping(EarlyStopping):
@@ -46,8 +56,7 @@ class StepEarlyStopping(EarlyStopping):
         self.reached_floor_ = False
 
     def on_epoch_end(self, net, **kwargs):
-        steps = net.history[-1].get("train_batch_count") or 1
-        self.patience_ = max(self.patience, math.ceil(self.min_steps / steps))
+        self.patience_ = patience_in_epochs(net, self.patience, self.min_steps)
         base, self.patience = self.patience, self.patience_
         try:
             super().on_epoch_end(net, **kwargs)
@@ -61,6 +70,39 @@ class StepEarlyStopping(EarlyStopping):
                     verbose=net.verbose,
                 )
             raise KeyboardInterrupt  # how skorch's EarlyStopping stops
+
+
+class StepLRPlateau(LRScheduler):
+    """torch's ``ReduceLROnPlateau`` with a patience of at least ``min_steps`` steps.
+
+    As :class:`StepEarlyStopping`: the patience in epochs is
+    ``max(patience, ceil(min_steps / steps))``, ``steps`` being the number
+    of optimizer steps of the last epoch, so that an epoch of a few batches
+    is not judged as if it were one of many.
+    """
+
+    def __init__(
+        self, monitor="train_loss", patience=5, factor=0.5, min_steps=0, **kwargs
+    ):
+        super().__init__(
+            ReduceLROnPlateau,
+            monitor=monitor,
+            patience=patience,
+            factor=factor,
+            **kwargs,
+        )
+        self.min_steps = min_steps
+
+    @property
+    def kwargs(self):
+        # what torch's scheduler takes: min_steps is ours
+        return {k: v for k, v in super().kwargs.items() if k != "min_steps"}
+
+    def on_epoch_end(self, net, **kwargs):
+        self.lr_scheduler_.patience = patience_in_epochs(
+            net, self.patience, self.min_steps
+        )
+        super().on_epoch_end(net, **kwargs)
 
 
 class ProgressBar(Callback):

@@ -11,14 +11,14 @@ four modules are the skorch floor, the only ones that import skorch.
 import copy
 
 import torch
-from skorch.callbacks import Callback, GradientNormClipping, LRScheduler
-from torch.optim.lr_scheduler import ReduceLROnPlateau
+from skorch.callbacks import Callback, GradientNormClipping
 
-from ._callbacks import ProgressBar, StepEarlyStopping, silent
+from ._callbacks import ProgressBar, StepEarlyStopping, StepLRPlateau, silent
 from ._checkpoint import EpochCheckpoint
 from ._constants import (
     AUTO_LR_FACTOR,
     AUTO_LR_PATIENCE,
+    AUTO_LR_PATIENCE_STEPS,
     AUTO_PATIENCE_EPOCHS,
     AUTO_PATIENCE_STEPS,
     PREDICT_BATCH_SIZE,
@@ -85,11 +85,11 @@ def build_callbacks(estimator, main=True, fingerprint=None):
         callbacks.append(
             (
                 "lr_plateau",
-                LRScheduler(
-                    ReduceLROnPlateau,
+                StepLRPlateau(
                     monitor="train_loss",
                     patience=AUTO_LR_PATIENCE,
                     factor=AUTO_LR_FACTOR,
+                    min_steps=AUTO_LR_PATIENCE_STEPS,
                 ),
             )
         )

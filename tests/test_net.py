@@ -345,7 +345,11 @@ def test_auto_early_stopping_without_holdout_halves_the_lr_on_a_plateau():
 
     X = np.zeros((40, 6, 1), dtype=np.float32)  # nothing to learn from:
     y = np.tile(["a", "b", "b", "b"], 10)  # the loss plateaus at the prior's
-    params = dict(hidden_size=4, max_epochs=40, random_state=0, n_threads=1)
+    # 10 steps an epoch: AUTO_LR_PATIENCE epochs are more than the steps'
+    # floor (AUTO_LR_PATIENCE_STEPS, next test)
+    params = dict(
+        hidden_size=4, max_epochs=40, batch_size=4, random_state=0, n_threads=1
+    )
     auto = GRUClassifier(**params).fit(X, y)
     assert auto.early_stopping_ is False
     lr = auto.net_.optimizer_.param_groups[0]["lr"]
@@ -358,3 +362,35 @@ def test_auto_early_stopping_without_holdout_halves_the_lr_on_a_plateau():
     held = GRUClassifier(early_stopping=True, **params).fit(X, y)
     assert held.net_.optimizer_.param_groups[0]["lr"] == 1e-2
     assert "lr_plateau" not in dict(held.net_.callbacks_)
+
+
+def test_auto_lr_halving_waits_at_least_min_steps_optimizer_steps():
+    """With one optimizer step an epoch the halving waits
+    AUTO_LR_PATIENCE_STEPS epochs without a better training loss, not
+    AUTO_LR_PATIENCE: five epochs of a small set are five noisy steps."""
+    from sksequence._constants import AUTO_LR_FACTOR, AUTO_LR_PATIENCE_STEPS
+
+    X = np.zeros((40, 6, 1), dtype=np.float32)
+    y = np.tile(["a", "b", "b", "b"], 10)
+    clf = GRUClassifier(
+        hidden_size=4, max_epochs=200, batch_size=40, random_state=0, n_threads=1
+    ).fit(X, y)
+    assert set(clf.net_.history[:, "train_batch_count"]) == {1}
+    lrs = np.array([e["event_lr"] for e in clf.net_.history if "event_lr" in e])
+    halved = np.flatnonzero(lrs[1:] != lrs[:-1]) + 1  # epochs at a new rate
+    assert len(halved) >= 2
+    np.testing.assert_allclose(lrs[halved] / lrs[halved - 1], AUTO_LR_FACTOR)
+    # torch halves after `patience` epochs without improvement, plus the one
+    # that set the best loss
+    assert halved[0] > AUTO_LR_PATIENCE_STEPS
+    assert np.diff(halved).min() >= AUTO_LR_PATIENCE_STEPS + 1
+    plateau = dict(clf.net_.callbacks_)["lr_plateau"]
+    assert plateau.lr_scheduler_.patience == AUTO_LR_PATIENCE_STEPS
+
+
+def test_step_lr_plateau_passes_torch_only_its_own_arguments():
+    from sksequence._callbacks import StepLRPlateau
+
+    cb = StepLRPlateau(patience=3, factor=0.25, min_steps=30, cooldown=1)
+    assert cb.kwargs == {"patience": 3, "factor": 0.25, "cooldown": 1}
+    assert cb.get_params()["min_steps"] == 30

@@ -327,7 +327,10 @@ splitter, default="auto"
 
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra :mod:`skorch.callbacks` run during training. They are copied,
-        so the instances passed are never modified."""
+        so the instances passed are never modified. The names of the
+        callbacks the estimator adds (``"gradient_clip"``,
+        ``"early_stopping"``, ``"lr_plateau"``, ``"progress_bar"``,
+        ``"checkpoint"``, where their parameters add them) are taken."""
 
 SHARED_ATTRIBUTES_DOC = """\
 n_features_in_ : int

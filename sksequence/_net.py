@@ -36,6 +36,16 @@ OPTIMIZERS = {
 }
 
 
+# the callbacks sksequence adds, by name, and the parameter that adds each
+_OWN_CALLBACKS = {
+    "gradient_clip": "gradient_clip",
+    "early_stopping": "early_stopping and n_iter_no_change",
+    "lr_plateau": 'early_stopping="auto" without a holdout',
+    "progress_bar": "verbose >= 2",
+    "checkpoint": "checkpoint",
+}
+
+
 def build_callbacks(estimator, main=True, fingerprint=None):
     """The ``(name, callback)`` list of the net of ``estimator``.
 
@@ -93,6 +103,13 @@ def build_callbacks(estimator, main=True, fingerprint=None):
                 ),
             )
         )
+    # the names of ours that this net will have: a user's callback of the
+    # same name would make skorch stop at a duplicate it cannot explain
+    ours = {name: _OWN_CALLBACKS[name] for name, _ in callbacks}
+    if estimator.verbose >= 2 and main:
+        ours["progress_bar"] = _OWN_CALLBACKS["progress_bar"]
+    if estimator.checkpoint is not None:
+        ours["checkpoint"] = _OWN_CALLBACKS["checkpoint"]
     # user callbacks are copied: skorch sets state on the instances it runs
     for i, cb in enumerate(estimator.callbacks or []):
         name, cb = cb if isinstance(cb, tuple) and len(cb) == 2 else (f"user_{i}", cb)
@@ -100,6 +117,12 @@ def build_callbacks(estimator, main=True, fingerprint=None):
             raise TypeError(
                 f"callbacks[{i}] must be a skorch callback or a (name, callback) "
                 f"tuple; got {cb!r}."
+            )
+        if name in ours:
+            raise ValueError(
+                f"callbacks[{i}] is named {name!r}, the name of the callback "
+                f"that sksequence adds for {ours[name]}; name yours otherwise, "
+                f"e.g. ('my_{name}', callback)."
             )
         callbacks.append((name, copy.deepcopy(cb)))
     if estimator.verbose >= 2 and main:

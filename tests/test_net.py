@@ -388,6 +388,45 @@ def test_auto_lr_halving_waits_at_least_min_steps_optimizer_steps():
     assert plateau.lr_scheduler_.patience == AUTO_LR_PATIENCE_STEPS
 
 
+class _Mark(Callback):
+    """Records ``mark`` in the history after each epoch."""
+
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("mark", 1)
+
+
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("gradient_clip", {}),
+        ("early_stopping", {}),
+        ("lr_plateau", {}),
+        ("progress_bar", {"verbose": 2}),
+        ("checkpoint", {"checkpoint": "CHECKPOINT"}),
+    ],
+)
+def test_a_callback_named_as_one_of_ours_is_an_error_that_says_so(
+    name, params, tmp_path
+):
+    if "checkpoint" in params:
+        params = {"checkpoint": tmp_path}
+    X = np.zeros((8, 4, 1), dtype=np.float32)
+    y = np.tile(["a", "b"], 4)
+    mine = (name, _Mark())
+    clf = GRUClassifier(max_epochs=1, hidden_size=2, callbacks=[mine], **params)
+    with pytest.raises(ValueError, match=f"callbacks\\[0\\] is named '{name}'.*my_"):
+        clf.fit(X, y)
+
+
+def test_a_callback_may_take_the_name_of_one_of_ours_that_is_not_added():
+    # skorch's Checkpoint is often named "checkpoint"; ours is off by default
+    X = np.zeros((8, 4, 1), dtype=np.float32)
+    y = np.tile(["a", "b"], 4)
+    mine = ("checkpoint", _Mark())
+    clf = GRUClassifier(max_epochs=1, hidden_size=2, callbacks=[mine]).fit(X, y)
+    assert clf.net_.history[-1, "mark"] == 1  # it ran
+
+
 def test_step_lr_plateau_passes_torch_only_its_own_arguments():
     from sksequence._callbacks import StepLRPlateau
 

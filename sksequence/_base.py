@@ -157,7 +157,9 @@ splitter, default="auto"
         ``"auto"`` waits 20 epochs, or as many epochs as make 150 optimizer
         steps when that is more (small data sets: 50 epochs of 3 batches),
         since a recurrent net may sit at chance level for a few hundred
-        steps before its loss starts to fall.
+        steps before its loss starts to fall. The learning rate's halving
+        of ``early_stopping="auto"`` likewise waits 5 epochs or 50 steps
+        with ``"auto"``, 5 epochs with a number.
 
     tol : float, default=1e-4
         Minimum decrease of the monitored loss that counts as improvement.

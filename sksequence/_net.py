@@ -69,10 +69,14 @@ def build_callbacks(estimator, main=True, fingerprint=None):
     on_training_loss = (
         estimator.early_stopping == "auto" and not estimator.early_stopping_
     )
+    # "auto" counts optimizer steps as well as epochs, for the halving of
+    # the learning rate too; a number of the user's is epochs only
     if isinstance(estimator.n_iter_no_change, str):  # "auto"
         patience, min_steps = AUTO_PATIENCE_EPOCHS, AUTO_PATIENCE_STEPS
+        lr_min_steps = AUTO_LR_PATIENCE_STEPS
     else:
         patience, min_steps = int(estimator.n_iter_no_change), 0
+        lr_min_steps = 0
     callbacks.append(
         (
             "early_stopping",
@@ -99,7 +103,7 @@ def build_callbacks(estimator, main=True, fingerprint=None):
                     monitor="train_loss",
                     patience=AUTO_LR_PATIENCE,
                     factor=AUTO_LR_FACTOR,
-                    min_steps=AUTO_LR_PATIENCE_STEPS,
+                    min_steps=lr_min_steps,
                 ),
             )
         )

@@ -367,8 +367,13 @@ def test_auto_early_stopping_without_holdout_halves_the_lr_on_a_plateau():
 def test_auto_lr_halving_waits_at_least_min_steps_optimizer_steps():
     """With one optimizer step an epoch the halving waits
     AUTO_LR_PATIENCE_STEPS epochs without a better training loss, not
-    AUTO_LR_PATIENCE: five epochs of a small set are five noisy steps."""
-    from sksequence._constants import AUTO_LR_FACTOR, AUTO_LR_PATIENCE_STEPS
+    AUTO_LR_PATIENCE: five epochs of a small set are five noisy steps (with
+    n_iter_no_change="auto"; a number of the user's counts epochs)."""
+    from sksequence._constants import (
+        AUTO_LR_FACTOR,
+        AUTO_LR_PATIENCE,
+        AUTO_LR_PATIENCE_STEPS,
+    )
 
     X = np.zeros((40, 6, 1), dtype=np.float32)
     y = np.tile(["a", "b", "b", "b"], 10)
@@ -386,6 +391,18 @@ def test_auto_lr_halving_waits_at_least_min_steps_optimizer_steps():
     assert np.diff(halved).min() >= AUTO_LR_PATIENCE_STEPS + 1
     plateau = dict(clf.net_.callbacks_)["lr_plateau"]
     assert plateau.lr_scheduler_.patience == AUTO_LR_PATIENCE_STEPS
+    # a patience of the user's is epochs, for the halving too
+    mine = GRUClassifier(
+        hidden_size=4,
+        max_epochs=60,
+        batch_size=40,
+        n_iter_no_change=60,
+        random_state=0,
+        n_threads=1,
+    ).fit(X, y)
+    plateau = dict(mine.net_.callbacks_)["lr_plateau"]
+    assert plateau.lr_scheduler_.patience == AUTO_LR_PATIENCE
+    assert mine.net_.optimizer_.param_groups[0]["lr"] < 1e-2  # it halved
 
 
 class _Mark(Callback):

@@ -91,6 +91,26 @@ def test_continued_run_keeps_the_learning_rate_schedule(tmp_path):
     np.testing.assert_array_equal(longer.predict_proba(X), direct.predict_proba(X))
 
 
+def test_a_checkpoint_without_the_schedule_still_continues(tmp_path):
+    # files written before the counters were saved: the run continues, its
+    # learning rate where the optimizer's state left it
+    from sksequence import GRUClassifier
+
+    X = np.zeros((40, 6, 1), dtype=np.float32)
+    y = np.tile(["a", "b", "b", "b"], 10)
+    params = dict(hidden_size=4, batch_size=4, random_state=0, n_threads=1)
+    short = GRUClassifier(max_epochs=11, checkpoint=tmp_path, **params).fit(X, y)
+    (path,) = _checkpoints(tmp_path)
+    state = torch.load(path, weights_only=True)
+    del state["lr_plateau"]
+    torch.save(state, path)
+    longer = GRUClassifier(max_epochs=14, checkpoint=tmp_path, **params).fit(X, y)
+    assert longer.n_iter_ == 14
+    assert longer.net_.history[:11] == short.net_.history[:11]
+    lr = short.net_.optimizer_.param_groups[0]["lr"]
+    assert longer.net_.history[11, "event_lr"] == lr < 1e-2  # not reset
+
+
 def test_run_ended_by_early_stopping_is_not_continued(data, tmp_path):
     X, y = data
     params = dict(FIXED, early_stopping=True, n_iter_no_change=2, lr=0.05)

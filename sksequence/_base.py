@@ -209,8 +209,7 @@ splitter, default="auto"
         early stopping's and the learning rate's counters, random generator
         state) is saved after each epoch (at most one save a second and a
         tenth of the training time; the last epoch always), in a file of its
-        own per
-        configuration and training data. If the directory holds the state
+        own per configuration and training data. If the directory holds the state
         of the same run, :meth:`fit` continues it up to ``max_epochs``
         epochs in all (to the same model an uninterrupted fit gives); a run
         that early stopping ended, or one that reached ``max_epochs``, is

@@ -36,8 +36,9 @@ class EpochCheckpoint(Callback):
     holds everything a continuation needs to be identical to an
     uninterrupted run: module and optimizer states, the history, torch's
     random number generator state, early stopping's counters and best
-    weights, and the learning rate's plateau counters (``early_stopping="auto"``
-    without a holdout); plus whether early stopping has ended the run (``converged``).
+    weights, and the learning rate's plateau counters
+    (``early_stopping="auto"`` without a holdout); plus whether early
+    stopping has ended the run (``converged``).
     It is written with :func:`torch.save` to a temporary file then renamed,
     so a process killed at any moment leaves the previous checkpoint intact;
     it is read back with ``torch.load(weights_only=True)``, which never runs

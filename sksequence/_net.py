@@ -107,13 +107,21 @@ def build_callbacks(estimator, main=True, fingerprint=None):
                 ),
             )
         )
-    # the names of ours that this net will have: a user's callback of the
-    # same name would make skorch stop at a duplicate it cannot explain
-    ours = {name: _OWN_CALLBACKS[name] for name, _ in callbacks}
+    # ours that run after the user's
+    last = []
     if estimator.verbose >= 2 and main:
-        ours["progress_bar"] = _OWN_CALLBACKS["progress_bar"]
+        last.append(("progress_bar", ProgressBar()))
     if estimator.checkpoint is not None:
-        ours["checkpoint"] = _OWN_CALLBACKS["checkpoint"]
+        # last, so that it saves what early stopping restored at the end
+        last.append(
+            (
+                "checkpoint",
+                EpochCheckpoint(estimator.checkpoint, fingerprint, write=main),
+            )
+        )
+    # a user's callback named as one of ours would make skorch stop at a
+    # duplicate it cannot explain
+    ours = {name for name, _ in callbacks + last}
     # user callbacks are copied: skorch sets state on the instances it runs
     for i, cb in enumerate(estimator.callbacks or []):
         name, cb = cb if isinstance(cb, tuple) and len(cb) == 2 else (f"user_{i}", cb)
@@ -125,20 +133,11 @@ def build_callbacks(estimator, main=True, fingerprint=None):
         if name in ours:
             raise ValueError(
                 f"callbacks[{i}] is named {name!r}, the name of the callback "
-                f"that sksequence adds for {ours[name]}; name yours otherwise, "
-                f"e.g. ('my_{name}', callback)."
+                f"that sksequence adds for {_OWN_CALLBACKS[name]}; name yours "
+                f"otherwise, e.g. ('my_{name}', callback)."
             )
         callbacks.append((name, copy.deepcopy(cb)))
-    if estimator.verbose >= 2 and main:
-        callbacks.append(("progress_bar", ProgressBar()))
-    if estimator.checkpoint is not None:
-        # last, so that it saves what early stopping restored at the end
-        callbacks.append(
-            (
-                "checkpoint",
-                EpochCheckpoint(estimator.checkpoint, fingerprint, write=main),
-            )
-        )
+    callbacks += last
     return callbacks
 
 

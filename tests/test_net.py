@@ -333,7 +333,10 @@ def test_auto_early_stopping_trains_a_gaussian_regressor_past_the_floor():
     crossed = int(np.argmax(loss <= AUTO_FITTED_LOSS))
     assert loss[crossed] <= AUTO_FITTED_LOSS  # it did cross the floor
     assert reg.n_iter_ > crossed + 10  # and trained on
-    assert loss[-1] < loss[crossed] - 1.0  # to a far better likelihood
+    # to a far better likelihood: the median of the last ten epochs, since
+    # one epoch's loss at lr=1e-2 swings by 0.3-1.0 (on one machine's
+    # arithmetic the last epoch was a swing up, -1.04 after -1.82)
+    assert np.median(loss[-10:]) < loss[crossed] - 1.0
     assert reg.score(X, y) > 0.99
 
 

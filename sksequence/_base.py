@@ -6,6 +6,7 @@ import json
 import math
 import os
 import warnings
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,8 +16,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, StrOptions, fit_context
-from ._constants import AUTO_MIN_HOLDOUT, AUTO_PATCH_STEPS, DIGEST_CHUNK_BYTES
-from ._fitted import FittedState
+from ._constants import (
+    AUTO_MIN_HOLDOUT,
+    AUTO_PATCH_STEPS,
+    DIGEST_CHUNK_BYTES,
+    INSTANCE_NORM_LEVEL_EPS,
+)
+from ._fitted import FittedState, instance_norm_floor
 from ._modules import EMBEDDINGS, READOUTS, predict_in_batches
 from ._net import OPTIMIZERS, build_net
 from ._readout import cached_readout
@@ -544,6 +550,21 @@ class SequenceEstimator(BaseEstimator):
 
     # -- fit / predict template ------------------------------------------
 
+    def _new_fitted_state(self, spec, X3, lengths):
+        """The fitted state of a new network for training sequences ``X3``:
+        their input ``spec``, and with ``instance_norm`` its variance floor."""
+        state = FittedState(**spec._asdict())
+        if self._instance_norm:
+            floor = instance_norm_floor(X3, lengths)
+            state = replace(state, instance_norm_eps=(floor, INSTANCE_NORM_LEVEL_EPS))
+        return state
+
+    @property
+    def _instance_norm(self):
+        """Whether the network normalizes each sequence: a sequence's mean
+        would carry its later steps to the earlier steps' own outputs."""
+        return bool(self.instance_norm) and not self.return_sequences
+
     def _module_params(self):
         """Parameters of :class:`~sksequence._modules.SequenceModel`."""
         # plain Python types: torch rejects NumPy scalars (np.int64, np.bool_)
@@ -563,7 +584,7 @@ class SequenceEstimator(BaseEstimator):
             "embedding": self.embedding,
             # each step has its own output: there is no sequence to read out
             "readout": "last" if self.return_sequences else self.readout,
-            "instance_norm": bool(self.instance_norm) and not self.return_sequences,
+            "instance_norm": self._instance_norm,
             # only convolutions are normalized
             "batch_norm": bool(self.batch_norm) and self.embedding != "patch",
             # each step has its own target: its steps must stay where they are
@@ -605,7 +626,7 @@ class SequenceEstimator(BaseEstimator):
         X3, lengths, spec = validate_sequences(self, X, reset=not warm)
         if not warm:
             # a new fit: the input half of the contract (the target fills the rest)
-            self.fitted_state_ = FittedState(**spec._asdict())
+            self.fitted_state_ = self._new_fitted_state(spec, X3, lengths)
         sample_weight = _uniform_as_none(validate_sample_weight(sample_weight, X3))
         if not warm:
             self.early_stopping_ = self._resolve_early_stopping(len(X3))
@@ -623,7 +644,7 @@ class SequenceEstimator(BaseEstimator):
         first = not hasattr(self, "net_")
         X3, lengths, spec = validate_sequences(self, X, reset=first)
         if first:
-            self.fitted_state_ = FittedState(**spec._asdict())
+            self.fitted_state_ = self._new_fitted_state(spec, X3, lengths)
         sample_weight = _uniform_as_none(validate_sample_weight(sample_weight, X3))
         if first:
             self.early_stopping_ = self._resolve_early_stopping(len(X3))
@@ -897,11 +918,13 @@ def module_arguments(estimator):
     :func:`sksequence.load` builds a shape-only (``"meta"``) copy from, to
     check a file's tensors before anything is allocated.
     """
-    input_size, output_size = estimator.fitted_state_.net_sizes
+    state = estimator.fitted_state_
+    input_size, output_size = state.net_sizes
     return {
         "input_size": input_size,
         "output_size": output_size,
         **estimator._module_params(),
+        "instance_norm_eps": state.instance_norm_eps,
     }
 
 

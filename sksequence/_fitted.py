@@ -14,9 +14,21 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ._constants import (
+    INSTANCE_NORM_EPS,
+    INSTANCE_NORM_EPS_BEFORE,
+    INSTANCE_NORM_FLOOR_SHARE,
+    INSTANCE_NORM_LEVEL_EPS,
+)
 from ._heads import Head, PointHead
 
-__all__ = ["FittedState", "check_stored", "stored_floats", "stored_int"]
+__all__ = [
+    "FittedState",
+    "check_stored",
+    "instance_norm_floor",
+    "stored_floats",
+    "stored_int",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,6 +76,13 @@ class FittedState:
         median, shape (n_levels, n_outputs), 1 at the median. The mean and
         the median are never moved. None: the spread as the network
         predicts it.
+    instance_norm_eps : tuple of 2 floats
+        The variance floor of the network's ``instance_norm``, absolute and
+        relative to a sequence's squared level
+        (:func:`sksequence._modules.standardized`): the first from the
+        training sequences (:func:`instance_norm_floor`), the second 1e-12;
+        ``(1e-5, 0)`` for files saved before it was recorded, so that a
+        loaded network normalizes as it was trained.
     """
 
     n_channels: int
@@ -77,6 +96,10 @@ class FittedState:
     y_ndim: int | None = None
     head: Head = PointHead()
     calibration: np.ndarray | None = None
+    instance_norm_eps: tuple[float, float] = (
+        INSTANCE_NORM_EPS,
+        INSTANCE_NORM_LEVEL_EPS,
+    )
 
     @property
     def is_classifier(self):
@@ -128,7 +151,9 @@ class FittedState:
         or ``_y_ndim``, ``_y_mean``, ``_y_scale``), so files written before
         this object existed load, and files written now load in them; a
         calibrated spread adds ``_calibration``, and ``_min_timesteps`` is
-        added when known (older readers ignore both).
+        added when known (older readers ignore both); ``_instance_norm_eps``
+        is always added (the files whose networks read it are written as
+        format version 2, which older readers refuse).
         """
         stored = {
             "_n_channels": int(self.n_channels),
@@ -137,6 +162,7 @@ class FittedState:
         }
         if self.min_timesteps is not None:
             stored["_min_timesteps"] = int(self.min_timesteps)
+        stored["_instance_norm_eps"] = [float(e) for e in self.instance_norm_eps]
         if self.is_classifier:
             stored["classes_"] = np.asarray(self.classes)
         else:
@@ -188,12 +214,18 @@ class FittedState:
             min_timesteps = stored_int(min_timesteps, "_min_timesteps", 1)
         elif input_2d:
             min_timesteps = n_features_in
+        # files from before it was recorded: the floor they were trained with
+        norm_eps = stored.get("_instance_norm_eps", list(INSTANCE_NORM_EPS_BEFORE))
+        norm_eps = stored_floats(norm_eps, "_instance_norm_eps", 2)
+        if not (np.isfinite(norm_eps).all() and (norm_eps >= 0).all()):
+            raise ValueError("_instance_norm_eps must be finite and non-negative")
         state = cls(
             n_channels=n_channels,
             input_2d=input_2d,
             min_timesteps=min_timesteps,
             n_outputs=output_size,
             per_step=per_step,
+            instance_norm_eps=tuple(float(e) for e in norm_eps),
         )
         if "classes_" in stored:
             classes = stored["classes_"]
@@ -213,6 +245,45 @@ class FittedState:
                 stored.get("_calibration"), head, output_size
             ),
         )
+
+
+def instance_norm_floor(X3, lengths, chunk=1024):
+    """The absolute variance floor of ``instance_norm`` for training
+    sequences ``X3`` (n, T, F) of valid ``lengths`` (None: all ``T``).
+
+    ``INSTANCE_NORM_FLOOR_SHARE`` of the smallest variance, over the
+    sequences and features, of a sequence that is not constant, at most
+    ``INSTANCE_NORM_EPS``: every training sequence is read at its own
+    scale, and sets of unit-scale sequences keep the floor of 1e-5. Read in
+    chunks of sequences (``X3`` may be a view far larger than memory).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.zeros((2, 4, 1), dtype=np.float32)
+    >>> X[0, :, 0] = [1, -1, 1, -1]
+    >>> float(instance_norm_floor(X, None))  # unit scale: at most 1e-5
+    1e-05
+    >>> X[1, :, 0] = [1e-4, -1e-4, 1e-4, -1e-4]
+    >>> bool(np.isclose(instance_norm_floor(X, None), 1e-3 * 1e-8))
+    True
+    """
+    smallest = np.inf
+    steps = np.arange(X3.shape[1])
+    for start in range(0, len(X3), chunk):
+        block = np.asarray(X3[start : start + chunk], dtype=np.float64)
+        if lengths is None:
+            inside = np.ones(block.shape[:2] + (1,))
+        else:
+            valid = np.asarray(lengths[start : start + chunk])
+            inside = (steps < valid[:, None])[..., None]
+        count = inside.sum(axis=1)
+        mean = (block * inside).sum(axis=1) / count
+        var = (((block - mean[:, None]) * inside) ** 2).sum(axis=1) / count
+        varying = var > INSTANCE_NORM_LEVEL_EPS * (1 + mean**2)
+        if varying.any():
+            smallest = min(smallest, float(var[varying].min()))
+    return min(INSTANCE_NORM_EPS, INSTANCE_NORM_FLOOR_SHARE * smallest)
 
 
 def check_stored(value, types, what):

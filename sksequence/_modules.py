@@ -33,6 +33,7 @@ from ._constants import (
     CONV_KERNEL,
     IGNORE_INDEX,
     INSTANCE_NORM_EPS,
+    INSTANCE_NORM_LEVEL_EPS,
     PREDICT_BATCH_SIZE,
     WARP_KNOTS,
 )
@@ -114,15 +115,20 @@ def valid_steps(lengths: Tensor, steps: int, like: Tensor) -> Tensor:
 
 
 def standardized(
-    X: Tensor, lengths: Tensor | None = None, eps: float = INSTANCE_NORM_EPS
+    X: Tensor,
+    lengths: Tensor | None = None,
+    eps: float = INSTANCE_NORM_EPS,
+    level_eps: float = INSTANCE_NORM_LEVEL_EPS,
 ) -> tuple[Tensor, Tensor]:
     """Each sequence z-normalized on its own, and its level and log scale.
 
-    ``X'[b, t] = (X[b, t] - mu_b) / sigma_b`` per feature, with ``mu_b`` and
-    ``sigma_b = sqrt(var_b + eps)`` the mean and the standard deviation of
-    sequence ``b`` over its valid steps (the first ``lengths[b]``; all without
-    lengths), so that padding changes neither; padded steps stay zeros.
-    ``eps`` is added to the variance.
+    ``X'[b, t] = (X[b, t] - mu_b) / sigma_b`` per feature, with ``mu_b`` the
+    mean of sequence ``b`` over its valid steps (the first ``lengths[b]``;
+    all without lengths) and ``sigma_b = sqrt(var_b + eps + level_eps *
+    mu_b**2)``, its variance ``var_b`` floored relative to its level (a
+    constant sequence becomes zeros whatever its level, the rounding of its
+    mean included), so that padding changes neither; padded steps stay
+    zeros.
 
     Returns
     -------
@@ -140,7 +146,7 @@ def standardized(
         count = inside.sum(dim=1, keepdim=True)
         mean = (X * inside).sum(dim=1, keepdim=True) / count
         var = (((X - mean) * inside) ** 2).sum(dim=1, keepdim=True) / count
-    var = var + eps
+    var = var + eps + level_eps * mean**2
     X = (X - mean) * torch.rsqrt(var)
     if inside is not None:
         X = X * inside
@@ -609,6 +615,11 @@ class SequenceModel(nn.Module):
         steps, up to ``time_shift`` of its length (:func:`time_shifted`);
         evaluation reads it as it is. Between 0 and 1; must be 0 with
         ``return_sequences``.
+    instance_norm_eps : (float, float), default=(1e-5, 1e-12)
+        ``eps`` and ``level_eps`` of :func:`standardized`: the variance
+        floor of ``instance_norm``, absolute and relative to the squared
+        level. A fitted estimator's are in its ``fitted_state_``, ``eps``
+        fitted to its training sequences.
 
     The module compiles with TorchScript (:func:`torch.jit.script`), which
     is how it is exported; :meth:`probed` runs the same network through the
@@ -625,6 +636,8 @@ class SequenceModel(nn.Module):
     readout: Final[str]
     every_step: Final[bool]
     instance_norm: Final[bool]
+    norm_eps: Final[float]
+    norm_level_eps: Final[float]
     time_warp: Final[float]
     time_shift: Final[float]
 
@@ -650,6 +663,7 @@ class SequenceModel(nn.Module):
         batch_norm=False,
         time_warp=0.0,
         time_shift=0.0,
+        instance_norm_eps=(INSTANCE_NORM_EPS, INSTANCE_NORM_LEVEL_EPS),
     ):
         super().__init__()
         if cell not in RECURRENT_LAYERS:
@@ -693,6 +707,7 @@ class SequenceModel(nn.Module):
         self.embedding = embedding
         self.readout = readout
         self.instance_norm = bool(instance_norm)
+        self.norm_eps, self.norm_level_eps = map(float, instance_norm_eps)
         self.time_warp = float(time_warp)
         self.time_shift = float(time_shift)
         # the sequence's level and log scale, per feature
@@ -806,7 +821,7 @@ class SequenceModel(nn.Module):
         the states: each sequence standardized and its statistics with
         ``instance_norm``, else ``X`` itself and None."""
         if self.instance_norm:
-            return standardized(X, lengths)
+            return standardized(X, lengths, self.norm_eps, self.norm_level_eps)
         return X, None
 
     def _readout(

@@ -64,7 +64,11 @@ from ._version import __version__
 __all__ = ["save", "load"]
 
 FORMAT_NAME = "sksequence"
-FORMAT_VERSION = 1
+# the newest version this reader reads. Version 2 is written for networks
+# with instance_norm: they normalize with the variance floor recorded in
+# ``_instance_norm_eps`` (files of version 1 with the floor before it),
+# which a reader of version 1 would not apply. Every other file is version 1.
+FORMAT_VERSION = 2
 
 _META = "meta.json"
 _MODULE = "module.safetensors"
@@ -156,7 +160,7 @@ LSTMClassifier or GRUClassifier
 
     meta = {
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": 2 if estimator._instance_norm else 1,
         "sksequence_version": __version__,
         "torch_version": torch.__version__,
         "class": cls.__name__,

@@ -593,9 +593,11 @@ def test_dilated_embedding_gives_every_dilation_a_channel_it_can(channels):
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_instance_norm_follows_its_equations(cell):
-    """Each sequence enters the cells as (x - mu) / sqrt(var + eps) over its
-    own valid steps, and the head reads [h_T, mu, log sqrt(var + eps)]."""
-    from sksequence._constants import INSTANCE_NORM_EPS
+    """Each sequence enters the cells as (x - mu) / sigma over its own valid
+    steps, sigma = sqrt(var + eps + level_eps mu^2), and the head reads
+    [h_T, mu, log sigma]."""
+    from sksequence._constants import INSTANCE_NORM_EPS as eps
+    from sksequence._constants import INSTANCE_NORM_LEVEL_EPS as level_eps
 
     torch.manual_seed(0)
     model = SequenceModel(cell, 2, 5, 3, instance_norm=True).eval()
@@ -608,7 +610,8 @@ def test_instance_norm_follows_its_equations(cell):
         out = model(X, lengths)
         for i, n in enumerate(lengths.tolist()):
             x = X[i, :n].double()
-            mu, var = x.mean(0), x.var(0, unbiased=False) + INSTANCE_NORM_EPS
+            mu = x.mean(0)
+            var = x.var(0, unbiased=False) + eps + level_eps * mu**2
             z = ((x - mu) / var.sqrt()).float()
             h_T = layer(z[None])[1]
             h_T = (h_T[0] if isinstance(h_T, tuple) else h_T)[-1, 0]
@@ -639,6 +642,75 @@ def test_instance_norm_gives_the_cells_the_shape_and_the_head_the_amplitude():
     # a constant sequence is zeros to the cells, never NaN
     flat, flat_stats = standardized(torch.full((1, 5, 1), 3.0))
     assert torch.all(flat == 0) and torch.isfinite(flat_stats).all()
+
+
+def test_instance_norm_reads_the_shape_of_a_tiny_sequence():
+    """With the floor fitted to training sequences whose amplitudes span five
+    decades (as PLAID's raw currents after a global scaling), the smallest
+    reaches the cells with its shape and its own log scale. The floor of
+    unit-scale sets, 1e-5 (the only floor before it was fitted), shrinks
+    such a sequence to about 1/300 of its shape."""
+    from sksequence._fitted import instance_norm_floor
+    from sksequence._modules import standardized
+
+    torch.manual_seed(0)
+    X = torch.randn(1, 50, 1)
+    training = torch.cat([X * amplitude + 0.5 for amplitude in (1.0, 1e-3, 1e-5)])
+    floor = instance_norm_floor(training.numpy(), None)
+    assert floor < 1e-3 * 1e-10 * 1.5  # a thousandth of the smallest variance
+    Z, stats = standardized(X, eps=floor)
+    for amplitude in (1e-3, 1e-5):
+        Z_small, stats_small = standardized(X * amplitude + 0.5, eps=floor)
+        # float32 resolves 0.5 to 6e-8: 0.6 % of the smallest shape
+        torch.testing.assert_close(Z_small, Z, atol=0.05, rtol=0)
+        torch.testing.assert_close(
+            stats_small[:, 1], stats[:, 1] + np.log(amplitude), atol=0.01, rtol=0
+        )
+    unit, _ = standardized(X * 1e-5)  # the floor of unit-scale training sets
+    assert unit.abs().max() < 0.02
+
+
+def test_instance_norm_floor_is_fitted_to_the_training_sequences():
+    """A classifier's floor is a thousandth of its smallest training
+    sequence's variance, at most 1e-5 (unit-scale sets keep it); constant
+    and padded steps do not count; the network normalizes with it."""
+    from sksequence import GRUClassifier
+    from sksequence._constants import INSTANCE_NORM_LEVEL_EPS
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 10, 1)).astype(np.float32)
+    y = np.array(["a", "b"] * 6)
+    kw = dict(hidden_size=4, max_epochs=1, random_state=0, n_threads=1)
+    unit = GRUClassifier(**kw).fit(X, y)
+    assert unit.fitted_state_.instance_norm_eps == (1e-5, INSTANCE_NORM_LEVEL_EPS)
+    small = X.copy()
+    small[3] *= 1e-4
+    small[4] = 7.0  # constant: no scale to read
+    ragged = [seq for seq in small]
+    ragged[5] = np.concatenate([small[5], small[6]])  # the others are padded
+    est = GRUClassifier(**kw).fit(ragged, y)
+    floor, level = est.fitted_state_.instance_norm_eps
+    np.testing.assert_allclose(floor, 1e-3 * np.var(small[3], dtype=float), rtol=1e-6)
+    assert level == INSTANCE_NORM_LEVEL_EPS
+    module = est.net_.module_
+    assert (module.norm_eps, module.norm_level_eps) == (floor, level)
+    # without instance_norm nothing is fitted
+    off = GRUClassifier(instance_norm=False, **kw).fit(ragged, y)
+    assert off.fitted_state_.instance_norm_eps[0] == 1e-5
+
+
+def test_instance_norm_turns_any_constant_sequence_into_zeros():
+    """The floor is also relative to the level: with the floor of a set of
+    tiny sequences, a constant sequence far from 0, whose float32 mean may
+    round, becomes (near) zeros, not +-1."""
+    from sksequence._modules import standardized
+
+    levels = torch.tensor([0.0, 1e-6, 3.0, 1234.567, 8.1e5])
+    flat = levels.view(-1, 1, 1).expand(-1, 301, 1).contiguous()
+    Z, stats = standardized(flat, eps=1e-15)
+    assert Z.abs().max() < 0.2 and torch.isfinite(stats).all()
+    rounded, _ = standardized(flat, eps=1e-15, level_eps=0.0)
+    assert rounded.abs().max() > 0.9  # what the level's floor prevents
 
 
 def test_instance_norm_refuses_return_sequences():

@@ -461,7 +461,7 @@ def test_foreign_zip(tmp_path):
     [
         (lambda m: m.update(format="something-else"), "the format is"),
         (lambda m: m.update(format_version="1"), "invalid format_version"),
-        (lambda m: m.update(format_version=2), "version 2.*Upgrade sksequence"),
+        (lambda m: m.update(format_version=3), "version 3.*Upgrade sksequence"),
         (lambda m: m.pop("class"), "class None is not one of"),
         (lambda m: m.update({"class": "os.system"}), "'os.system' is not one of"),
         (
@@ -615,6 +615,57 @@ def test_file_from_before_instance_norm_loads_without_it(saved_patch_bytes, tmp_
     restored = load(path)
     assert restored.instance_norm is False
     assert restored.net_.module_.instance_norm is False
+
+
+def test_instance_norm_floor_is_saved_and_old_files_keep_theirs(saved_bytes, tmp_path):
+    """A network with instance_norm is saved with the variance floor fitted
+    to its training sequences, as format version 2 (which readers of
+    version 1 refuse instead of normalizing with their own floor), and is
+    loaded with the floor the file holds; a file from before the floor was
+    recorded normalizes with the floor it was trained with, (1e-5, 0), and
+    keeps it when saved again."""
+    from sksequence._constants import (
+        INSTANCE_NORM_EPS,
+        INSTANCE_NORM_EPS_BEFORE,
+        INSTANCE_NORM_LEVEL_EPS,
+    )
+
+    data, est = saved_bytes
+    meta = json.loads(_members(data)["meta.json"])
+    assert meta["format_version"] == 2
+    # unit-scale training sequences: the floor of 1e-5
+    stored = [INSTANCE_NORM_EPS, INSTANCE_NORM_LEVEL_EPS]
+    assert meta["fitted"]["_instance_norm_eps"] == stored
+
+    def floor(eps):
+        def edit(meta):
+            meta["fitted"]["_instance_norm_eps"] = eps
+
+        return edit
+
+    tiny = X3 * 1e-4
+    module = load(_tampered(tmp_path, saved_bytes, floor([1e-15, 1e-12]))).net_.module_
+    assert (module.norm_eps, module.norm_level_eps) == (1e-15, 1e-12)
+    assert not np.allclose(
+        load(_tampered(tmp_path, saved_bytes, floor([1e-15, 1e-12]))).predict_proba(
+            tiny
+        ),
+        est.predict_proba(tiny),
+    )
+    with pytest.raises(ValueError, match="_instance_norm_eps"):
+        load(_tampered(tmp_path, saved_bytes, floor([-1.0, 0.0])))
+
+    def older(meta):
+        meta["format_version"] = 1
+        meta["fitted"].pop("_instance_norm_eps")
+
+    old = load(_tampered(tmp_path, saved_bytes, older))
+    assert old.fitted_state_.instance_norm_eps == INSTANCE_NORM_EPS_BEFORE
+    module = old.net_.module_
+    assert (module.norm_eps, module.norm_level_eps) == INSTANCE_NORM_EPS_BEFORE
+    again = tmp_path / "again.skseq"
+    save(old, again)
+    assert load(again).fitted_state_.instance_norm_eps == INSTANCE_NORM_EPS_BEFORE
 
 
 def test_file_from_before_batch_norm_loads_without_it(tmp_path_factory, tmp_path):

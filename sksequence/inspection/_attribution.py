@@ -69,7 +69,10 @@ def attribute(
           output by more than 5 % of its mean size, and how many steps were
           used: a network that is steep near the baseline (the classifiers'
           ``instance_norm``, where a flat zero baseline has no scale) needs
-          more steps.
+          more steps, and one trained on sequences of very different scales
+          (the floor of its normalization is fitted to the smallest) is
+          steep at that scale: pass a ``baseline`` that is not flat, e.g. a
+          typical training sequence.
         * ``"saliency"``: the gradient of the output with respect to the
           input; Captum returns its absolute value (``abs=True``) unless
           ``abs=False`` is passed.

@@ -267,6 +267,9 @@ def instance_norm_floor(X3, lengths, chunk=1024):
     >>> X[1, :, 0] = [1e-4, -1e-4, 1e-4, -1e-4]
     >>> bool(np.isclose(instance_norm_floor(X, None), 1e-3 * 1e-8))
     True
+    >>> X *= 1e-6  # tiny units: still read at their own scale
+    >>> bool(np.isclose(instance_norm_floor(X, None), 1e-3 * 1e-20))
+    True
     """
     smallest = np.inf
     steps = np.arange(X3.shape[1])
@@ -280,7 +283,9 @@ def instance_norm_floor(X3, lengths, chunk=1024):
         count = inside.sum(axis=1)
         mean = (block * inside).sum(axis=1) / count
         var = (((block - mean[:, None]) * inside) ** 2).sum(axis=1) / count
-        varying = var > INSTANCE_NORM_LEVEL_EPS * (1 + mean**2)
+        # a constant sequence's variance is 0 (float32 values, summed in
+        # float64), or its mean's rounding; any other, however small, counts
+        varying = var > INSTANCE_NORM_LEVEL_EPS * mean**2
         if varying.any():
             smallest = min(smallest, float(var[varying].min()))
     return min(INSTANCE_NORM_EPS, INSTANCE_NORM_FLOOR_SHARE * smallest)

@@ -272,9 +272,13 @@ splitter, default="auto"
         and the amplitude still counts. On archives of raw amplitudes,
         where most sequences are nearly flat after a global scaler, this is
         the difference between reading the shapes and not (see
-        :ref:`defaults`); on z-normalized data it changes little. Ignored
-        with ``return_sequences=True`` (a step's output would depend on
-        later steps).
+        :ref:`defaults`); on z-normalized data it changes little. The
+        variance is floored (a constant sequence becomes zeros) at a
+        thousandth of the smallest variance of a training sequence, at most
+        1e-5, so that every training sequence is read at its own scale; the
+        floor is kept in ``fitted_state_``. Ignored with
+        ``return_sequences=True`` (a step's output would depend on later
+        steps).
 
     batch_norm : bool, default={batch_norm}
         If True, the convolutions of ``embedding="conv"`` or ``"dilated"``

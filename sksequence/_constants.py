@@ -42,7 +42,7 @@ CONV_DILATIONS = (1, 2, 4, 8)
 # sequences had a variance below 1e-5 (10 % below 2.5e-11, the smallest
 # 9e-13), which the floor shrank towards zeros and gave one log scale (-5.8)
 # whatever their amplitude. Read at their own scale, the GRU fitted PLAID in
-# 110 epochs instead of 188 (median of 5 seeds) at 0.898 +- 0.007 against
+# 100 epochs instead of 188 (median of 5 seeds) at 0.896 +- 0.004 against
 # 0.889 +- 0.009. Sets of unit-scale sequences (every other
 # benchmark set: z-normalized) keep 1e-5, and so their fits, and a network
 # stays as smooth near a flat baseline as before (integrated gradients);

@@ -223,6 +223,10 @@ def test_tuning_constants_quoted_in_the_docs():
     assert f"about {c.AUTO_PATCH_STEPS} steps" in readme
     assert f"would have at least {c.AUTO_MIN_HOLDOUT} samples" in doc
     assert f"hold at least {c.AUTO_MIN_HOLDOUT} samples" in defaults
+    # instance_norm's fitted floor: "a thousandth ... at most 1e-5"
+    assert (c.INSTANCE_NORM_FLOOR_SHARE, c.INSTANCE_NORM_EPS) == (1e-3, 1e-5)
+    assert "at a thousandth of the smallest variance of a training" in doc
+    assert "a thousandth of the smallest training sequence's variance" in defaults
     assert c.CONV_KERNEL == 7  # "each step and the 6 before it"
     assert "each step and the 6 before it" in doc
     assert c.DEVICE_DATA_FRACTION == 0.25  # "a quarter" in the docstring

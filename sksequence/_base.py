@@ -22,10 +22,11 @@ from ._constants import (
     DIGEST_CHUNK_BYTES,
     INSTANCE_NORM_LEVEL_EPS,
 )
-from ._fitted import FittedState, instance_norm_floor
+from ._fitted import FittedState
 from ._modules import EMBEDDINGS, READOUTS, predict_in_batches
 from ._net import OPTIMIZERS, build_net
 from ._readout import cached_readout
+from ._scaling import instance_norm_floor
 from ._session import TrainingData, TrainingSpec, train
 from ._split import VALIDATION_SPLITS, holdout_split
 from ._threads import auto_threads, intra_op_threads, step_work

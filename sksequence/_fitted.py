@@ -17,18 +17,11 @@ import numpy as np
 from ._constants import (
     INSTANCE_NORM_EPS,
     INSTANCE_NORM_EPS_BEFORE,
-    INSTANCE_NORM_FLOOR_SHARE,
     INSTANCE_NORM_LEVEL_EPS,
 )
 from ._heads import Head, PointHead
 
-__all__ = [
-    "FittedState",
-    "check_stored",
-    "instance_norm_floor",
-    "stored_floats",
-    "stored_int",
-]
+__all__ = ["FittedState", "check_stored", "stored_floats", "stored_int"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +73,8 @@ class FittedState:
         The variance floor of the network's ``instance_norm``, absolute and
         relative to a sequence's squared level
         (:func:`sksequence._modules.standardized`): the first from the
-        training sequences (:func:`instance_norm_floor`), the second 1e-12;
+        training sequences (:func:`sksequence._scaling.instance_norm_floor`),
+        the second 1e-12;
         ``(1e-5, 0)`` for files saved before it was recorded, so that a
         loaded network normalizes as it was trained.
     """
@@ -245,50 +239,6 @@ class FittedState:
                 stored.get("_calibration"), head, output_size
             ),
         )
-
-
-def instance_norm_floor(X3, lengths, chunk=1024):
-    """The absolute variance floor of ``instance_norm`` for training
-    sequences ``X3`` (n, T, F) of valid ``lengths`` (None: all ``T``).
-
-    ``INSTANCE_NORM_FLOOR_SHARE`` of the smallest variance, over the
-    sequences and features, of a sequence that is not constant, at most
-    ``INSTANCE_NORM_EPS``: every training sequence is read at its own
-    scale, and sets of unit-scale sequences keep the floor of 1e-5. Read in
-    chunks of sequences (``X3`` may be a view far larger than memory).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> X = np.zeros((2, 4, 1), dtype=np.float32)
-    >>> X[0, :, 0] = [1, -1, 1, -1]
-    >>> float(instance_norm_floor(X, None))  # unit scale: at most 1e-5
-    1e-05
-    >>> X[1, :, 0] = [1e-4, -1e-4, 1e-4, -1e-4]
-    >>> bool(np.isclose(instance_norm_floor(X, None), 1e-3 * 1e-8))
-    True
-    >>> X *= 1e-6  # tiny units: still read at their own scale
-    >>> bool(np.isclose(instance_norm_floor(X, None), 1e-3 * 1e-20))
-    True
-    """
-    smallest = np.inf
-    steps = np.arange(X3.shape[1])
-    for start in range(0, len(X3), chunk):
-        block = np.asarray(X3[start : start + chunk], dtype=np.float64)
-        if lengths is None:
-            inside = np.ones(block.shape[:2] + (1,))
-        else:
-            valid = np.asarray(lengths[start : start + chunk])
-            inside = (steps < valid[:, None])[..., None]
-        count = inside.sum(axis=1)
-        mean = (block * inside).sum(axis=1) / count
-        var = (((block - mean[:, None]) * inside) ** 2).sum(axis=1) / count
-        # a constant sequence's variance is 0 (float32 values, summed in
-        # float64), or its mean's rounding; any other, however small, counts
-        varying = var > INSTANCE_NORM_LEVEL_EPS * mean**2
-        if varying.any():
-            smallest = min(smallest, float(var[varying].min()))
-    return min(INSTANCE_NORM_EPS, INSTANCE_NORM_FLOOR_SHARE * smallest)
 
 
 def check_stored(value, types, what):

@@ -17,6 +17,11 @@ from ._compat import (
     fit_context,
     validate_parameters,
 )
+from ._constants import (
+    INSTANCE_NORM_EPS,
+    INSTANCE_NORM_FLOOR_SHARE,
+    INSTANCE_NORM_LEVEL_EPS,
+)
 from ._validation import dataframe_output, validate_sequences
 
 __all__ = ["SequenceScaler"]
@@ -64,6 +69,45 @@ def _sequence_stats(X3, lengths):
         deviation = np.where(real, X3 - mean[:, None, :], 0.0)
         var = (deviation**2).sum(axis=1, dtype=np.float64) / counts
     return mean, var, _is_constant(var, mean, counts), counts
+
+
+def instance_norm_floor(X3, lengths, chunk=1024):
+    """The absolute variance floor of ``instance_norm`` for training
+    sequences ``X3`` (n, T, F) of valid ``lengths`` (None: all ``T``).
+
+    ``INSTANCE_NORM_FLOOR_SHARE`` of the smallest variance, over the
+    sequences and features, of a sequence that is not constant, at most
+    ``INSTANCE_NORM_EPS``: every training sequence is read at its own
+    scale, and sets of unit-scale sequences keep the floor of 1e-5. The
+    moments are :func:`_sequence_stats`', read in chunks of sequences
+    (``X3`` may be a view far larger than memory).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.zeros((2, 4, 1), dtype=np.float32)
+    >>> X[0, :, 0] = [1, -1, 1, -1]
+    >>> float(instance_norm_floor(X, None))  # unit scale: at most 1e-5
+    1e-05
+    >>> X[1, :, 0] = [1e-4, -1e-4, 1e-4, -1e-4]
+    >>> bool(np.isclose(instance_norm_floor(X, None), 1e-3 * 1e-8))
+    True
+    >>> X *= 1e-6  # tiny units: still read at their own scale
+    >>> bool(np.isclose(instance_norm_floor(X, None), 1e-3 * 1e-20))
+    True
+    """
+    smallest = np.inf
+    for start in range(0, len(X3), chunk):
+        block = X3[start : start + chunk]
+        valid = None if lengths is None else np.asarray(lengths[start : start + chunk])
+        mean, var, _, _ = _sequence_stats(block, valid)
+        # constant: a variance of 0 (float32 values, summed in float64) or the
+        # rounding of a mean far from zero, which the network's level term
+        # floors anyway (not _is_constant's float64 bound); any other counts
+        varying = var > INSTANCE_NORM_LEVEL_EPS * mean**2
+        if varying.any():
+            smallest = min(smallest, float(var[varying].min()))
+    return min(INSTANCE_NORM_EPS, INSTANCE_NORM_FLOOR_SHARE * smallest)
 
 
 def _log_scale(var, constant, floor):

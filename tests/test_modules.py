@@ -650,8 +650,8 @@ def test_instance_norm_reads_the_shape_of_a_tiny_sequence():
     reaches the cells with its shape and its own log scale. The floor of
     unit-scale sets, 1e-5 (the only floor before it was fitted), shrinks
     such a sequence to about 1/300 of its shape."""
-    from sksequence._fitted import instance_norm_floor
     from sksequence._modules import standardized
+    from sksequence._scaling import instance_norm_floor
 
     torch.manual_seed(0)
     X = torch.randn(1, 50, 1)

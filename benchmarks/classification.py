@@ -267,6 +267,31 @@ def build(model, seed, longest=None):
     return make_pipeline(scaler, Classifier(random_state=seed, n_threads=1, **params))
 
 
+def machine():
+    """The CPU and the arithmetic torch runs on it. A seed's figure depends
+    on the last bits of the arithmetic, which the CPU and MKL's code path
+    for it decide (``MKL_CBWR``): on another machine the tables reproduce
+    within the seeds' spread, not to the digit."""
+    import platform
+
+    import torch
+
+    name = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            name = next(
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo
+                if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    return (
+        f"{name}; torch kernels {torch.backends.cpu.get_cpu_capability()}, "
+        f"MKL_CBWR {os.environ.get('MKL_CBWR', 'unset')}"
+    )
+
+
 def warm_up(models):
     """Compile aeon's numba kernels and touch torch, untimed."""
     rng = np.random.default_rng(0)
@@ -381,6 +406,7 @@ def main(argv=None):
         f"aeon {getattr(aeon, '__version__', '-')}, numpy {np.__version__}; "
         f"1 thread; seeds 0..{args.seeds - 1}; data from benchmarks/data"
     )
+    print(f"machine: {machine()}")
     print(f"tuning half:      {', '.join(TUNING)}")
     print(f"report-only half: {', '.join(REPORT)}  (not tuned on)")
     print()

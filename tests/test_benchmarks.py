@@ -165,3 +165,18 @@ def test_tuning_mix_is_the_tuning_half_turned_around():
     assert len(X_test) == 6
     assert bench.half(bench.MIX) == "tuning"
     assert bench.MIX not in bench.SETS  # not in the six sets' table
+
+
+def test_classification_header_names_the_arithmetic(monkeypatch):
+    """classification.py's header says which CPU kernels torch dispatched
+    to and MKL's reproducibility mode: a seed's figure depends on both, so a
+    table that does not name them cannot be checked on another machine."""
+    import torch
+
+    bench = _benchmark("classification")
+    monkeypatch.setenv("MKL_CBWR", "COMPATIBLE")
+    line = bench.machine()
+    assert f"torch kernels {torch.backends.cpu.get_cpu_capability()}" in line
+    assert line.endswith("MKL_CBWR COMPATIBLE")
+    monkeypatch.delenv("MKL_CBWR")
+    assert bench.machine().endswith("MKL_CBWR unset")

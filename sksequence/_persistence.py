@@ -64,11 +64,14 @@ from ._version import __version__
 __all__ = ["save", "load"]
 
 FORMAT_NAME = "sksequence"
-# the newest version this reader reads. Version 2 is written for networks
-# with instance_norm: they normalize with the variance floor recorded in
-# ``_instance_norm_eps`` (files of version 1 with the floor before it),
-# which a reader of version 1 would not apply. Every other file is version 1.
+# the newest version this reader reads. A file is written as the oldest
+# version that reads it right: version 2 for networks with instance_norm,
+# which normalize with the variance floor recorded in ``_instance_norm_eps``
+# (files of version 1 with the floor before it) and which a reader of
+# version 1 would not apply; version 1 for every other file.
 FORMAT_VERSION = 2
+_INSTANCE_NORM_FLOOR_VERSION = 2
+_BASE_VERSION = 1
 
 _META = "meta.json"
 _MODULE = "module.safetensors"
@@ -160,7 +163,9 @@ LSTMClassifier or GRUClassifier
 
     meta = {
         "format": FORMAT_NAME,
-        "format_version": 2 if estimator._instance_norm else 1,
+        "format_version": (
+            _INSTANCE_NORM_FLOOR_VERSION if estimator._instance_norm else _BASE_VERSION
+        ),
         "sksequence_version": __version__,
         "torch_version": torch.__version__,
         "class": cls.__name__,

@@ -644,14 +644,10 @@ def test_instance_norm_floor_is_saved_and_old_files_keep_theirs(saved_bytes, tmp
         return edit
 
     tiny = X3 * 1e-4
-    module = load(_tampered(tmp_path, saved_bytes, floor([1e-15, 1e-12]))).net_.module_
+    refloored = load(_tampered(tmp_path, saved_bytes, floor([1e-15, 1e-12])))
+    module = refloored.net_.module_
     assert (module.norm_eps, module.norm_level_eps) == (1e-15, 1e-12)
-    assert not np.allclose(
-        load(_tampered(tmp_path, saved_bytes, floor([1e-15, 1e-12]))).predict_proba(
-            tiny
-        ),
-        est.predict_proba(tiny),
-    )
+    assert not np.allclose(refloored.predict_proba(tiny), est.predict_proba(tiny))
     with pytest.raises(ValueError, match="_instance_norm_eps"):
         load(_tampered(tmp_path, saved_bytes, floor([-1.0, 0.0])))
 
